@@ -1,0 +1,51 @@
+# Thin wrapper over CMake so that `make`, `make test` and `make bench` work from
+# the root of a fresh clone. Each target first installs what it needs from
+# Debian's packages (scripts/bootstrap) when it is missing.
+BUILD ?= build
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+CMAKE_FLAGS ?=
+
+.PHONY: all build test test-sanitize bench bench-quick bench-check bench-baseline format clean
+
+all: build
+
+$(BUILD)/CMakeCache.txt:
+	@sh scripts/bootstrap build
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)
+
+build: $(BUILD)/CMakeCache.txt
+	@sh scripts/bootstrap build
+	cmake --build $(BUILD) -j$(JOBS)
+
+test: build
+	@sh scripts/bootstrap test
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+# The same tests under ASan+UBSan (and warnings as errors), as CI runs them.
+test-sanitize:
+	@sh scripts/bootstrap test
+	cmake -S . -B $(BUILD)-asan -DCMAKE_BUILD_TYPE=Debug -DCORO_WERROR=ON -DCORO_SANITIZE=address,undefined
+	cmake --build $(BUILD)-asan -j$(JOBS)
+	cd $(BUILD)-asan && ctest --output-on-failure -j$(JOBS) -LE nosan
+
+bench: build
+	@sh scripts/bootstrap bench
+	sh scripts/bench.sh --build $(BUILD)
+
+bench-quick: build
+	@sh scripts/bootstrap bench
+	sh scripts/bench.sh --build $(BUILD) --quick
+
+bench-check: build
+	@sh scripts/bootstrap bench
+	sh scripts/bench-check.sh --build $(BUILD)
+
+bench-baseline: build
+	@sh scripts/bootstrap bench
+	sh scripts/bench-check.sh --build $(BUILD) --update-baseline
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h' '*.cc' '*.cpp')
+
+clean:
+	rm -rf $(BUILD) $(BUILD)-asan $(BUILD)-tsan

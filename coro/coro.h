@@ -1,0 +1,157 @@
+/* coro.h — corobench's coroutine runtime: stackful coroutines on one thread.
+ *
+ * The model is asyncio's: coro_run() is asyncio.run(), coro_spawn() is
+ * create_task(), coro_join() awaits a task, coro_yield() is asyncio.sleep(0),
+ * coro_sleep_ns() is asyncio.sleep(d), coro_queue_t is asyncio.Queue and
+ * coro_event_t is asyncio.Event.
+ *
+ * Scheduling semantics (a contract the tests pin down, see DESIGN.md):
+ *  - one FIFO ready queue per scheduler; spawn, wake-up and yield append at the
+ *    tail; spawn and wake-up never switch by themselves;
+ *  - waits are Mesa-style: a woken waiter re-checks its condition and waits
+ *    again, at the back, if another coroutine got there first;
+ *  - a put on a non-full queue and a get on a non-empty queue never suspend;
+ *  - timers fire in deadline order, ties in the order they were set; due
+ *    timers are collected once per scheduling round (as asyncio's loop does:
+ *    a round is the set of coroutines that were ready when it began);
+ *  - when nothing is ready the scheduler sleeps in the kernel until the next
+ *    deadline; when every coroutine waits and no timer is pending, coro_run()
+ *    returns CORO_EDEADLK instead of hanging.
+ *
+ * Errors are negative errno-style codes (below); nothing in this library
+ * aborts on a resource failure. A scheduler belongs to the thread that called
+ * coro_run(); calls other than coro_run() are valid only inside it.
+ */
+#ifndef CORO_H
+#define CORO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Error codes: 0 is success, failures are negative. */
+enum {
+    CORO_OK = 0,
+    CORO_ENOMEM = -12,   /* allocation or mmap of a stack failed (-ENOMEM) */
+    CORO_EINVAL = -22,   /* bad argument (-EINVAL) */
+    CORO_EPERM = -1,     /* called outside coro_run(), or coro_run() nested (-EPERM) */
+    CORO_EDEADLK = -35,  /* every coroutine waits, no timer pending (-EDEADLK) */
+    CORO_CLOSED = -32,   /* the queue was closed (-EPIPE) */
+    CORO_EAGAIN = -11,   /* the queue is full / empty in a _try call (-EAGAIN) */
+};
+
+/* A short text for an error code (never NULL). */
+const char *coro_strerror(int err);
+
+typedef struct coro coro_t;
+typedef struct coro_queue coro_queue_t;
+
+/* --- running ---------------------------------------------------------- */
+
+/* Runs main(arg) as the first coroutine and returns when every coroutine has
+ * ended: 0, CORO_EDEADLK when the rest wait forever (their stacks are freed,
+ * they never resume), CORO_ENOMEM when main could not be started, CORO_EPERM
+ * when called from inside a coroutine. */
+int coro_run(void (*main)(void *), void *arg);
+
+/* Spawn options, set up with coro_spawn_opts_init() (as minicoro's desc). */
+typedef struct coro_spawn_opts {
+    size_t stack_size; /* usable bytes; 0 = CORO_DEFAULT_STACK; rounded up to pages */
+} coro_spawn_opts;
+
+#define CORO_DEFAULT_STACK ((size_t)64 * 1024)
+#define CORO_MIN_STACK ((size_t)16 * 1024)
+
+void coro_spawn_opts_init(coro_spawn_opts *o);
+
+/* Creates a coroutine queued at the tail of the ready queue; no switch.
+ * Returns NULL when out of memory or outside coro_run() (coro_last_error()
+ * tells which). Every spawned coroutine should be joined once; the ones that
+ * are not are freed when coro_run() returns. */
+coro_t *coro_spawn(void (*fn)(void *), void *arg);
+coro_t *coro_spawn_ex(void (*fn)(void *), void *arg, const coro_spawn_opts *o);
+int coro_last_error(void);
+
+/* Waits until c has ended, then frees it. 0, or CORO_EINVAL (c is NULL, the
+ * caller itself, or already being joined). */
+int coro_join(coro_t *c);
+
+/* The running coroutine (NULL outside coro_run()) and its id (1 = main). */
+coro_t *coro_self(void);
+uint64_t coro_id(const coro_t *c);
+
+/* Moves the caller to the tail of the ready queue (asyncio.sleep(0)). */
+void coro_yield(void);
+
+/* Suspends the caller for at least ns nanoseconds (CLOCK_MONOTONIC). */
+void coro_sleep_ns(uint64_t ns);
+
+/* --- queue (asyncio.Queue) ------------------------------------------- */
+
+/* capacity 0 = unbounded. NULL when out of memory. */
+coro_queue_t *coro_queue_new(size_t capacity);
+/* 0, CORO_CLOSED, or CORO_ENOMEM (unbounded queue could not grow). */
+int coro_queue_put(coro_queue_t *q, void *item);
+/* 0 with *item set, or CORO_CLOSED once the queue is closed and empty. */
+int coro_queue_get(coro_queue_t *q, void **item);
+/* Non-suspending forms: CORO_EAGAIN instead of waiting. */
+int coro_queue_try_put(coro_queue_t *q, void *item);
+int coro_queue_try_get(coro_queue_t *q, void **item);
+size_t coro_queue_len(const coro_queue_t *q);
+/* One item fetched by get is fully processed (asyncio task_done). */
+void coro_queue_task_done(coro_queue_t *q);
+/* Waits until every item put has been task_done'd (or the queue closed). */
+void coro_queue_join(coro_queue_t *q);
+/* Wakes every waiter: putters get CORO_CLOSED at once, getters once empty. */
+void coro_queue_close(coro_queue_t *q);
+/* Frees the queue; no coroutine may be waiting on it. */
+void coro_queue_free(coro_queue_t *q);
+
+/* --- event (asyncio.Event) ------------------------------------------- */
+
+/* The struct is visible so that events can live on the stack or inside other
+ * structs; its fields are private. */
+typedef struct coro_event {
+    int is_set;
+    struct coro *wait_head, *wait_tail;
+} coro_event_t;
+
+void coro_event_init(coro_event_t *e);
+void coro_event_set(coro_event_t *e);   /* wakes every waiter */
+void coro_event_clear(coro_event_t *e);
+int coro_event_is_set(const coro_event_t *e);
+void coro_event_wait(coro_event_t *e);  /* returns at once when set */
+
+/* --- introspection, for tests and benchmarks -------------------------- */
+
+typedef struct coro_stats {
+    uint64_t spawned;      /* coroutines created in this coro_run() */
+    uint64_t switches;     /* context switches performed */
+    uint64_t live;         /* coroutines not yet ended */
+    uint64_t peak_live;
+    uint64_t stacks_mapped;   /* stacks carved from mmap'd slabs */
+    uint64_t stacks_guarded;  /* of those, with a PROT_NONE guard page */
+    uint64_t idle_sleeps;     /* times the scheduler slept in the kernel */
+} coro_stats;
+
+/* Fills *s for the running scheduler; CORO_EPERM outside coro_run(). */
+int coro_get_stats(coro_stats *s);
+
+/* Raw context switch primitive, exported for the switch microbenchmark: a
+ * context is one saved stack pointer. coro_ctx_make() prepares ctx to run
+ * fn(arg) on [stack, stack+size); fn must never return. */
+typedef struct coro_rawctx {
+    void *sp;
+} coro_rawctx;
+void coro_rawctx_make(coro_rawctx *ctx, void *stack, size_t size, void (*fn)(void *), void *arg);
+void coro_rawctx_switch(coro_rawctx *from, coro_rawctx *to);
+/* "asm-x86_64", "asm-aarch64" or "ucontext". */
+const char *coro_switch_impl(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
