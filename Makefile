@@ -5,7 +5,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all build test test-sanitize bench bench-quick bench-check bench-baseline format clean
+.PHONY: all build test test-sanitize test-tsan bench bench-quick bench-check bench-baseline format clean
 
 all: build
 
@@ -27,6 +27,13 @@ test-sanitize:
 	cmake -S . -B $(BUILD)-asan -DCMAKE_BUILD_TYPE=Debug -DCORO_WERROR=ON -DCORO_SANITIZE=address,undefined
 	cmake --build $(BUILD)-asan -j$(JOBS)
 	cd $(BUILD)-asan && ctest --output-on-failure -j$(JOBS) -LE nosan
+
+# The thread side (and the runtime's TSan fiber annotations) under TSan.
+test-tsan:
+	@sh scripts/bootstrap test
+	cmake -S . -B $(BUILD)-tsan -DCMAKE_BUILD_TYPE=Debug -DCORO_WERROR=ON -DCORO_SANITIZE=thread -DCORO_BUILD_BENCH=OFF
+	cmake --build $(BUILD)-tsan -j$(JOBS)
+	cd $(BUILD)-tsan && ctest --output-on-failure -j$(JOBS) -L tsan
 
 bench: build
 	@sh scripts/bootstrap bench
