@@ -1,0 +1,47 @@
+"""The article's three programs, as the article wrote them (asyncio), with the
+exact output lines corobench prints: `<task> <k> divisible|not-divisible`
+(divisor 3), and `done` after the queue program."""
+
+import asyncio
+
+
+async def divisible_by(out, task, k, d, suspend):
+    if suspend:
+        await asyncio.sleep(0)
+    out.append(f"{task} {k} {'divisible' if k % d == 0 else 'not-divisible'}\n")
+
+
+async def countdown(out, task, n, suspend):
+    for k in range(n, 0, -1):
+        await divisible_by(out, task, k, 3, suspend)
+
+
+async def article(p, out):
+    n, prog = p["n"], p["program"]
+    if prog in ("sequential", "concurrent"):
+        suspend = prog == "concurrent"
+        a = asyncio.create_task(countdown(out, "A", n, suspend))
+        b = asyncio.create_task(countdown(out, "B", n, suspend))
+        await a
+        await b
+        return
+    q = asyncio.Queue(maxsize=p["capacity"])
+
+    async def consumer(name):
+        while True:
+            k = await q.get()
+            await divisible_by(out, name, k, 3, True)
+            q.task_done()
+
+    async def producer():
+        for k in range(n, 0, -1):
+            await q.put(k)
+
+    consumers = [asyncio.create_task(consumer("C1")), asyncio.create_task(consumer("C2"))]
+    prod = asyncio.create_task(producer())
+    await prod
+    await q.join()
+    for c in consumers:  # asyncio.Queue has no close (before 3.13): cancel the waiters
+        c.cancel()
+    await asyncio.gather(*consumers, return_exceptions=True)
+    out.append("done\n")

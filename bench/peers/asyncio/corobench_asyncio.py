@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""corobench-asyncio: the Python asyncio peer of corobench. Runs switch, spawn,
+prodcons and the article's programs on asyncio and prints the same result as
+`corobench <workload> --json` (bench/SCHEMA.md). Standard library only."""
+
+import asyncio
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import article as A  # noqa: E402
+import opts as O  # noqa: E402
+import result as R  # noqa: E402
+import workloads as W  # noqa: E402
+
+PROG = "corobench-asyncio"
+
+WORKLOADS = {
+    "switch": ("two tasks hand control back and forth --n times with asyncio.sleep(0)",
+               [O.uint("n", 100000, 2, 1 << 40, "switches")], W.switch, None),
+    "spawn": ("create_task + await --n trivial tasks; --alive keeps them all alive at once",
+              [O.uint("n", 100000, 1, 100000000, "tasks"),
+               O.flag("alive", "keep all --n alive at once, report peak RSS per task")], W.spawn, None),
+    "prodcons": ("P producers, C consumers over an asyncio.Queue of --capacity (0 = unbounded)",
+                 [O.uint("producers", 1, 1, 100000, "producer tasks"),
+                  O.uint("consumers", 1, 1, 100000, "consumer tasks"),
+                  O.uint("capacity", 1024, 0, 1 << 30, "queue capacity (0 = unbounded)"),
+                  O.uint("items", 100000, 1, 1 << 40, "items in all"),
+                  O.uint("work-ns", 0, 0, 1000000000, "busy work per consumed item, ns")],
+                 W.prodcons, None),
+    "article": ("the article's programs: article sequential|concurrent|queue --n N",
+                [O.enum("program", "sequential", ["sequential", "concurrent", "queue"],
+                        "which program (also accepted as the first argument)"),
+                 O.uint("n", 10, 1, 10000000, "countdown start"),
+                 O.uint("capacity", 0, 0, 1 << 30, "queue capacity (0 = unbounded)")],
+                None, "program"),
+}
+
+
+def usage():
+    sys.stderr.write(f"usage: {PROG} <workload> [options] [--json]\n"
+                     f"workloads: {' '.join(WORKLOADS)}\n"
+                     f"`{PROG} <workload> --help` lists its options\n")
+
+
+def main(argv):
+    if not argv:
+        usage()
+        return 2
+    if argv[0] in ("--help", "-h"):
+        usage()
+        return 0
+    if argv[0] not in WORKLOADS:
+        sys.stderr.write(f"{PROG}: unknown workload '{argv[0]}' (try --help)\n")
+        return 2
+    name = argv[0]
+    text, specs, fn, first = WORKLOADS[name]
+    try:
+        params, as_json, want_help = O.parse(specs, argv[1:], first)
+    except O.UsageError as e:
+        sys.stderr.write(f"{PROG} {name}: {e}\n")
+        return 2
+    if want_help:
+        O.print_help(PROG, name, text, specs)
+        return 0
+    res = R.Result(name, params)
+    try:
+        if name == "article":
+            out = []
+            asyncio.run(A.article(params, out))
+            text_out = "".join(out)
+            res.checksum = R.fnv_bytes(R.FNV_OFFSET, text_out.encode())
+            res.results.update(lines=len(out), runs=1)
+            if not as_json:
+                sys.stdout.write(text_out)
+        else:
+            asyncio.run(fn(params, res))
+    except (MemoryError, RuntimeError, OSError) as e:
+        res.fail(f"{type(e).__name__}: {e}")
+    res.emit(as_json)
+    return 0 if res.status == "ok" else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,3 @@
+module corobench/peers/go
+
+go 1.19
