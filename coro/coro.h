@@ -35,12 +35,12 @@ extern "C" {
 /* Error codes: 0 is success, failures are negative. */
 enum {
     CORO_OK = 0,
-    CORO_ENOMEM = -12,   /* allocation or mmap of a stack failed (-ENOMEM) */
-    CORO_EINVAL = -22,   /* bad argument (-EINVAL) */
-    CORO_EPERM = -1,     /* called outside coro_run(), or coro_run() nested (-EPERM) */
-    CORO_EDEADLK = -35,  /* every coroutine waits, no timer pending (-EDEADLK) */
-    CORO_CLOSED = -32,   /* the queue was closed (-EPIPE) */
-    CORO_EAGAIN = -11,   /* the queue is full / empty in a _try call (-EAGAIN) */
+    CORO_ENOMEM = -12,  /* allocation or mmap of a stack failed (-ENOMEM) */
+    CORO_EINVAL = -22,  /* bad argument (-EINVAL) */
+    CORO_EPERM = -1,    /* called outside coro_run(), or coro_run() nested (-EPERM) */
+    CORO_EDEADLK = -35, /* every coroutine waits, no timer pending (-EDEADLK) */
+    CORO_CLOSED = -32,  /* the queue was closed (-EPIPE) */
+    CORO_EAGAIN = -11,  /* the queue is full / empty in a _try call (-EAGAIN) */
 };
 
 /* A short text for an error code (never NULL). */
@@ -59,7 +59,8 @@ int coro_run(void (*main)(void *), void *arg);
 
 /* Spawn options, set up with coro_spawn_opts_init() (as minicoro's desc). */
 typedef struct coro_spawn_opts {
-    size_t stack_size; /* usable bytes; 0 = CORO_DEFAULT_STACK; rounded up to pages */
+    size_t stack_size; /* 0 = CORO_DEFAULT_STACK; rounded up to a power of two (at least
+                          CORO_MIN_STACK), of which the top 64 bytes are bookkeeping */
 } coro_spawn_opts;
 
 #define CORO_DEFAULT_STACK ((size_t)64 * 1024)
@@ -120,21 +121,21 @@ typedef struct coro_event {
 } coro_event_t;
 
 void coro_event_init(coro_event_t *e);
-void coro_event_set(coro_event_t *e);   /* wakes every waiter */
+void coro_event_set(coro_event_t *e); /* wakes every waiter */
 void coro_event_clear(coro_event_t *e);
 int coro_event_is_set(const coro_event_t *e);
-void coro_event_wait(coro_event_t *e);  /* returns at once when set */
+void coro_event_wait(coro_event_t *e); /* returns at once when set */
 
 /* --- introspection, for tests and benchmarks -------------------------- */
 
 typedef struct coro_stats {
-    uint64_t spawned;      /* coroutines created in this coro_run() */
-    uint64_t switches;     /* context switches performed */
-    uint64_t live;         /* coroutines not yet ended */
+    uint64_t spawned;  /* coroutines created in this coro_run() */
+    uint64_t switches; /* context switches performed */
+    uint64_t live;     /* coroutines not yet ended */
     uint64_t peak_live;
-    uint64_t stacks_mapped;   /* stacks carved from mmap'd slabs */
-    uint64_t stacks_guarded;  /* of those, with a PROT_NONE guard page */
-    uint64_t idle_sleeps;     /* times the scheduler slept in the kernel */
+    uint64_t stacks_mapped;  /* stacks carved from mmap'd slabs */
+    uint64_t stacks_guarded; /* of those, with a PROT_NONE guard page */
+    uint64_t idle_sleeps;    /* times the scheduler slept in the kernel */
 } coro_stats;
 
 /* Fills *s for the running scheduler; CORO_EPERM outside coro_run(). */

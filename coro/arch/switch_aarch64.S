@@ -1,0 +1,67 @@
+/* switch_aarch64.S — the context switch for AArch64 (AAPCS64).
+ *
+ * void coro_rawctx_switch(coro_rawctx *from, coro_rawctx *to)
+ *
+ * A context is one saved stack pointer. Saved, because AAPCS64 makes them
+ * callee-saved:
+ *   x19-x28   callee-saved integer registers
+ *   x29 (fp), x30 (lr: the resume address)
+ *   d8-d15    the low 64 bits of v8-v15, the only callee-saved FP state
+ * plus sp itself (in *from). x0-x18 and the rest of v0-v31 are caller-saved.
+ * FPCR is not saved: AAPCS64 treats its modes as global to the thread.
+ *
+ * Frame layout at the saved sp (176 bytes, 16-aligned):
+ *   +0 d8,d9  +16 d10,d11  +32 d12,d13  +48 d14,d15
+ *   +64 x19,x20  +80 x21,x22  +96 x23,x24  +112 x25,x26  +128 x27,x28
+ *   +144 x29,x30  +160 padding
+ */
+	.text
+	.globl	coro_rawctx_switch
+	.hidden	coro_rawctx_switch
+	.type	coro_rawctx_switch, %function
+	.p2align 4
+coro_rawctx_switch:
+	sub	sp, sp, #176
+	stp	d8, d9, [sp, #0]
+	stp	d10, d11, [sp, #16]
+	stp	d12, d13, [sp, #32]
+	stp	d14, d15, [sp, #48]
+	stp	x19, x20, [sp, #64]
+	stp	x21, x22, [sp, #80]
+	stp	x23, x24, [sp, #96]
+	stp	x25, x26, [sp, #112]
+	stp	x27, x28, [sp, #128]
+	stp	x29, x30, [sp, #144]
+	mov	x9, sp
+	str	x9, [x0]		/* from->sp */
+	ldr	x9, [x1]		/* to->sp */
+	mov	sp, x9
+	ldp	d8, d9, [sp, #0]
+	ldp	d10, d11, [sp, #16]
+	ldp	d12, d13, [sp, #32]
+	ldp	d14, d15, [sp, #48]
+	ldp	x19, x20, [sp, #64]
+	ldp	x21, x22, [sp, #80]
+	ldp	x23, x24, [sp, #96]
+	ldp	x25, x26, [sp, #112]
+	ldp	x27, x28, [sp, #128]
+	ldp	x29, x30, [sp, #144]
+	add	sp, sp, #176
+	ret
+	.size	coro_rawctx_switch, .-coro_rawctx_switch
+
+/* First entry of a new context: coro_rawctx_make() left fn in x19 and its
+ * argument in x20, and x30 pointing here. fn never returns; brk traps if it
+ * did. */
+	.globl	coro_rawctx_entry
+	.hidden	coro_rawctx_entry
+	.type	coro_rawctx_entry, %function
+	.p2align 4
+coro_rawctx_entry:
+	mov	x29, #0
+	mov	x0, x20
+	blr	x19
+	brk	#0
+	.size	coro_rawctx_entry, .-coro_rawctx_entry
+
+	.section .note.GNU-stack,"",%progbits

@@ -1,0 +1,140 @@
+/* coro_int.h — the runtime's private structures, shared by its source files
+ * (sched.c, stack.c, timer.c, queue.c, event.c). Not installed. */
+#ifndef CORO_INT_H
+#define CORO_INT_H
+
+#include "coro.h"
+
+#include <stdint.h>
+#include <stddef.h>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define CORO_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CORO_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_THREAD__)
+#define CORO_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define CORO_TSAN 1
+#endif
+#endif
+
+#define CORO_LIKELY(x) __builtin_expect(!!(x), 1)
+#define CORO_UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+/* A stack carved from a slab (stack.c). The descriptor lives in the top bytes
+ * of the stack's own memory, so a pooled stack costs no extra allocation and
+ * the page it sits on is the one the coroutine's first frame touches anyway. */
+typedef struct coro_stack {
+    char *lo;                /* lowest usable byte (just above the guard page, if any) */
+    size_t size;             /* usable bytes, descriptor excluded */
+    struct coro_stack *next; /* pool free list */
+    unsigned vg_id;          /* valgrind stack registration */
+    unsigned cls;            /* size class index */
+    int guarded;             /* a PROT_NONE page lies just below lo */
+} coro_stack;
+
+enum { CORO_READY = 1, CORO_RUNNING, CORO_WAITING, CORO_DONE };
+
+struct coro {
+    coro_rawctx ctx;     /* saved stack pointer while suspended */
+    struct coro *next;   /* ready queue or one wait list: never both */
+    struct coro *joiner; /* the coroutine waiting in coro_join() */
+    uint64_t *canary;    /* unguarded stacks only: overflow check at each suspend */
+    coro_stack *stack;
+    void (*fn)(void *);
+    void *arg;
+    uint64_t id;
+    struct coro *all_prev, *all_next; /* every coroutine of this run, for clean-up */
+    int state;
+#ifdef CORO_ASAN
+    void *asan_fake;         /* ASan fake stack of this fiber while suspended */
+    const void *asan_bottom; /* the scheduler context's stack, learnt on first switch */
+    size_t asan_size;
+#endif
+#ifdef CORO_TSAN
+    void *tsan_fiber;
+#endif
+};
+
+typedef struct coro_wlist {
+    struct coro *head, *tail;
+} coro_wlist;
+
+/* One size class of the stack pool. */
+typedef struct coro_pool_class {
+    size_t slot_size; /* guard + usable */
+    coro_stack *free;
+} coro_pool_class;
+
+#define CORO_POOL_CLASSES 24
+
+typedef struct coro_timer {
+    uint64_t deadline;
+    uint64_t seq; /* ties fire in the order set */
+    struct coro *c;
+} coro_timer;
+
+typedef struct coro_sched {
+    struct coro *cur;  /* running coroutine, or &sched while the loop runs */
+    struct coro sched; /* the scheduler's own context: coro_run()'s stack */
+    struct coro *rhead, *rtail;
+    size_t nready;
+    size_t round_left;   /* dispatches left in this round; 0 = collect timers first */
+    struct coro *zombie; /* ended coroutine whose stack is released after the switch away */
+    struct coro *all;    /* every unjoined coroutine */
+    struct coro *free_structs;
+    coro_timer *heap;
+    size_t nheap, heap_cap;
+    uint64_t timer_seq;
+    uint64_t next_id;
+    coro_pool_class pool[CORO_POOL_CLASSES];
+    struct coro_slab *slabs;
+    void *altstack;
+    coro_stats st;
+#ifdef CORO_ASAN
+    struct coro *asan_prev; /* the context we switched from, to learn its stack */
+#endif
+} coro_sched;
+
+extern __thread coro_sched *coro_S;
+
+/* sched.c */
+void coro__make_ready(coro_sched *s, struct coro *c);
+void coro__block(coro_sched *s, struct coro *self);
+void coro__wlist_push(coro_wlist *w, struct coro *c);
+struct coro *coro__wlist_pop(coro_wlist *w);
+void coro__wake_one(coro_sched *s, coro_wlist *w);
+void coro__wake_all(coro_sched *s, coro_wlist *w);
+void coro__set_error(int e);
+
+/* stack.c */
+coro_stack *coro__stack_get(coro_sched *s, size_t size);
+void coro__stack_put(coro_sched *s, coro_stack *st);
+void coro__stack_release_all(coro_sched *s);
+int coro__overflow_install(coro_sched *s);
+void coro__overflow_remove(coro_sched *s);
+void coro__overflow_report(const struct coro *c); /* canary found broken: never returns */
+#define CORO_CANARY 0x5AFEC0DE0DDBA11ULL
+
+/* timer.c */
+uint64_t coro__now_ns(void);
+int coro__timer_add(coro_sched *s, uint64_t deadline, struct coro *c);
+size_t coro__timers_collect(coro_sched *s, uint64_t now);
+void coro__timers_free(coro_sched *s);
+
+#ifdef CORO_INJECT_SLOWDOWN
+/* The deliberate regression for the bench-check test (see CMakeLists.txt). */
+static inline void coro__inject_slowdown(void) {
+    for (volatile int i = 0; i < 20; i++) {
+    }
+}
+#else
+static inline void coro__inject_slowdown(void) {}
+#endif
+
+#endif

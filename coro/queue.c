@@ -1,0 +1,140 @@
+/* queue.c — asyncio.Queue on a ring buffer: put suspends only when full, get
+ * only when empty; waits are Mesa-style (a woken waiter re-checks and waits
+ * again at the back if another coroutine got there first); task_done/join
+ * count unfinished items; close releases every waiter. An unbounded queue
+ * (capacity 0) doubles its ring when full. */
+#include "coro_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct coro_queue {
+    void **ring;
+    size_t cap;   /* ring slots */
+    size_t limit; /* 0 = unbounded */
+    size_t head, len;
+    size_t unfinished;
+    int closed;
+    coro_wlist getters, putters, joiners;
+};
+
+coro_queue_t *coro_queue_new(size_t capacity) {
+    coro_queue_t *q = calloc(1, sizeof *q);
+    if (!q) return NULL;
+    q->limit = capacity;
+    q->cap = capacity ? capacity : 16;
+    q->ring = malloc(q->cap * sizeof *q->ring);
+    if (!q->ring) {
+        free(q);
+        return NULL;
+    }
+    return q;
+}
+
+void coro_queue_free(coro_queue_t *q) {
+    if (!q) return;
+    free(q->ring);
+    free(q);
+}
+
+size_t coro_queue_len(const coro_queue_t *q) {
+    return q->len;
+}
+
+static int grow(coro_queue_t *q) {
+    size_t ncap = q->cap * 2;
+    if (ncap < q->cap || ncap > SIZE_MAX / sizeof(void *)) return CORO_ENOMEM;
+    void **r = malloc(ncap * sizeof *r);
+    if (!r) return CORO_ENOMEM;
+    size_t first = q->cap - q->head < q->len ? q->cap - q->head : q->len;
+    memcpy(r, q->ring + q->head, first * sizeof *r);
+    memcpy(r + first, q->ring, (q->len - first) * sizeof *r);
+    free(q->ring);
+    q->ring = r;
+    q->cap = ncap;
+    q->head = 0;
+    return 0;
+}
+
+static int full(const coro_queue_t *q) {
+    return q->limit && q->len >= q->limit;
+}
+
+static int push(coro_queue_t *q, void *item) {
+    if (q->len == q->cap) {
+        int rc = grow(q);
+        if (rc) return rc;
+    }
+    size_t tail = q->head + q->len;
+    if (tail >= q->cap) tail -= q->cap;
+    q->ring[tail] = item;
+    q->len++;
+    q->unfinished++;
+    return 0;
+}
+
+int coro_queue_try_put(coro_queue_t *q, void *item) {
+    coro_sched *s = coro_S;
+    if (q->closed) return CORO_CLOSED;
+    if (full(q)) return CORO_EAGAIN;
+    int rc = push(q, item);
+    if (rc) return rc;
+    if (s && q->getters.head) coro__wake_one(s, &q->getters);
+    return 0;
+}
+
+int coro_queue_put(coro_queue_t *q, void *item) {
+    coro_sched *s = coro_S;
+    coro__inject_slowdown();
+    for (;;) {
+        int rc = coro_queue_try_put(q, item);
+        if (rc != CORO_EAGAIN) return rc;
+        if (!s) return CORO_EPERM;
+        coro__wlist_push(&q->putters, s->cur);
+        coro__block(s, s->cur);
+    }
+}
+
+int coro_queue_try_get(coro_queue_t *q, void **item) {
+    coro_sched *s = coro_S;
+    if (q->len == 0) return q->closed ? CORO_CLOSED : CORO_EAGAIN;
+    *item = q->ring[q->head];
+    if (++q->head == q->cap) q->head = 0;
+    q->len--;
+    if (s && q->putters.head) coro__wake_one(s, &q->putters);
+    return 0;
+}
+
+int coro_queue_get(coro_queue_t *q, void **item) {
+    coro_sched *s = coro_S;
+    for (;;) {
+        int rc = coro_queue_try_get(q, item);
+        if (rc != CORO_EAGAIN) return rc;
+        if (!s) return CORO_EPERM;
+        coro__wlist_push(&q->getters, s->cur);
+        coro__block(s, s->cur);
+    }
+}
+
+/* More task_done calls than items are ignored (asyncio raises ValueError). */
+void coro_queue_task_done(coro_queue_t *q) {
+    if (q->unfinished == 0) return;
+    if (--q->unfinished == 0 && coro_S) coro__wake_all(coro_S, &q->joiners);
+}
+
+void coro_queue_join(coro_queue_t *q) {
+    coro_sched *s = coro_S;
+    while (q->unfinished > 0 && !q->closed && s) {
+        coro__wlist_push(&q->joiners, s->cur);
+        coro__block(s, s->cur);
+    }
+}
+
+void coro_queue_close(coro_queue_t *q) {
+    coro_sched *s = coro_S;
+    q->closed = 1;
+    if (!s) return;
+    coro__wake_all(s, &q->getters);
+    coro__wake_all(s, &q->putters);
+    coro__wake_all(s, &q->joiners);
+}

@@ -1,0 +1,235 @@
+/* stack.c — coroutine stacks: carved from mmap'd slabs, recycled through a
+ * per-scheduler pool (LIFO, so the next spawn gets a cache-warm stack), sized
+ * per spawn in power-of-two classes.
+ *
+ * Guard pages. Each stack gets a PROT_NONE page below it while the guard
+ * budget lasts. A guard page splits the mapping, costing about two of the
+ * kernel's vm.max_map_count mappings (65530 by default), so a million guarded
+ * stacks cannot exist. Beyond the budget (a quarter of max_map_count), stacks
+ * are unguarded and carry a canary word at their low end instead, checked at
+ * every suspension of the coroutine: an overflow there is detected after the
+ * fact (when the coroutine next switches out) rather than prevented. Slabs of
+ * unguarded stacks merge into few mappings, which is what lets a million
+ * coroutines exist at once.
+ *
+ * Overflow report. A SIGSEGV handler, running on an alternate signal stack
+ * (the faulting stack is unusable), recognises a fault inside the running
+ * coroutine's guard page, prints "coro: stack overflow in coroutine <id>" and
+ * lets the fault kill the process with the default action. */
+#include "coro_int.h"
+
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#ifdef CORO_HAVE_VALGRIND
+#include <valgrind/valgrind.h>
+#else
+#define VALGRIND_STACK_REGISTER(lo, hi) 0u
+#define VALGRIND_STACK_DEREGISTER(id) ((void)0)
+#endif
+
+struct coro_slab {
+    struct coro_slab *next;
+    char *base;
+    size_t bytes;
+    size_t nstacks, slot_size;
+};
+
+static size_t page_size(void) {
+    static size_t ps;
+    if (!ps) ps = (size_t)sysconf(_SC_PAGESIZE);
+    return ps;
+}
+
+/* Guarded stacks allowed in the whole process (all schedulers). */
+static atomic_long guard_budget = -1;
+static atomic_long guards_used;
+
+static long guard_limit(void) {
+    long b = atomic_load(&guard_budget);
+    if (b >= 0) return b;
+    long max_maps = 65530;
+    FILE *f = fopen("/proc/sys/vm/max_map_count", "r");
+    if (f) {
+        if (fscanf(f, "%ld", &max_maps) != 1) max_maps = 65530;
+        fclose(f);
+    }
+    b = max_maps / 4;
+    const char *env = getenv("CORO_GUARD_BUDGET"); /* for tests: force unguarded stacks */
+    if (env) b = atol(env);
+    atomic_store(&guard_budget, b);
+    return b;
+}
+
+/* Class k holds stacks of (CORO_MIN_STACK << k) bytes, of which the top
+ * sizeof(coro_stack) bytes are the descriptor; a slot adds the guard page. */
+static unsigned size_class(size_t usable, size_t *slot) {
+    unsigned k = 0;
+    size_t sz = CORO_MIN_STACK;
+    while (sz < usable) sz <<= 1, k++;
+    *slot = sz + page_size();
+    return k;
+}
+
+static int carve_slab(coro_sched *s, unsigned cls, size_t slot) {
+    size_t n = slot >= ((size_t)4 << 20) ? 1 : ((size_t)4 << 20) / slot;
+    size_t bytes = n * slot;
+    char *base = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (base == MAP_FAILED) return CORO_ENOMEM;
+    struct coro_slab *sl = malloc(sizeof *sl);
+    if (!sl) {
+        munmap(base, bytes);
+        return CORO_ENOMEM;
+    }
+    *sl = (struct coro_slab){s->slabs, base, bytes, n, slot};
+    s->slabs = sl;
+    size_t ps = page_size();
+    long limit = guard_limit();
+    /* Push in reverse so the lowest slot is handed out first. */
+    for (size_t i = n; i-- > 0;) {
+        char *slot_base = base + i * slot;
+        int guarded = 0;
+        if (atomic_fetch_add(&guards_used, 1) < limit && mprotect(slot_base, ps, PROT_NONE) == 0)
+            guarded = 1;
+        else
+            atomic_fetch_sub(&guards_used, 1);
+        char *lo = slot_base + ps;
+        coro_stack *st = (coro_stack *)(slot_base + slot - sizeof(coro_stack));
+        st->lo = lo;
+        st->size = (size_t)((char *)st - lo);
+        st->cls = cls;
+        st->guarded = guarded;
+        st->vg_id = VALGRIND_STACK_REGISTER(lo, (char *)st);
+        st->next = s->pool[cls].free;
+        s->pool[cls].free = st;
+        s->st.stacks_mapped++;
+        s->st.stacks_guarded += (uint64_t)guarded;
+    }
+    return 0;
+}
+
+coro_stack *coro__stack_get(coro_sched *s, size_t size) {
+    size_t slot;
+    unsigned cls = size_class(size, &slot);
+    if (cls >= CORO_POOL_CLASSES) return NULL;
+    coro_pool_class *pc = &s->pool[cls];
+    if (CORO_UNLIKELY(!pc->free)) {
+        pc->slot_size = slot;
+        if (carve_slab(s, cls, slot) != 0) return NULL;
+    }
+    coro_stack *st = pc->free;
+    pc->free = st->next;
+    return st;
+}
+
+void coro__stack_put(coro_sched *s, coro_stack *st) {
+    st->next = s->pool[st->cls].free;
+    s->pool[st->cls].free = st;
+}
+
+void coro__stack_release_all(coro_sched *s) {
+    size_t ps = page_size();
+    while (s->slabs) {
+        struct coro_slab *sl = s->slabs;
+        s->slabs = sl->next;
+        for (size_t i = 0; i < sl->nstacks; i++) {
+            coro_stack *st =
+                (coro_stack *)(sl->base + (i + 1) * sl->slot_size - sizeof(coro_stack));
+            VALGRIND_STACK_DEREGISTER(st->vg_id);
+            if (st->guarded) atomic_fetch_sub(&guards_used, 1);
+        }
+        (void)ps;
+        munmap(sl->base, sl->bytes);
+        free(sl);
+    }
+    memset(s->pool, 0, sizeof s->pool);
+}
+
+/* --- overflow report ------------------------------------------------------ */
+
+static struct sigaction old_segv, old_bus;
+static atomic_int handler_installed;
+
+static void write_overflow_message(uint64_t id) {
+    char buf[64] = "coro: stack overflow in coroutine ";
+    size_t n = strlen(buf);
+    char digits[24];
+    int k = 0;
+    do digits[k++] = (char)('0' + id % 10), id /= 10;
+    while (id);
+    while (k) buf[n++] = digits[--k];
+    buf[n++] = '\n';
+    ssize_t w = write(STDERR_FILENO, buf, n);
+    (void)w;
+}
+
+static void on_fault(int sig, siginfo_t *si, void *uctx) {
+    coro_sched *s = coro_S;
+    const char *addr = si->si_addr;
+    struct coro *c = s ? s->cur : NULL;
+    if (c && c->stack && c->stack->guarded && addr >= c->stack->lo - page_size() &&
+        addr < c->stack->lo) {
+        write_overflow_message(c->id);
+        signal(sig, SIG_DFL); /* returning re-executes the access: the default action ends us */
+        return;
+    }
+    /* Not ours: hand the signal to whoever had it before. */
+    struct sigaction *old = sig == SIGSEGV ? &old_segv : &old_bus;
+    if (old->sa_flags & SA_SIGINFO) {
+        if (old->sa_sigaction) {
+            old->sa_sigaction(sig, si, uctx);
+            return;
+        }
+    } else if (old->sa_handler != SIG_DFL && old->sa_handler != SIG_IGN) {
+        old->sa_handler(sig);
+        return;
+    }
+    signal(sig, SIG_DFL);
+}
+
+void coro__overflow_report(const struct coro *c) {
+    write_overflow_message(c->id);
+    abort();
+}
+
+int coro__overflow_install(coro_sched *s) {
+    /* The alternate stack is per thread; the handler is per process. */
+    size_t sz = 64 * 1024;
+    void *alt = mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (alt == MAP_FAILED) return CORO_ENOMEM;
+    stack_t ss = {.ss_sp = alt, .ss_size = sz, .ss_flags = 0};
+    stack_t old;
+    if (sigaltstack(NULL, &old) == 0 && !(old.ss_flags & SS_DISABLE)) {
+        munmap(alt, sz); /* the thread has one already: use it */
+    } else if (sigaltstack(&ss, NULL) != 0) {
+        munmap(alt, sz);
+        return CORO_ENOMEM;
+    } else {
+        s->altstack = alt;
+    }
+    int expected = 0;
+    if (atomic_compare_exchange_strong(&handler_installed, &expected, 1)) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_sigaction = on_fault;
+        sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGSEGV, &sa, &old_segv);
+        sigaction(SIGBUS, &sa, &old_bus);
+    }
+    return 0;
+}
+
+void coro__overflow_remove(coro_sched *s) {
+    if (!s->altstack) return;
+    stack_t ss = {.ss_sp = NULL, .ss_size = 0, .ss_flags = SS_DISABLE};
+    sigaltstack(&ss, NULL);
+    munmap(s->altstack, 64 * 1024);
+    s->altstack = NULL;
+}
