@@ -103,6 +103,10 @@ typedef struct coro_sched {
 
 extern __thread coro_sched *coro_S;
 
+/* arch/: the scheduler's switch (same body as coro_rawctx_switch; see
+ * switch_x86_64.S for why it ends differently). */
+void coro__ctx_switch(coro_rawctx *from, coro_rawctx *to);
+
 /* sched.c */
 void coro__make_ready(coro_sched *s, struct coro *c);
 void coro__block(coro_sched *s, struct coro *self);

@@ -110,7 +110,7 @@ static inline void switch_to(coro_sched *s, struct coro *from, struct coro *to, 
     s->cur = to;
     to->state = CORO_RUNNING;
     s->st.switches++;
-    coro_rawctx_switch(&from->ctx, &to->ctx);
+    coro__ctx_switch(&from->ctx, &to->ctx);
     /* Resumed: `from` runs again (s may have been re-read by the caller). */
 #ifdef CORO_ASAN
     const void *ob;
@@ -181,7 +181,15 @@ coro_t *coro_spawn_ex(void (*fn)(void *), void *arg, const coro_spawn_opts *o) {
         s->free_structs = c->next;
     else if (!(c = malloc(sizeof *c)))
         return coro__set_error(CORO_ENOMEM), NULL;
-    memset(c, 0, sizeof *c);
+    /* Field by field, not memset: a rep stos here was half the spawn cost. */
+    c->joiner = NULL;
+    c->canary = NULL;
+    c->all_prev = NULL;
+#ifdef CORO_ASAN
+    c->asan_fake = NULL;
+    c->asan_bottom = NULL;
+    c->asan_size = 0;
+#endif
     c->stack = coro__stack_get(s, want);
     if (CORO_UNLIKELY(!c->stack)) {
         c->next = s->free_structs;

@@ -10,6 +10,9 @@
  * plus sp itself (in *from). x0-x18 and the rest of v0-v31 are caller-saved.
  * FPCR is not saved: AAPCS64 treats its modes as global to the thread.
  *
+ * The scheduler's coro__ctx_switch is the same code (on x86-64 the two differ
+ * in how they return; here both end in `ret`, not measured on hardware yet).
+ *
  * Frame layout at the saved sp (176 bytes, 16-aligned):
  *   +0 d8,d9  +16 d10,d11  +32 d12,d13  +48 d14,d15
  *   +64 x19,x20  +80 x21,x22  +96 x23,x24  +112 x25,x26  +128 x27,x28
@@ -17,10 +20,13 @@
  */
 	.text
 	.globl	coro_rawctx_switch
-	.hidden	coro_rawctx_switch
 	.type	coro_rawctx_switch, %function
+	.globl	coro__ctx_switch
+	.hidden	coro__ctx_switch
+	.type	coro__ctx_switch, %function
 	.p2align 4
 coro_rawctx_switch:
+coro__ctx_switch:
 	sub	sp, sp, #176
 	stp	d8, d9, [sp, #0]
 	stp	d10, d11, [sp, #16]

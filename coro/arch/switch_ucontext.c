@@ -41,3 +41,7 @@ void coro_rawctx_switch(coro_rawctx *from, coro_rawctx *to) {
     from->sp = &self;
     swapcontext(&self, (ucontext_t *)to->sp);
 }
+
+void coro__ctx_switch(coro_rawctx *from, coro_rawctx *to) {
+    coro_rawctx_switch(from, to);
+}
