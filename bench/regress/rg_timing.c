@@ -1,0 +1,288 @@
+/* rg_timing.c — timing ratios and context-switch counts measured in one run.
+ *
+ * usage: rg_timing [--rounds R] [--n N] [--futex-n F]
+ *
+ * Per round, one after another on one pinned CPU: N round trips of
+ * coro_rawctx_switch, N of coro_yield between two coroutines, N of Boost's
+ * jump_fcontext (when linked) and F round trips of a futex ping-pong between
+ * two threads pinned to the same CPU. Prints one JSON line with the median,
+ * min and max ns per switch of each, the per-round ratios (coroutine switch /
+ * jump_fcontext, coroutine switch / futex hand-off) and getrusage counts:
+ * voluntary/involuntary switches of the thread during the coro_yield loops
+ * (a pure coroutine run must show 0 voluntary ones) and of the process during
+ * the futex ping-pong.
+ *
+ * Why ratios: absolute nanoseconds on a shared 2-core VM drift with load, but
+ * two mechanisms timed back to back in the same round drift together.
+ */
+#include "rg_common.h"
+
+#include <coro.h>
+#include <linux/futex.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#if RG_HAVE_FCONTEXT
+#include "rg_fcontext.h"
+#endif
+
+static const char *prog = "rg_timing";
+
+#define MAX_ROUNDS 101
+enum { M_RAW, M_YIELD, M_FCTX, M_FUTEX, M_COUNT };
+static const char *mname[M_COUNT] = {"coro_rawswitch", "coro_yield", "fcontext", "futex"};
+static double ns[M_COUNT][MAX_ROUNDS];
+static int cpu = -1;
+
+static uint64_t now_ns(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+static int pin_to(int c) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(c, &set);
+    return pthread_setaffinity_np(pthread_self(), sizeof set, &set);
+}
+
+/* --- coro_rawctx_switch ----------------------------------------------- */
+
+static coro_rawctx raw_main, raw_peer;
+static void raw_peer_fn(void *arg) {
+    (void)arg;
+    for (;;) coro_rawctx_switch(&raw_peer, &raw_main);
+}
+static char raw_stack[64 * 1024] __attribute__((aligned(64)));
+
+static double time_raw(uint64_t n) {
+    coro_rawctx_make(&raw_peer, raw_stack, sizeof raw_stack, raw_peer_fn, NULL);
+    for (int i = 0; i < RG_WARMUP; i++) coro_rawctx_switch(&raw_main, &raw_peer);
+    uint64_t t0 = now_ns();
+    for (uint64_t i = 0; i < n; i++) coro_rawctx_switch(&raw_main, &raw_peer);
+    return (double)(now_ns() - t0) / (double)(2 * n);
+}
+
+/* --- coro_yield, scheduler included ------------------------------------ */
+
+struct yjob {
+    uint64_t n;
+    volatile int stop;
+    double ns;
+    long vol, invol;
+    int err;
+};
+
+static void yield_peer(void *arg) {
+    struct yjob *j = arg;
+    while (!j->stop) coro_yield();
+}
+
+static void yield_main(void *arg) {
+    struct yjob *j = arg;
+    coro_t *peer = coro_spawn(yield_peer, j);
+    if (!peer) {
+        j->err = coro_last_error();
+        return;
+    }
+    for (int i = 0; i < RG_WARMUP; i++) coro_yield();
+    struct rusage r0, r1;
+    getrusage(RUSAGE_THREAD, &r0);
+    uint64_t t0 = now_ns();
+    for (uint64_t i = 0; i < j->n; i++) coro_yield();
+    uint64_t t1 = now_ns();
+    getrusage(RUSAGE_THREAD, &r1);
+    j->ns = (double)(t1 - t0) / (double)(2 * j->n);
+    j->vol = r1.ru_nvcsw - r0.ru_nvcsw;
+    j->invol = r1.ru_nivcsw - r0.ru_nivcsw;
+    j->stop = 1;
+    j->err = coro_join(peer);
+}
+
+/* --- Boost.Context jump_fcontext --------------------------------------- */
+
+#if RG_HAVE_FCONTEXT
+static char fctx_stack[64 * 1024] __attribute__((aligned(64)));
+static void fctx_fn(rg_transfer_t t) {
+    for (;;) t = jump_fcontext(t.fctx, NULL);
+}
+static double time_fctx(uint64_t n) {
+    rg_fcontext_t c = make_fcontext(fctx_stack + sizeof fctx_stack, sizeof fctx_stack, fctx_fn);
+    for (int i = 0; i < RG_WARMUP; i++) c = jump_fcontext(c, NULL).fctx;
+    uint64_t t0 = now_ns();
+    for (uint64_t i = 0; i < n; i++) c = jump_fcontext(c, NULL).fctx;
+    return (double)(now_ns() - t0) / (double)(2 * n);
+}
+#endif
+
+/* --- futex ping-pong between two threads on one CPU --------------------- */
+
+static atomic_int turn; /* 0: main's turn, 1: the peer's */
+
+static void fwait(atomic_int *a, int busy) {
+    while (atomic_load(a) == busy) syscall(SYS_futex, a, FUTEX_WAIT_PRIVATE, busy, NULL, NULL, 0);
+}
+static void fwake(atomic_int *a) {
+    syscall(SYS_futex, a, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
+static void *futex_peer(void *arg) {
+    uint64_t n = *(uint64_t *)arg;
+    if (cpu >= 0) pin_to(cpu);
+    for (uint64_t i = 0; i < n; i++) {
+        fwait(&turn, 0);
+        atomic_store(&turn, 0);
+        fwake(&turn);
+    }
+    return NULL;
+}
+
+/* Returns ns per hand-off, or a negative value when the thread could not be
+ * created (a data point, reported, not a crash). */
+static double time_futex(uint64_t n, long *vol, long *invol) {
+    pthread_t t;
+    uint64_t total = n + RG_WARMUP;
+    atomic_store(&turn, 0);
+    int rc = pthread_create(&t, NULL, futex_peer, &total);
+    if (rc != 0) return -(double)rc;
+    for (int i = 0; i < RG_WARMUP; i++) {
+        atomic_store(&turn, 1);
+        fwake(&turn);
+        fwait(&turn, 1);
+    }
+    struct rusage r0, r1;
+    getrusage(RUSAGE_SELF, &r0);
+    uint64_t t0 = now_ns();
+    for (uint64_t i = 0; i < n; i++) {
+        atomic_store(&turn, 1);
+        fwake(&turn);
+        fwait(&turn, 1);
+    }
+    uint64_t t1 = now_ns();
+    getrusage(RUSAGE_SELF, &r1);
+    pthread_join(t, NULL);
+    *vol += r1.ru_nvcsw - r0.ru_nvcsw;
+    *invol += r1.ru_nivcsw - r0.ru_nivcsw;
+    return (double)(t1 - t0) / (double)(2 * n);
+}
+
+/* --- statistics and output --------------------------------------------- */
+
+static int cmp_d(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static void print_stat(const char *name, const double *v, int r, int comma) {
+    double s[MAX_ROUNDS];
+    memcpy(s, v, sizeof(double) * (size_t)r);
+    qsort(s, (size_t)r, sizeof(double), cmp_d);
+    double med = r % 2 ? s[r / 2] : (s[r / 2 - 1] + s[r / 2]) / 2;
+    printf("\"%s\":{\"median\":%.6g,\"min\":%.6g,\"max\":%.6g}%s", name, med, s[0], s[r - 1],
+           comma ? "," : "");
+}
+
+static uint64_t parse_opt(const char *opt, const char *val, uint64_t max) {
+    if (!val) {
+        fprintf(stderr, "%s: %s needs a value\n", prog, opt);
+        exit(2);
+    }
+    uint64_t v = rg_parse_n(prog, val);
+    if (v > max) {
+        fprintf(stderr, "%s: %s must be at most %ju, got %s\n", prog, opt, (uintmax_t)max, val);
+        exit(2);
+    }
+    return v;
+}
+
+int main(int argc, char **argv) {
+    uint64_t rounds = 7, n = 200000, fn = 20000;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--rounds") == 0)
+            rounds = parse_opt("--rounds", argv[++i], MAX_ROUNDS);
+        else if (strcmp(argv[i], "--n") == 0)
+            n = parse_opt("--n", argv[++i], 100000000);
+        else if (strcmp(argv[i], "--futex-n") == 0)
+            fn = parse_opt("--futex-n", argv[++i], 10000000);
+        else {
+            fprintf(stderr,
+                    "%s: unknown option '%s' (usage: %s [--rounds R] [--n N] [--futex-n F])\n",
+                    prog, argv[i], prog);
+            return 2;
+        }
+    }
+    /* One CPU for everything: the first one this process may use. */
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0)
+        for (int c = 0; c < CPU_SETSIZE && cpu < 0; c++)
+            if (CPU_ISSET(c, &set)) cpu = c;
+    if (cpu >= 0 && pin_to(cpu) != 0) cpu = -1;
+
+    long yvol = 0, yinvol = 0, fvol = 0, finvol = 0;
+    const char *futex_err = NULL;
+    int r = (int)rounds;
+    for (int k = 0; k < r; k++) {
+        ns[M_RAW][k] = time_raw(n);
+        struct yjob j = {.n = n, .stop = 0, .ns = 0, .vol = 0, .invol = 0, .err = 0};
+        int rc = coro_run(yield_main, &j);
+        if (rc == 0) rc = j.err;
+        if (rc != 0) {
+            fprintf(stderr, "%s: coro_yield round: %s\n", prog, coro_strerror(rc));
+            return 1;
+        }
+        ns[M_YIELD][k] = j.ns;
+        yvol += j.vol;
+        yinvol += j.invol;
+#if RG_HAVE_FCONTEXT
+        ns[M_FCTX][k] = time_fctx(n);
+#endif
+        if (!futex_err) {
+            double f = time_futex(fn, &fvol, &finvol);
+            if (f < 0)
+                futex_err = strerror((int)-f); /* reported in the JSON; the rest goes on */
+            else
+                ns[M_FUTEX][k] = f;
+        }
+    }
+
+    printf(
+        "{\"rounds\":%d,\"n\":%ju,\"futex_n\":%ju,\"cpu\":%d,\"fcontext\":%s,\"ns_per_switch\":{",
+        r, (uintmax_t)n, (uintmax_t)fn, cpu, RG_HAVE_FCONTEXT ? "true" : "false");
+    print_stat(mname[M_RAW], ns[M_RAW], r, 1);
+    print_stat(mname[M_YIELD], ns[M_YIELD], r, RG_HAVE_FCONTEXT || !futex_err);
+    if (RG_HAVE_FCONTEXT) print_stat(mname[M_FCTX], ns[M_FCTX], r, !futex_err);
+    if (!futex_err) print_stat(mname[M_FUTEX], ns[M_FUTEX], r, 0);
+    printf("},\"ratios\":{");
+    double q[MAX_ROUNDS];
+    int first = 1;
+    if (RG_HAVE_FCONTEXT) {
+        for (int k = 0; k < r; k++) q[k] = ns[M_RAW][k] / ns[M_FCTX][k];
+        print_stat("coro_rawswitch_over_fcontext", q, r, 1);
+        for (int k = 0; k < r; k++) q[k] = ns[M_YIELD][k] / ns[M_FCTX][k];
+        print_stat("coro_yield_over_fcontext", q, r, 0);
+        first = 0;
+    }
+    if (!futex_err) {
+        if (!first) printf(",");
+        for (int k = 0; k < r; k++) q[k] = ns[M_YIELD][k] / ns[M_FUTEX][k];
+        print_stat("coro_yield_over_futex", q, r, 0);
+    }
+    printf("},\"csw\":{\"coro_yield_vol\":%ld,\"coro_yield_invol\":%ld,\"coro_yield_switches\":%ju",
+           yvol, yinvol, (uintmax_t)(2 * n * rounds));
+    if (!futex_err)
+        printf(",\"futex_vol\":%ld,\"futex_invol\":%ld,\"futex_switches\":%ju", fvol, finvol,
+               (uintmax_t)(2 * fn * rounds));
+    printf("},\"futex_error\":");
+    if (futex_err)
+        printf("\"thread creation failed: %s\"", futex_err);
+    else
+        printf("null");
+    printf("}\n");
+    return 0;
+}

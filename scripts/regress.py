@@ -1,0 +1,608 @@
+#!/usr/bin/env python3
+"""regress.py - the performance regression gate behind `make bench-check`.
+
+Why: CI machines are shared and noisy, so a gate on wall time flaps. This gate
+compares metrics that do not drift with load: instructions per operation
+counted by callgrind (the same binary and input execute the same
+instructions), context-switch counts that must be zero, and - tracked with a
+wide band, never failing the gate - timing ratios of two mechanisms measured
+back to back in one run.
+
+Commands:
+  measure --build DIR [--out FILE] [--repeat K]   measure, print/write JSON
+  check   --build DIR --baseline FILE [--report FILE]
+                                                  measure and compare (the gate)
+  compare --baseline FILE --current FILE [--report FILE]
+                                                  compare a stored measurement
+  update  --build DIR --baseline FILE [--repeat K]
+                                                  measure, rewrite the baseline
+
+Exit codes: 0 pass; 1 a gated metric is worse than its limit (or could not be
+measured); 2 bad command line or malformed input file (one line naming it);
+3 nothing can be measured here (valgrind or the drivers are missing).
+"""
+
+import argparse
+import json
+import math
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+SCHEMA_BASELINE = "corobench-baseline/1"
+SCHEMA_MEASURE = "corobench-regress/1"
+DEFAULT_PCT = 5.0  # gated instruction counts: fail above +5 %
+RATIO_PCT = 50.0   # timing ratios: tracked, warn outside +-50 %
+PROG = "regress.py"
+
+# Operation counts: callgrind runs ~50x slower than native; these keep each
+# driver run well under a second while the fixed cost of the toggles (~15
+# instructions) stays far below a 0.1 % change.
+N_OPS = {"rawswitch": 20000, "yield": 20000, "spawn": 5000, "queue": 20000, "handoff": 20000}
+N_THR = 20000
+
+# name -> (driver, op, unit); each counted with callgrind around the loop only.
+INSN_DRIVERS = {
+    "insn.coro.rawswitch": ("rg_coro", "rawswitch", "instr/switch"),
+    "insn.coro.yield": ("rg_coro", "yield", "instr/yield"),
+    "insn.coro.spawn_join": ("rg_coro", "spawn", "instr/spawn+join"),
+    "insn.coro.queue_put_get": ("rg_coro", "queue", "instr/put+get"),
+    "insn.coro.handoff_cap1": ("rg_coro", "handoff", "instr/item"),
+    "insn.thr.queue_put_get": ("rg_thr", "queue", "instr/put+get"),
+}
+
+# Whole runs of the corobench CLI (fixed parameters, no calibration: work_ns 0),
+# counted from start to exit. Present only once bench/ builds `corobench`.
+CLI_RUNS = {
+    "cpubound": ["cpubound", "--tasks", "8", "--total-work", "100000", "--wss", "4096",
+                 "--yield-every", "1000"],
+    "prodcons": ["prodcons", "--producers", "2", "--consumers", "2", "--capacity", "64",
+                 "--items", "20000", "--work-ns", "0"],
+}
+
+
+class UsageError(Exception):
+    pass
+
+
+class NoTools(Exception):
+    pass
+
+
+# --------------------------------------------------------------------------
+# files
+
+def write_atomic(path, doc):
+    d = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=d)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(doc, f, indent=2, sort_keys=False)
+            f.write("\n")
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def read_json(path, what):
+    try:
+        with open(path, encoding="utf-8") as f:
+            doc = json.load(f)
+    except FileNotFoundError:
+        raise UsageError(f"{what} {path}: no such file")
+    except OSError as e:
+        raise UsageError(f"{what} {path}: cannot read: {e.strerror}")
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise UsageError(f"{what} {path}: not valid JSON: {e}")
+    if not isinstance(doc, dict) or not isinstance(doc.get("metrics"), dict):
+        raise UsageError(f"{what} {path}: no 'metrics' object")
+    for name, m in doc["metrics"].items():
+        if not isinstance(m, dict):
+            raise UsageError(f"{what} {path}: metric {name} is not an object")
+        v = m.get("value")
+        if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float))
+                              or not math.isfinite(v)):
+            raise UsageError(f"{what} {path}: metric {name}: value is not a finite number")
+    return doc
+
+
+# --------------------------------------------------------------------------
+# environment (recorded; a difference is a warning, not a failure)
+
+def cmake_cache(build):
+    cache = {}
+    try:
+        with open(os.path.join(build, "CMakeCache.txt"), encoding="utf-8", errors="replace") as f:
+            for line in f:
+                m = re.match(r"^([A-Za-z_0-9]+):[A-Z]+=(.*)$", line.rstrip("\n"))
+                if m:
+                    cache[m.group(1)] = m.group(2)
+    except OSError:
+        pass
+    return cache
+
+
+def first_line(cmd):
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=20).stdout
+        return out.strip().splitlines()[0] if out.strip() else None
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+
+
+def collect_env(build):
+    cache = cmake_cache(build)
+    bt = cache.get("CMAKE_BUILD_TYPE", "")
+    cc = cache.get("CMAKE_C_COMPILER") or "cc"
+    flags = " ".join(x for x in (cache.get("CMAKE_C_FLAGS", ""),
+                                 cache.get("CMAKE_C_FLAGS_" + bt.upper(), "")) if x).strip()
+    cpu = None
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    glibc = None
+    try:
+        glibc = os.confstr("CS_GNU_LIBC_VERSION")
+    except (ValueError, OSError):
+        pass
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    commit = first_line(["git", "-C", root, "rev-parse", "--short", "HEAD"])
+    return {
+        "compiler": first_line([cc, "--version"]),
+        "build_type": bt or None,
+        "cflags": flags,
+        "coro_switch": cache.get("CORO_SWITCH"),
+        "coro_sanitize": cache.get("CORO_SANITIZE") or None,
+        "coro_inject_slowdown": cache.get("CORO_INJECT_SLOWDOWN", "OFF"),
+        "valgrind": first_line(["valgrind", "--version"]),
+        "glibc": glibc,
+        "cpu_model": cpu,
+        "kernel": platform.release(),
+        "machine": platform.machine(),
+        "commit": commit,
+    }
+
+
+# Keys whose difference can change the counts; the rest are only informative.
+ENV_WARN_KEYS = ["compiler", "build_type", "cflags", "coro_switch", "coro_sanitize",
+                 "coro_inject_slowdown", "valgrind", "glibc", "cpu_model", "machine"]
+
+
+# --------------------------------------------------------------------------
+# measuring
+
+def find_prog(build, name):
+    """The driver `name` under build/ (bench/regress/, regress/ or anywhere)."""
+    for sub in ("bench/regress", "regress", "bench", "."):
+        p = os.path.join(build, sub, name)
+        if os.path.isfile(p) and os.access(p, os.X_OK):
+            return p
+    for dirpath, dirnames, filenames in os.walk(build):
+        dirnames[:] = [d for d in dirnames if d != "CMakeFiles"]
+        if name in filenames:
+            p = os.path.join(dirpath, name)
+            if os.access(p, os.X_OK):
+                return p
+    return None
+
+
+def fixed_env():
+    # The same small environment for every run: the process start-up code
+    # scans it, so a caller's environment must not change whole-run counts.
+    return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C"}
+
+
+def callgrind(cmd, whole, tmpdir, timeout=240):
+    """Runs cmd under callgrind; returns (instructions, stdout)."""
+    out = os.path.join(tmpdir, "cg.out")
+    if os.path.exists(out):
+        os.unlink(out)
+    vg = ["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out]
+    if not whole:
+        vg.append("--collect-atstart=no")
+    try:
+        p = subprocess.run(vg + cmd, capture_output=True, text=True, timeout=timeout,
+                           env=fixed_env())
+    except subprocess.TimeoutExpired:
+        raise RuntimeError(f"timed out after {timeout} s under callgrind")
+    if p.returncode != 0:
+        err = [x for x in p.stderr.splitlines() if x and not x.startswith("==")]
+        raise RuntimeError(f"exit {p.returncode}: " + (err[-1] if err else "no message"))
+    total = None
+    with open(out, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            if line.startswith("totals:") or (total is None and line.startswith("summary:")):
+                total = int(line.split()[1])
+    if total is None:
+        raise RuntimeError("callgrind wrote no totals line")
+    return total, p.stdout
+
+
+def measure(build, repeat=1, log=print):
+    if shutil.which("valgrind") is None:
+        raise NoTools("valgrind not found (Debian package valgrind; scripts/bootstrap installs it)")
+    progs = {n: find_prog(build, n) for n in ("rg_coro", "rg_thr", "rg_timing")}
+    missing = [n for n, p in progs.items() if p is None]
+    if len(missing) == len(progs):
+        raise NoTools(f"no regression drivers (rg_coro, rg_thr, rg_timing) under {build}")
+    cli = find_prog(build, "corobench")
+    metrics, errors = {}, {}
+    for n in missing:
+        errors["driver." + n] = f"{n} not built under {build}"
+
+    steps = len(INSN_DRIVERS) + (2 * len(CLI_RUNS) + 1 if cli else 0) + 1
+    step = 0
+
+    def progress(what):
+        nonlocal step
+        step += 1
+        log(f"[{step}/{steps}] {what}")
+
+    with tempfile.TemporaryDirectory(prefix="corobench-regress.") as tmp:
+        for name, (drv, op, unit) in INSN_DRIVERS.items():
+            progress(f"callgrind {drv} {op}")
+            if progs[drv] is None:
+                errors[name] = f"{drv} not built"
+                continue
+            n = N_THR if drv == "rg_thr" else N_OPS[op]
+            try:
+                vals = []
+                for _ in range(repeat):
+                    ir, out = callgrind([progs[drv], op, str(n)], False, tmp)
+                    info = json.loads(out.strip().splitlines()[-1])
+                    if not info.get("callgrind"):
+                        raise RuntimeError(f"{drv} was built without valgrind/callgrind.h")
+                    vals.append(ir / info["ops"])
+                metrics[name] = {"value": round(vals[0], 3), "unit": unit, "kind": "instructions",
+                                 "ops": info["ops"]}
+                if repeat > 1:
+                    metrics[name]["repeat_spread_pct"] = round(spread(vals), 4)
+            except (RuntimeError, ValueError, KeyError, IndexError, OSError) as e:
+                errors[name] = f"{drv} {op}: {e}"
+
+        if cli:
+            for wl, args in CLI_RUNS.items():
+                for be in ("coro", "threads"):
+                    name = f"insn.cli.{wl}.{be}"
+                    progress(f"callgrind corobench {wl} --backend {be}")
+                    try:
+                        vals = []
+                        for _ in range(repeat):
+                            ir, out = callgrind([cli] + args + ["--backend", be, "--json"], True, tmp)
+                            res = json.loads(out.strip().splitlines()[-1])
+                            if res.get("status") != "ok":
+                                raise RuntimeError(f"run failed: {res.get('error')}")
+                            vals.append(float(ir))
+                        metrics[name] = {"value": vals[0], "unit": "instr/run",
+                                         "kind": "instructions", "args": " ".join(args)}
+                        if repeat > 1:
+                            metrics[name]["repeat_spread_pct"] = round(spread(vals), 4)
+                    except (RuntimeError, ValueError, KeyError, IndexError, OSError) as e:
+                        errors[name] = f"corobench {wl} --backend {be}: {e}"
+            progress("corobench cpubound --backend coro (native, getrusage)")
+            try:
+                p = subprocess.run([cli] + CLI_RUNS["cpubound"] + ["--backend", "coro", "--json"],
+                                   capture_output=True, text=True, timeout=120, env=fixed_env())
+                res = json.loads(p.stdout.strip().splitlines()[-1])
+                if p.returncode != 0 or res.get("status") != "ok":
+                    raise RuntimeError(f"exit {p.returncode}: {res.get('error')}")
+                metrics["csw.cli.cpubound.coro.voluntary"] = {
+                    "value": int(res["results"]["vol_csw"]), "unit": "switches/run",
+                    "kind": "count"}
+                metrics["csw.cli.cpubound.coro.involuntary"] = {
+                    "value": int(res["results"]["invol_csw"]), "unit": "switches/run",
+                    "kind": "count"}
+            except (RuntimeError, ValueError, KeyError, IndexError, OSError,
+                    subprocess.TimeoutExpired) as e:
+                errors["csw.cli.cpubound.coro.voluntary"] = f"corobench cpubound: {e}"
+
+        progress("timing ratios and context switches (native, rg_timing)")
+        if progs["rg_timing"] is None:
+            errors["ratio"] = "rg_timing not built"
+        else:
+            try:
+                p = subprocess.run([progs["rg_timing"], "--rounds", "7"], capture_output=True,
+                                   text=True, timeout=120)
+                if p.returncode != 0:
+                    raise RuntimeError(f"exit {p.returncode}: {p.stderr.strip()}")
+                t = json.loads(p.stdout.strip().splitlines()[-1])
+                for rname, st in t["ratios"].items():
+                    metrics["ratio." + rname] = {
+                        "value": round(st["median"], 5), "unit": "ratio (median of rounds)",
+                        "kind": "ratio", "min": round(st["min"], 5), "max": round(st["max"], 5)}
+                for mname, st in t["ns_per_switch"].items():
+                    metrics["time." + mname] = {
+                        "value": round(st["median"], 3), "unit": "ns/switch", "kind": "time",
+                        "min": round(st["min"], 3), "max": round(st["max"], 3)}
+                c = t["csw"]
+                metrics["csw.coro.yield.voluntary"] = {
+                    "value": int(c["coro_yield_vol"]), "unit": "switches/run", "kind": "count",
+                    "of": int(c["coro_yield_switches"])}
+                metrics["csw.coro.yield.involuntary"] = {
+                    "value": int(c["coro_yield_invol"]), "unit": "switches/run", "kind": "count",
+                    "of": int(c["coro_yield_switches"])}
+                if "futex_vol" in c:
+                    metrics["csw.futex.per_handoff"] = {
+                        "value": round((c["futex_vol"] + c["futex_invol"]) / c["futex_switches"], 4),
+                        "unit": "kernel switches/hand-off", "kind": "count"}
+                if t.get("futex_error"):
+                    errors["ratio.coro_yield_over_futex"] = t["futex_error"]
+            except (RuntimeError, ValueError, KeyError, IndexError, OSError,
+                    subprocess.TimeoutExpired) as e:
+                errors["ratio"] = f"rg_timing: {e}"
+
+    return {"schema": SCHEMA_MEASURE, "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                                                                     time.gmtime()),
+            "env": collect_env(build), "metrics": metrics, "errors": errors}
+
+
+def spread(vals):
+    lo, hi = min(vals), max(vals)
+    return 0.0 if lo == 0 else (hi - lo) / lo * 100
+
+
+# --------------------------------------------------------------------------
+# limits and comparing
+
+def default_limit(name, kind):
+    """(gate, limit) for a metric new to the baseline."""
+    if kind == "instructions":
+        return True, {"max_increase_pct": DEFAULT_PCT}
+    if name in ("csw.coro.yield.voluntary", "csw.cli.cpubound.coro.voluntary"):
+        return True, {"max_value": 0}  # a pure-coroutine run never blocks in the kernel
+    if kind == "ratio":
+        return False, {"max_increase_pct": RATIO_PCT, "max_decrease_pct": RATIO_PCT}
+    return False, {}  # informative only (times in ns, involuntary switches)
+
+
+def limit_text(lim):
+    parts = []
+    if "max_value" in lim:
+        parts.append(f"<= {lim['max_value']:g}")
+    if "max_increase_pct" in lim:
+        if lim.get("max_decrease_pct") is not None:
+            parts.append(f"±{lim['max_increase_pct']:g}%" if lim["max_decrease_pct"] ==
+                         lim["max_increase_pct"] else
+                         f"+{lim['max_increase_pct']:g}%/-{lim['max_decrease_pct']:g}%")
+        else:
+            parts.append(f"+{lim['max_increase_pct']:g}%")
+    return " ".join(parts) if parts else "-"
+
+
+def fmt_val(v):
+    if v is None:
+        return "-"
+    if isinstance(v, int) or (isinstance(v, float) and v.is_integer() and abs(v) >= 1000):
+        return f"{int(v)}"
+    if abs(v) >= 100:
+        return f"{v:.1f}"
+    return f"{v:.4g}"
+
+
+def compare(baseline, current):
+    """Rows (dicts) of the comparison, and whether the gate passes."""
+    bdef = baseline.get("default_threshold_pct", DEFAULT_PCT)
+    bm, cm = baseline["metrics"], current.get("metrics", {})
+    errors = current.get("errors", {})
+    rows = []
+    for name in list(bm) + [n for n in cm if n not in bm]:
+        b = bm.get(name)
+        c = cm.get(name)
+        kind = (b or c).get("kind", "")
+        gate, lim = default_limit(name, kind)
+        if b is not None:
+            gate = bool(b.get("gate", gate))
+            lim = b.get("limit", lim if kind != "instructions"
+                        else {"max_increase_pct": bdef})
+        row = {"metric": name, "unit": (c or b).get("unit", ""), "gate": gate, "limit": lim,
+               "baseline": b.get("value") if b else None, "now": c.get("value") if c else None,
+               "change_pct": None}
+        if b is None:
+            row["verdict"] = "new"
+        elif c is None:
+            why = errors.get(name) or next((v for k, v in errors.items() if name.startswith(k)),
+                                           "not measured")
+            row["verdict"] = "MISSING" if gate else "missing"
+            row["note"] = why
+        else:
+            bv, cv = row["baseline"], row["now"]
+            if bv is not None and bv != 0:
+                row["change_pct"] = (cv - bv) / abs(bv) * 100
+            worse = False
+            better = False
+            if "max_value" in lim and cv > lim["max_value"]:
+                worse = True
+            if "max_increase_pct" in lim and bv is not None:
+                if cv > bv * (1 + lim["max_increase_pct"] / 100) + 1e-12:
+                    worse = True
+                dec = lim.get("max_decrease_pct")
+                if dec is not None and cv < bv * (1 - dec / 100):
+                    worse = True  # outside the band either way (ratios)
+                elif cv < bv * (1 - lim["max_increase_pct"] / 100):
+                    better = True
+            if worse:
+                row["verdict"] = "FAIL" if gate else "warn"
+            elif better:
+                row["verdict"] = "better"
+            else:
+                row["verdict"] = "ok"
+        rows.append(row)
+    passed = not any(r["verdict"] in ("FAIL", "MISSING") for r in rows)
+    return rows, passed
+
+
+def env_warnings(baseline, current):
+    be, ce = baseline.get("env", {}) or {}, current.get("env", {}) or {}
+    out = []
+    for k in ENV_WARN_KEYS:
+        if k in be and be.get(k) != ce.get(k):
+            out.append(f"{k}: baseline {be.get(k)!r}, now {ce.get(k)!r}")
+    return out
+
+
+def print_table(rows, warnings, passed, out=sys.stdout):
+    for w in warnings:
+        print(f"warning: environment differs from the baseline's ({w}); "
+              "counts may move for that reason alone", file=out)
+    hdr = ("metric", "baseline", "now", "change", "limit", "verdict")
+    cells = []
+    for r in rows:
+        ch = "-" if r["change_pct"] is None else f"{r['change_pct']:+.2f}%"
+        lim = limit_text(r["limit"]) + ("" if r["gate"] else " (track)")
+        verdict = r["verdict"] + (f" ({r['note']})" if r.get("note") else "")
+        cells.append((r["metric"], fmt_val(r["baseline"]), fmt_val(r["now"]), ch, lim, verdict))
+    w = [max(len(h), *(len(c[i]) for c in cells)) if cells else len(h) for i, h in enumerate(hdr)]
+    line = "  ".join(h.ljust(w[i]) if i in (0, 4, 5) else h.rjust(w[i]) for i, h in enumerate(hdr))
+    print(line.rstrip(), file=out)
+    print("-" * len(line.rstrip()), file=out)
+    for c in cells:
+        print("  ".join(x.ljust(w[i]) if i in (0, 4, 5) else x.rjust(w[i])
+                        for i, x in enumerate(c)).rstrip(), file=out)
+    nfail = sum(r["verdict"] in ("FAIL", "MISSING") for r in rows)
+    ngated = sum(r["gate"] for r in rows)
+    if passed:
+        print(f"bench-check: PASS ({ngated} gated metrics within their limits; "
+              "'track' rows are informative and never fail the gate)", file=out)
+    else:
+        print(f"bench-check: FAIL ({nfail} gated metric(s) worse than the limit or not "
+              "measured). If the change is intended, run `make bench-baseline` and commit "
+              "results/baseline.json.", file=out)
+
+
+def report(rows, warnings, passed, path):
+    if path:
+        write_atomic(path, {"schema": "corobench-regress-report/1",
+                            "verdict": "pass" if passed else "fail",
+                            "env_warnings": warnings, "rows": rows})
+
+
+# --------------------------------------------------------------------------
+# baseline
+
+def make_baseline(measured, old):
+    metrics = {}
+    oldm = (old or {}).get("metrics", {})
+    for name, m in measured["metrics"].items():
+        gate, lim = default_limit(name, m.get("kind", ""))
+        if name in oldm:  # keep hand-tuned limits across updates
+            gate = oldm[name].get("gate", gate)
+            lim = oldm[name].get("limit", lim)
+        e = dict(m)
+        e["gate"] = gate
+        e["limit"] = lim
+        metrics[name] = e
+    return {
+        "schema": SCHEMA_BASELINE,
+        "comment": "Written by `make bench-baseline` (scripts/regress.py update). Per-metric "
+                   "'gate' and 'limit' may be edited by hand; updates keep them.",
+        "measured_at": measured["measured_at"],
+        "default_threshold_pct": (old or {}).get("default_threshold_pct", DEFAULT_PCT),
+        "env": measured["env"],
+        "metrics": metrics,
+        "errors": measured["errors"],
+    }
+
+
+# --------------------------------------------------------------------------
+
+def main(argv):
+    ap = argparse.ArgumentParser(prog=PROG, description="corobench performance regression gate")
+    sub = ap.add_subparsers(dest="cmd")
+    pm = sub.add_parser("measure")
+    pm.add_argument("--build", required=True)
+    pm.add_argument("--out")
+    pm.add_argument("--repeat", type=int, default=1)
+    pc = sub.add_parser("check")
+    pc.add_argument("--build", required=True)
+    pc.add_argument("--baseline", required=True)
+    pc.add_argument("--report")
+    pc.add_argument("--save-current", metavar="FILE")
+    pp = sub.add_parser("compare")
+    pp.add_argument("--baseline", required=True)
+    pp.add_argument("--current", required=True)
+    pp.add_argument("--report")
+    pu = sub.add_parser("update")
+    pu.add_argument("--build", required=True)
+    pu.add_argument("--baseline", required=True)
+    pu.add_argument("--repeat", type=int, default=2)
+    try:
+        a = ap.parse_args(argv)
+    except SystemExit as e:
+        return 2 if e.code else 0
+    if a.cmd is None:
+        print(f"{PROG}: missing command (measure|check|compare|update)", file=sys.stderr)
+        return 2
+    if getattr(a, "repeat", 1) is not None and not 1 <= getattr(a, "repeat", 1) <= 10:
+        print(f"{PROG}: --repeat must be in 1..10", file=sys.stderr)
+        return 2
+    if hasattr(a, "build") and not os.path.isdir(a.build):
+        print(f"{PROG}: --build {a.build}: no such directory (build first: make build)",
+              file=sys.stderr)
+        return 2
+    log = lambda s: print(s, file=sys.stderr, flush=True)  # noqa: E731
+    try:
+        if a.cmd == "measure":
+            cur = measure(a.build, a.repeat, log)
+            if a.out:
+                write_atomic(a.out, cur)
+            else:
+                print(json.dumps(cur, indent=2))
+            return 0
+        if a.cmd == "update":
+            old = None
+            if os.path.exists(a.baseline):
+                try:
+                    old = read_json(a.baseline, "baseline")
+                except UsageError as e:
+                    log(f"{PROG}: ignoring the old baseline's limits: {e}")
+            cur = measure(a.build, a.repeat, log)
+            for name, err in cur["errors"].items():
+                log(f"{PROG}: warning: not measured: {name}: {err}")
+            nondet = [n for n, m in cur["metrics"].items() if m.get("repeat_spread_pct", 0) > 0]
+            for n in nondet:
+                log(f"{PROG}: warning: {n} differed between {a.repeat} runs by "
+                    f"{cur['metrics'][n]['repeat_spread_pct']}%")
+            write_atomic(a.baseline, make_baseline(cur, old))
+            log(f"{PROG}: wrote {a.baseline} ({len(cur['metrics'])} metrics)")
+            return 0
+        baseline = read_json(a.baseline, "baseline")
+        if a.cmd == "compare":
+            cur = read_json(a.current, "measurement")
+        else:
+            cur = measure(a.build, 1, log)
+            if a.save_current:
+                write_atomic(a.save_current, cur)
+        rows, passed = compare(baseline, cur)
+        warns = env_warnings(baseline, cur)
+        print_table(rows, warns, passed)
+        report(rows, warns, passed, a.report)
+        return 0 if passed else 1
+    except UsageError as e:
+        print(f"{PROG}: {e}", file=sys.stderr)
+        return 2
+    except NoTools as e:
+        print(f"{PROG}: cannot measure: {e}", file=sys.stderr)
+        return 3
+    except OSError as e:
+        print(f"{PROG}: {getattr(e, 'filename', '') or ''}: {e.strerror}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
