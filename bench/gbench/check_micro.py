@@ -91,8 +91,15 @@ def main():
                 fail("%s: no %s aggregate (has %s)" % (name, a, sorted(aggs)))
 
     # Bad command lines: one line naming the problem, exit status 2.
-    for bad, word in (["--no-such-flag"], "--no-such-flag"), (
-            ["--benchmark_filter=^no such benchmark$"], "filter"), (["--benchmark_out="], "out"):
+    bad_lines = (
+        (["--no-such-flag"], "--no-such-flag"),
+        (["--benchmark_filter=^no such benchmark$"], "filter"),
+        (["--benchmark_out="], "out"),
+        (["--benchmark_out=" + os.path.join(workdir, "no-such-dir", "x.json")], "no-such-dir"),
+        (["--benchmark_min_time=-1"], "min_time"),
+        (["--benchmark_repetitions=0"], "repetitions"),
+    )
+    for bad, word in bad_lines:
         p = subprocess.run([binary] + bad, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                            text=True, timeout=30)
         if p.returncode != 2:

@@ -6,11 +6,15 @@
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdlib>
 #include <cstdio>
 #include <cstring>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include <unistd.h>
 
 struct gb_state {
     benchmark::State *st;
@@ -54,6 +58,33 @@ void print_help() {
 
 bool starts_with(const char *s, const char *prefix) {
     return std::strncmp(s, prefix, std::strlen(prefix)) == 0;
+}
+
+// Google Benchmark accepts a negative or zero minimum time and repetition
+// count and then measures nonsense; refuse them with a usage error instead.
+bool bad_value(const char *prog, const char *arg) {
+    const char *v = std::strchr(arg, '=');
+    if (!v) return false;
+    v++;
+    char *end = nullptr;
+    if (starts_with(arg, "--benchmark_min_time=")) {
+        double t = std::strtod(v, &end);
+        if (end == v || *end != '\0' || !(t > 0)) {
+            std::fprintf(
+                stderr, "%s: --benchmark_min_time must be a positive number of seconds, not '%s'\n",
+                prog, v);
+            return true;
+        }
+    } else if (starts_with(arg, "--benchmark_repetitions=")) {
+        long r = std::strtol(v, &end, 10);
+        if (end == v || *end != '\0' || r < 1 || r > 1000000) {
+            std::fprintf(stderr,
+                         "%s: --benchmark_repetitions must be a positive integer, not '%s'\n", prog,
+                         v);
+            return true;
+        }
+    }
+    return false;
 }
 
 } // namespace
@@ -131,13 +162,22 @@ int gb_main(int argc, char **argv) {
                 std::fprintf(stderr, "%s: --benchmark_out needs a file name\n", args[0].c_str());
                 return 2;
             }
+        } else if (bad_value(args[0].c_str(), argv[i])) {
+            return 2;
         } else {
             args.emplace_back(argv[i]);
         }
     }
     std::string out_tmp;
     if (!out_final.empty()) {
-        out_tmp = out_final + ".tmp";
+        out_tmp = out_final + ".tmp." + std::to_string((long)getpid());
+        std::FILE *probe = std::fopen(out_tmp.c_str(), "w");
+        if (!probe) {
+            std::fprintf(stderr, "%s: cannot write --benchmark_out file %s: %s\n", args[0].c_str(),
+                         out_final.c_str(), std::strerror(errno));
+            return 2;
+        }
+        std::fclose(probe);
         args.emplace_back("--benchmark_out=" + out_tmp);
     }
 
