@@ -69,6 +69,9 @@ typedef struct coro_spawn_opts {
 void coro_spawn_opts_init(coro_spawn_opts *o);
 
 /* Creates a coroutine queued at the tail of the ready queue; no switch.
+ * It starts with the ABI's default floating-point control state (rounding to
+ * nearest, exceptions masked); with the ucontext fallback it inherits its
+ * creator's instead. Each coroutine then keeps its own across switches.
  * Returns NULL when out of memory or outside coro_run() (coro_last_error()
  * tells which). Every spawned coroutine should be joined once; the ones that
  * are not are freed when coro_run() returns. */
