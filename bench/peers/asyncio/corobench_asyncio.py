@@ -17,9 +17,9 @@ import workloads as W  # noqa: E402
 PROG = "corobench-asyncio"
 
 WORKLOADS = {
-    "switch": ("two tasks hand control back and forth --n times with asyncio.sleep(0)",
-               [O.uint("n", 100000, 2, 1 << 40, "switches")], W.switch, None),
-    "spawn": ("create_task + await --n trivial tasks; --alive keeps them all alive at once",
+    "switch": ("two tasks hand control back and forth, --n times each, with asyncio.sleep(0)",
+               [O.uint("n", 100000, 1, 1 << 40, "iterations per task (2n switches)")], W.switch, None),
+    "spawn": ("create_task + await --n trivial tasks one at a time; --alive keeps them all alive at once",
               [O.uint("n", 100000, 1, 100000000, "tasks"),
                O.flag("alive", "keep all --n alive at once, report peak RSS per task")], W.spawn, None),
     "prodcons": ("P producers, C consumers over an asyncio.Queue of --capacity (0 = unbounded)",
@@ -69,9 +69,9 @@ def main(argv):
         if name == "article":
             out = []
             asyncio.run(A.article(params, out))
-            text_out = "".join(out)
-            res.checksum = R.fnv_bytes(R.FNV_OFFSET, text_out.encode())
-            res.results.update(lines=len(out), runs=1)
+            text_out = "".join(line for line, _ in out)
+            res.checksum = R.sum_final(sum(h for _, h in out), len(out))
+            res.results.update(lines=len(out), runs=1, distinct_orders=1)
             if not as_json:
                 sys.stdout.write(text_out)
         else:

@@ -26,6 +26,16 @@ def fnv_bytes(h, data):
     return h
 
 
+def fnv_item(tag, a, b):
+    """The hash of one unit of work, summed where order varies (fnv_item)."""
+    return fnv_u64(fnv_u64(fnv_u64(FNV_OFFSET, tag), a), b)
+
+
+def sum_final(total, count):
+    """Folds an order-independent sum of item hashes and their count."""
+    return fnv_u64(fnv_u64(FNV_OFFSET, total & MASK), count)
+
+
 def cpu_model():
     try:
         with open("/proc/cpuinfo") as f:

@@ -26,27 +26,32 @@ var articleWorkload = &workload{
 	run:   runArticle,
 }
 
+// out collects the lines and their checksum (the same definition as corobench).
 type out struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
+	mu         sync.Mutex
+	buf        bytes.Buffer
+	sum, lines uint64
 }
 
-func (o *out) line(format string, a ...interface{}) {
+func (o *out) line(text string, h uint64) {
 	o.mu.Lock()
-	fmt.Fprintf(&o.buf, format, a...)
+	o.buf.WriteString(text)
 	o.buf.WriteByte('\n')
+	o.sum += h
+	o.lines++
 	o.mu.Unlock()
 }
 
-func divisibleBy(w *out, task string, k, d uint64, suspend bool) {
+func divisibleBy(w *out, task string, k uint64, suspend, hashName bool) {
 	if suspend {
 		runtime.Gosched()
 	}
-	if k%d == 0 {
-		w.line("%s %d divisible", task, k)
-	} else {
-		w.line("%s %d not-divisible", task, k)
+	div := k%3 == 0
+	word := "not-divisible"
+	if div {
+		word = "divisible"
 	}
+	w.line(fmt.Sprintf("%s %d %s", task, k, word), articleLine(task, k, div, hashName))
 }
 
 func runArticle(o *opts, r *result) error {
@@ -60,7 +65,7 @@ func runArticle(o *opts, r *result) error {
 			wg.Add(1)
 			go func(t string) {
 				for k := n; k >= 1; k-- {
-					divisibleBy(w, t, k, 3, suspend)
+					divisibleBy(w, t, k, suspend, true)
 				}
 				wg.Done()
 			}(t)
@@ -77,7 +82,7 @@ func runArticle(o *opts, r *result) error {
 			consumers.Add(1)
 			go func(t string) {
 				for k := range q {
-					divisibleBy(w, t, k, 3, true)
+					divisibleBy(w, t, k, true, false)
 					pending.Done() // task_done
 				}
 				consumers.Done()
@@ -95,12 +100,13 @@ func runArticle(o *opts, r *result) error {
 		pending.Wait() // queue.join()
 		close(q)
 		consumers.Wait()
-		w.line("done")
+		w.line("done", fnvBytes(fnvOffset, []byte("done")))
 	}
 	b := w.buf.Bytes()
-	r.sum = fnvBytes(fnvOffset, b)
-	r.Results["lines"] = bytes.Count(b, []byte{'\n'})
+	r.sum = sumFinal(w.sum, w.lines)
+	r.Results["lines"] = w.lines
 	r.Results["runs"] = 1
+	r.Results["distinct_orders"] = 1
 	if !o.json {
 		fmt.Print(string(b))
 	}

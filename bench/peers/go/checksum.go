@@ -1,11 +1,18 @@
 // Checksums: 64-bit FNV-1a over the work done, defined exactly as corobench
-// defines them for the same workload and parameters, so that a peer's
-// checksum equal to corobench's proves it did the same work.
+// defines them (bench/cli/checksum.h and bench/workloads/*.c), so that a
+// peer's checksum equal to corobench's proves it did the same work.
 package main
 
 const (
 	fnvOffset uint64 = 0xcbf29ce484222325
 	fnvPrime  uint64 = 0x100000001b3
+)
+
+// Tags of the order-independent sums (bench/workloads/*.c).
+const (
+	spawnTag    = 0x5350
+	prodconsTag = 0x5043
+	cpuboundTag = 0x4342
 )
 
 // fnvU64 folds v into h as 8 little-endian bytes.
@@ -26,15 +33,26 @@ func fnvBytes(h uint64, b []byte) uint64 {
 	return h
 }
 
-// switch: the hand-off counter 0..n-1, folded in the order the hand-offs happen.
-func switchFold(h, v uint64) uint64 { return fnvU64(h, v) }
+// fnvItem is the hash of one unit of work (tag, a, b), summed by workloads
+// whose order varies (corobench's fnv_item).
+func fnvItem(tag, a, b uint64) uint64 { return fnvU64(fnvU64(fnvU64(fnvOffset, tag), a), b) }
 
-// spawn: task i produces i; the joiner folds them in join order 0..n-1.
-func spawnFold(h, i uint64) uint64 { return fnvU64(h, i) }
+// sumFinal folds an order-independent sum of item hashes and their count.
+func sumFinal(sum, count uint64) uint64 { return fnvU64(fnvU64(fnvOffset, sum), count) }
 
-// prodcons: consumers see items in any order, so each consumed item v (1..N)
-// adds fnv(v) into a wrapping sum; the checksum is fnv(count, sum).
-func prodconsItem(v uint64) uint64 { return fnvU64(fnvOffset, v) }
-func prodconsFinal(count, sum uint64) uint64 {
-	return fnvU64(fnvU64(fnvOffset, count), sum)
+// switchRecord folds one (task, iteration) hand-off, as corobench's record().
+func switchRecord(seq uint64, me int, i uint64) uint64 { return fnvU64(fnvU64(seq, uint64(me)), i) }
+
+// article: one hash per printed line, summed. A countdown line hashes the task
+// name, a queue consumer's line does not (which consumer takes an item is
+// scheduling, not work); "done" hashes the word.
+func articleLine(name string, k uint64, div bool, hashName bool) uint64 {
+	var tag, d uint64
+	if hashName {
+		tag = fnvBytes(fnvOffset, []byte(name))
+	}
+	if div {
+		d = 1
+	}
+	return fnvItem(tag, k, d)
 }

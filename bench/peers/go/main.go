@@ -21,7 +21,7 @@ type workload struct {
 	check func(o *opts) error // combinations of options that are a usage error
 }
 
-var workloads = []*workload{switchWorkload, spawnWorkload, prodconsWorkload, articleWorkload}
+var workloads = []*workload{switchWorkload, spawnWorkload, prodconsWorkload, cpuboundWorkload, articleWorkload}
 
 func usage() {
 	fmt.Fprintf(os.Stderr, "usage: %s <workload> [options] [--json]\n", prog)

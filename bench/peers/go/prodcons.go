@@ -1,6 +1,8 @@
 // prodcons: P producers and C consumers over one buffered channel (Go's queue).
+// Items are 1..N, producer j puts j, j+P, ...; consumers are started first,
+// the channel is closed after the producers end (corobench's shape).
 // Capacity 0 means unbounded in corobench; a Go channel cannot grow, so it is
-// given room for every item, which is the same as never blocking a producer.
+// given room for every item (a producer never blocks, as with unbounded).
 package main
 
 import (
@@ -27,13 +29,9 @@ func runProdcons(o *opts, r *result) error {
 	if capacity == 0 {
 		capacity = items
 	}
-	workNs := o.u("work-ns")
 	var iters uint64
-	if workNs > 0 {
-		iters = uint64(itersPerNs() * float64(workNs))
-		if iters == 0 {
-			iters = 1
-		}
+	if w := o.u("work-ns"); w > 0 {
+		iters = nsToIters(w)
 	}
 	ch := make(chan uint64, capacity)
 	var pw, cw sync.WaitGroup
@@ -43,22 +41,23 @@ func runProdcons(o *opts, r *result) error {
 	for c := uint64(0); c < C; c++ {
 		cw.Add(1)
 		go func(c uint64) {
-			var s, k uint64
+			var s, k, fold uint64
 			for v := range ch {
 				if iters > 0 {
-					spinIters(iters)
+					fold += spin(iters)
 				}
-				s += prodconsItem(v)
+				s += fnvItem(prodconsTag, v, 0)
 				k++
 			}
 			sums[c], counts[c] = s, k
+			sinkAdd(fold)
 			cw.Done()
 		}(c)
 	}
-	for p := uint64(0); p < P; p++ {
+	for p := uint64(1); p <= P; p++ {
 		pw.Add(1)
-		go func(p uint64) { // producer p puts items p+1, p+1+P, ...
-			for v := p + 1; v <= items; v += P {
+		go func(p uint64) {
+			for v := p; v <= items; v += P {
 				ch <- v
 			}
 			pw.Done()
@@ -73,13 +72,11 @@ func runProdcons(o *opts, r *result) error {
 		sum += sums[c]
 		count += counts[c]
 	}
-	r.sum = prodconsFinal(count, sum)
+	r.sum = sumFinal(sum, count)
 	r.Results["items"] = count
 	r.Results["wall_ns"] = wall.Nanoseconds()
 	r.Results["items_per_s"] = float64(count) / wall.Seconds()
+	r.Results["work_iters_per_item"] = iters
 	r.Results["effective_capacity"] = capacity
-	if workNs > 0 {
-		r.Results["work_iters_per_item"] = iters
-	}
 	return nil
 }

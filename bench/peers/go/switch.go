@@ -1,6 +1,8 @@
-// switch: two goroutines hand control back and forth N times, either through
-// an unbuffered channel (a rendezvous: every send blocks until the other side
-// receives) or through runtime.Gosched() (the closest Go has to coro_yield).
+// switch: two goroutines hand control back and forth, --n times each (2n
+// hand-offs), either through unbuffered channels (a rendezvous: a send blocks
+// until the other side receives) or through a turn word and runtime.Gosched()
+// (the shape of corobench's coroutine switch). Each hand-off folds
+// (task, iteration) into the checksum, as corobench does.
 package main
 
 import (
@@ -12,11 +14,11 @@ import (
 
 var switchWorkload = &workload{
 	name: "switch",
-	help: "two goroutines hand control back and forth --n times",
+	help: "two goroutines hand control back and forth, --n times each (2n switches)",
 	specs: []optSpec{
-		{name: "n", kind: kUint, min: 2, max: 1 << 40, def: "1000000", help: "switches (hand-offs)"},
+		{name: "n", kind: kUint, min: 1, max: 1 << 40, def: "1000000", help: "iterations per task"},
 		{name: "mech", kind: kEnum, enum: []string{"chan", "gosched"}, def: "chan",
-			help: "unbuffered channel ping-pong, or runtime.Gosched between two goroutines"},
+			help: "unbuffered channel ping-pong, or a turn word and runtime.Gosched"},
 	},
 	run: runSwitch,
 	check: func(o *opts) error {
@@ -30,71 +32,68 @@ var switchWorkload = &workload{
 func runSwitch(o *opts, r *result) error {
 	n := o.u("n")
 	v0, i0, _ := rusage()
-	var wall time.Duration
-	var sum uint64
+	t0 := time.Now()
+	var seq uint64
 	if o.s("mech") == "chan" {
-		wall, sum = switchChan(n)
+		seq = switchChan(n)
 	} else {
-		wall, sum = switchGosched(n)
+		seq = switchGosched(n)
 	}
+	wall := time.Since(t0)
 	v1, i1, _ := rusage()
-	r.sum = sum
-	r.Results["switches"] = n
+	switches := 2 * n
+	r.sum = fnvU64(seq, switches)
+	r.Results["switches"] = switches
 	r.Results["wall_ns"] = wall.Nanoseconds()
-	r.Results["ns_per_switch"] = float64(wall.Nanoseconds()) / float64(n)
+	r.Results["ns_per_switch"] = float64(wall.Nanoseconds()) / float64(switches)
 	r.Results["vol_csw"] = v1 - v0
 	r.Results["invol_csw"] = i1 - i0
 	return nil
 }
 
-// switchChan passes a counter 0..n-1 back and forth; each pass is a switch.
-func switchChan(n uint64) (time.Duration, uint64) {
+// switchChan: A records (0,i) and sends to B; B records (1,i) and sends back.
+// The channels order every access to seq.
+func switchChan(n uint64) uint64 {
 	ping, pong := make(chan uint64), make(chan uint64)
-	h := fnvOffset
+	seq := fnvOffset
 	done := make(chan struct{})
-	go func() { // B: receives even values, sends odd ones
-		for v := range ping {
-			h = switchFold(h, v)
-			if v+1 < n {
-				pong <- v + 1
-			} else {
-				close(pong)
-			}
+	go func() { // B
+		for i := uint64(0); i < n; i++ {
+			<-ping
+			seq = switchRecord(seq, 1, i)
+			pong <- i
 		}
 		close(done)
 	}()
-	t0 := time.Now()
-	for v := uint64(0); v < n; v += 2 { // A: sends even values
-		ping <- v
-		w, ok := <-pong
-		if !ok {
-			break
-		}
-		h = switchFold(h, w)
+	for i := uint64(0); i < n; i++ { // A
+		seq = switchRecord(seq, 0, i)
+		ping <- i
+		<-pong
 	}
-	close(ping)
 	<-done
-	return time.Since(t0), h
+	return seq
 }
 
-// switchGosched: two goroutines take turns through the scheduler; a shared
-// counter (safe: GOMAXPROCS is 1) numbers the turns.
-func switchGosched(n uint64) (time.Duration, uint64) {
+// switchGosched: corobench's coroutine switch, a turn word and a yield.
+// GOMAXPROCS is 1 (checked), so the plain variables are not shared in parallel.
+func switchGosched(n uint64) uint64 {
 	var wg sync.WaitGroup
-	var next uint64
-	h := fnvOffset
-	body := func() {
+	turn := 0
+	seq := fnvOffset
+	player := func(me int) {
 		defer wg.Done()
-		for next < n {
-			h = switchFold(h, next)
-			next++
+		for i := uint64(0); i < n; i++ {
+			for turn != me {
+				runtime.Gosched()
+			}
+			seq = switchRecord(seq, me, i)
+			turn = 1 - me
 			runtime.Gosched()
 		}
 	}
 	wg.Add(2)
-	t0 := time.Now()
-	go body()
-	go body()
+	go player(0)
+	go player(1)
 	wg.Wait()
-	return time.Since(t0), h
+	return seq
 }
