@@ -1,0 +1,38 @@
+/* sysinfo.h — clocks, getrusage deltas, resident memory and the calibrated
+ * spin loop that the workloads use as "CPU work".
+ *
+ * Why here and compiled once: these are backend-independent measurements;
+ * keeping them out of the workload sources keeps those about the work itself.
+ */
+#ifndef WL_SYSINFO_H
+#define WL_SYSINFO_H
+
+#include <stdint.h>
+
+uint64_t si_now_ns(void); /* CLOCK_MONOTONIC */
+uint64_t si_cpu_ns(void); /* CLOCK_PROCESS_CPUTIME_ID, every thread of the process */
+
+typedef struct si_csw {
+    uint64_t vol, invol; /* getrusage(RUSAGE_SELF) ru_nvcsw, ru_nivcsw */
+} si_csw;
+si_csw si_csw_now(void);
+
+/* A field of /proc/self/status in bytes ("VmRSS", "VmHWM"); 0 when unknown. */
+uint64_t si_status_bytes(const char *field);
+
+/* The spin loop: si_spin(iters) burns CPU for iters iterations and returns a
+ * value the caller should fold somewhere so the loop cannot be elided.
+ * si_spin_calibrate() measures iterations per ns once per process (idempotent,
+ * call it before any timed region); si_ns_to_iters() converts. */
+uint64_t si_spin(uint64_t iters);
+void si_spin_calibrate(void);
+uint64_t si_ns_to_iters(uint64_t ns);
+double si_iters_per_ns(void);
+
+/* Pins the calling thread to one CPU / back to the affinity it had before the
+ * first si_pin_self() (main thread only); 0 or -errno. */
+int si_pin_self(int cpu);
+int si_unpin_self(void);
+int si_ncpus(void);
+
+#endif

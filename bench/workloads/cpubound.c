@@ -1,0 +1,152 @@
+/* cpubound.c — a fixed total of CPU work split evenly over T tasks: what
+ * oversubscription costs (the article's "threads beyond the number of cores
+ * degrade performance").
+ *
+ * --total-work U steps are split over --tasks T (the first U mod T tasks do one
+ * more). A step mixes a 64-bit state for 16 rounds and then touches every
+ * 64-byte line of the task's own working set (--wss bytes, allocated and
+ * first-touched by the task itself); every --yield-every K steps the task
+ * yields (0 = never). Tasks wait on a start event so that the timed region is
+ * the work, not the spawning. Reported: wall and process CPU time,
+ * voluntary/involuntary context switches (getrusage deltas).
+ *
+ * Checksum: the sum over tasks of hash(task id, final state), folded with the
+ * total steps; each task's state depends only on its id and step count.
+ */
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend.h"
+#include "checksum.h"
+#include "sysinfo.h"
+#include "workload.h"
+
+#define CB_TAG 0x4342u
+#define CB_LINE 64
+
+typedef struct cb_ctx {
+    const wl_params *p;
+    bk_event *go;
+    _Atomic uint64_t sum, steps;
+    _Atomic uint64_t oom_task; /* 1 + id of a task whose malloc failed, 0 = none */
+} cb_ctx;
+
+static cb_ctx *g_ctx; /* one run at a time; task argument = its id */
+
+static void worker(void *arg) {
+    cb_ctx *c = g_ctx;
+    uint64_t id = (uint64_t)(uintptr_t)arg;
+    const wl_params *p = c->p;
+    uint64_t steps = p->total_work / p->tasks + (id < p->total_work % p->tasks ? 1 : 0);
+    bk_event_wait(c->go);
+
+    size_t lines = (size_t)(p->wss + CB_LINE - 1) / CB_LINE;
+    uint64_t *ws = NULL;
+    if (lines) {
+        ws = malloc(lines * CB_LINE);
+        if (!ws) {
+            uint64_t zero = 0;
+            atomic_compare_exchange_strong(&c->oom_task, &zero, id + 1);
+            return;
+        }
+        for (size_t l = 0; l < lines; l++) ws[l * (CB_LINE / 8)] = l;
+    }
+    uint64_t x = fnv_item(CB_TAG, id, 0);
+    uint64_t k = p->yield_every, since = 0;
+    for (uint64_t s = 0; s < steps; s++) {
+        for (int i = 0; i < 16; i++) {
+            x ^= x >> 33;
+            x *= UINT64_C(0xff51afd7ed558ccd);
+        }
+        for (size_t l = 0; l < lines; l++) {
+            uint64_t *w = &ws[l * (CB_LINE / 8)];
+            *w += x;
+            x ^= *w >> 7;
+        }
+        if (k && ++since == k) {
+            since = 0;
+            bk_yield();
+        }
+    }
+    free(ws);
+    atomic_fetch_add(&c->sum, fnv_item(CB_TAG, id, x));
+    atomic_fetch_add(&c->steps, steps);
+}
+
+typedef struct cb_run {
+    cb_ctx *c;
+    wl_result *r;
+    uint64_t wall, cpu;
+    si_csw csw;
+} cb_run;
+
+static void cb_main(void *arg) {
+    cb_run *run = arg;
+    cb_ctx *c = run->c;
+    uint64_t T = c->p->tasks;
+    bk_task **ts = malloc(T * sizeof *ts);
+    c->go = bk_event_new();
+    if (!ts || !c->go) {
+        res_fail(run->r, "out of memory for %llu task handles", (unsigned long long)T);
+        free(ts);
+        if (c->go) bk_event_free(c->go);
+        return;
+    }
+    bk_spawn_cfg cfg = {(size_t)c->p->stack, -1};
+    uint64_t spawned = 0;
+    int err = 0;
+    for (; spawned < T; spawned++) {
+        ts[spawned] = bk_spawn(worker, (void *)(uintptr_t)spawned, &cfg, &err);
+        if (!ts[spawned]) break;
+    }
+    if (spawned < T)
+        res_fail(run->r, "%s creation failed at task %llu: %s",
+                 BK_IS_THREADS ? "thread" : "coroutine", (unsigned long long)spawned,
+                 bk_strerror(err ? err : -12));
+    /* Even after a failure the tasks that exist run to the end and are joined. */
+    si_csw s0 = si_csw_now();
+    uint64_t cpu0 = si_cpu_ns();
+    uint64_t t0 = si_now_ns();
+    bk_event_set(c->go);
+    for (uint64_t i = 0; i < spawned; i++) bk_join(ts[i]);
+    run->wall = si_now_ns() - t0;
+    run->cpu = si_cpu_ns() - cpu0;
+    si_csw s1 = si_csw_now();
+    run->csw.vol = s1.vol - s0.vol;
+    run->csw.invol = s1.invol - s0.invol;
+    free(ts);
+    bk_event_free(c->go);
+}
+
+void WL(cpubound)(const wl_params *p, wl_result *r) {
+    cb_ctx c;
+    memset(&c, 0, sizeof c);
+    c.p = p;
+    atomic_init(&c.sum, 0);
+    atomic_init(&c.steps, 0);
+    atomic_init(&c.oom_task, 0);
+    g_ctx = &c;
+    cb_run run = {&c, r, 0, 0, {0, 0}};
+    int rc = bk_run(cb_main, &run);
+    g_ctx = NULL;
+    if (rc != 0) {
+        res_fail(r, "%s run failed: %s", BK_NAME, bk_strerror(rc));
+        return;
+    }
+    uint64_t oom = atomic_load(&c.oom_task);
+    if (oom)
+        res_fail(r, "out of memory for the working set of task %llu (%llu bytes)",
+                 (unsigned long long)oom - 1, (unsigned long long)p->wss);
+    if (!r->ok) return;
+    uint64_t steps = atomic_load(&c.steps);
+    r->checksum = fnv_u64(fnv_u64(FNV_INIT, atomic_load(&c.sum)), steps);
+    res_u64(r, "tasks", p->tasks);
+    res_u64(r, "work_units", steps);
+    res_u64(r, "wall_ns", run.wall);
+    res_u64(r, "cpu_ns", run.cpu);
+    res_u64(r, "vol_csw", run.csw.vol);
+    res_u64(r, "invol_csw", run.csw.invol);
+    res_f64(r, "units_per_s", run.wall ? (double)steps * 1e9 / (double)run.wall : 0.0);
+}

@@ -1,0 +1,173 @@
+/* switch.c — two tasks hand control back and forth, n times each (2n
+ * hand-offs): the cost of a context switch.
+ *
+ * Coroutines: a shared turn word and coro_yield (the only other ready task is
+ * the partner, so each yield is one switch). Threads: the same turn word,
+ * waited on with a Linux futex (--mech futex) or a mutex + condition variable
+ * (--mech condvar); --pin same puts both threads on CPU 0, split on CPUs 0 and
+ * 1, none leaves them to the scheduler. On coroutines --pin same/split pins
+ * the one scheduler thread to CPU 0 (the coroutines share it anyway).
+ *
+ * Checksum: FNV-1a over the sequence of (task, iteration) hand-offs, which
+ * strict alternation makes identical on every backend.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <string.h>
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "backend.h"
+#include "checksum.h"
+#include "sysinfo.h"
+#include "workload.h"
+
+typedef struct sw_ctx {
+    const wl_params *p;
+    _Atomic int turn; /* whose move: 0 or 1 */
+    uint64_t seq;     /* only the task holding the turn touches it */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+} sw_ctx;
+
+typedef struct sw_task {
+    sw_ctx *c;
+    int me;
+} sw_task;
+
+static void record(sw_ctx *c, int me, uint64_t i) {
+    c->seq = fnv_u64(fnv_u64(c->seq, (uint64_t)me), i);
+}
+
+#if BK_IS_THREADS
+static long futex(_Atomic int *addr, int op, int val) {
+    return syscall(SYS_futex, (int *)addr, op, val, NULL, NULL, 0);
+}
+
+static void pass_futex(sw_ctx *c, int me, uint64_t i) {
+    int v;
+    while ((v = atomic_load_explicit(&c->turn, memory_order_acquire)) != me)
+        futex(&c->turn, FUTEX_WAIT_PRIVATE, v); /* EAGAIN/EINTR: re-check */
+    record(c, me, i);
+    atomic_store_explicit(&c->turn, !me, memory_order_release);
+    futex(&c->turn, FUTEX_WAKE_PRIVATE, 1);
+}
+
+static void pass_condvar(sw_ctx *c, int me, uint64_t i) {
+    pthread_mutex_lock(&c->mu);
+    while (atomic_load_explicit(&c->turn, memory_order_relaxed) != me)
+        pthread_cond_wait(&c->cv, &c->mu);
+    record(c, me, i);
+    atomic_store_explicit(&c->turn, !me, memory_order_relaxed);
+    pthread_cond_signal(&c->cv);
+    pthread_mutex_unlock(&c->mu);
+}
+#endif
+
+static void player(void *arg) {
+    sw_task *t = arg;
+    sw_ctx *c = t->c;
+    uint64_t n = c->p->n;
+#if BK_IS_THREADS
+    if (c->p->mech == WL_MECH_CONDVAR)
+        for (uint64_t i = 0; i < n; i++) pass_condvar(c, t->me, i);
+    else
+        for (uint64_t i = 0; i < n; i++) pass_futex(c, t->me, i);
+#else
+    for (uint64_t i = 0; i < n; i++) {
+        while (atomic_load_explicit(&c->turn, memory_order_relaxed) != t->me) bk_yield();
+        record(c, t->me, i);
+        atomic_store_explicit(&c->turn, !t->me, memory_order_relaxed);
+        bk_yield();
+    }
+#endif
+}
+
+typedef struct sw_run {
+    sw_ctx *c;
+    int err;
+} sw_run;
+
+static void sw_main(void *arg) {
+    sw_run *run = arg;
+    sw_ctx *c = run->c;
+    sw_task a = {c, 0}, b = {c, 1};
+    bk_spawn_cfg ca = {0, -1}, cb = {0, -1};
+    if (c->p->pin == WL_PIN_SAME) ca.cpu = cb.cpu = 0;
+    if (c->p->pin == WL_PIN_SPLIT) ca.cpu = 0, cb.cpu = 1;
+    int err = 0;
+    bk_task *ta = bk_spawn(player, &a, &ca, &err);
+    if (!ta) {
+        run->err = err ? err : -12;
+        return;
+    }
+    bk_task *tb = bk_spawn(player, &b, &cb, &err);
+    if (!tb) {
+        /* a waits for a turn that never comes: hand it b's moves to end it. */
+        run->err = err ? err : -12;
+        /* a waits for turns that would never come: play b's side here. */
+#if BK_IS_THREADS
+        for (uint64_t i = 0; i < c->p->n; i++) {
+            if (c->p->mech == WL_MECH_CONDVAR)
+                pass_condvar(c, 1, i);
+            else
+                pass_futex(c, 1, i);
+        }
+#else
+        player(&b);
+#endif
+    }
+    bk_join(ta);
+    if (tb) bk_join(tb);
+}
+
+void WL(switch)(const wl_params *p, wl_result *r) {
+    if (p->pin == WL_PIN_SPLIT && si_ncpus() < 2) {
+        res_fail(r, "--pin split needs 2 CPUs, this machine has %d", si_ncpus());
+        return;
+    }
+    sw_ctx c;
+    memset(&c, 0, sizeof c);
+    c.p = p;
+    atomic_init(&c.turn, 0);
+    c.seq = FNV_INIT;
+    pthread_mutex_init(&c.mu, NULL);
+    pthread_cond_init(&c.cv, NULL);
+    sw_run run = {&c, 0};
+    int pinned = 0;
+    if (!BK_IS_THREADS && p->pin != WL_PIN_NONE) pinned = si_pin_self(0) == 0;
+
+    si_csw s0 = si_csw_now();
+    uint64_t t0 = si_now_ns();
+    int rc = bk_run(sw_main, &run);
+    uint64_t wall = si_now_ns() - t0;
+    si_csw s1 = si_csw_now();
+
+    if (pinned) si_unpin_self();
+    pthread_mutex_destroy(&c.mu);
+    pthread_cond_destroy(&c.cv);
+    if (rc != 0) {
+        res_fail(r, "%s run failed: %s", BK_NAME, bk_strerror(rc));
+        return;
+    }
+    if (run.err) {
+        res_fail(r, "%s creation failed: %s", BK_IS_THREADS ? "thread" : "coroutine",
+                 bk_strerror(run.err));
+        return;
+    }
+    uint64_t switches = 2 * p->n;
+    r->checksum = fnv_u64(c.seq, switches);
+    res_u64(r, "switches", switches);
+    res_u64(r, "wall_ns", wall);
+    res_f64(r, "ns_per_switch", (double)wall / (double)switches);
+    res_u64(r, "vol_csw", s1.vol - s0.vol);
+    res_u64(r, "invol_csw", s1.invol - s0.invol);
+}
+
+/* The context-switch implementation behind this backend, for the result's env. */
+const char *WL(switch_impl)(void) {
+    return bk_switch_impl();
+}
