@@ -1,0 +1,109 @@
+#!/usr/bin/env python3
+"""env.py -- write env.json: the machine, toolchain and tree a run was made on.
+
+Every number in a report is only meaningful next to where it was measured, so
+bench.sh records this once per run (results/runs/<id>/env.json).  Fields that
+cannot be read are null with no guessing.
+
+usage: env.py --build DIR --run-id ID --mode full|quick --out FILE
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from atomic import write_json  # noqa: E402
+
+
+def read(path):
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return f.read().strip()
+    except OSError:
+        return None
+
+
+def first_line(cmd):
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    text = (out.stdout or out.stderr).strip()
+    return text.splitlines()[0] if text else None
+
+
+def cpu_model():
+    info = read("/proc/cpuinfo") or ""
+    for line in info.splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor() or None
+
+
+def cmake_cache(build):
+    vals = {}
+    text = read(os.path.join(build, "CMakeCache.txt")) or ""
+    for line in text.splitlines():
+        if line.startswith(("#", "//")) or "=" not in line or ":" not in line:
+            continue
+        key, val = line.split("=", 1)
+        vals[key.split(":", 1)[0]] = val
+    return vals
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", required=True)
+    ap.add_argument("--run-id", required=True)
+    ap.add_argument("--mode", required=True)
+    ap.add_argument("--out", required=True)
+    a = ap.parse_args()
+
+    cache = cmake_cache(a.build)
+    bt = cache.get("CMAKE_BUILD_TYPE", "")
+    cc = cache.get("CMAKE_C_COMPILER") or "cc"
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    commit = first_line(["git", "-C", root, "rev-parse", "HEAD"])
+    dirty = first_line(["git", "-C", root, "status", "--porcelain", "--untracked-files=no"])
+    llc = None
+    for idx in range(4, -1, -1):
+        size = read(f"/sys/devices/system/cpu/cpu0/cache/index{idx}/size")
+        if size:
+            llc = size
+            break
+    env = {
+        "schema": "corobench-env/1",
+        "run_id": a.run_id,
+        "mode": a.mode,
+        "date_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "cpu_model": cpu_model(),
+        "cores": os.cpu_count(),
+        "llc": llc,
+        "kernel": platform.release(),
+        "hypervisor": "yes" if "hypervisor" in (read("/proc/cpuinfo") or "") else "no",
+        "governor": read("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor"),
+        "mem_total": next((l.split(":", 1)[1].strip() for l in (read("/proc/meminfo") or "").splitlines()
+                           if l.startswith("MemTotal")), None),
+        "loadavg_start": read("/proc/loadavg"),
+        "compiler": first_line([cc, "--version"]),
+        "build_type": bt or None,
+        "cflags": " ".join(x for x in (cache.get("CMAKE_C_FLAGS", ""),
+                                       cache.get("CMAKE_C_FLAGS_" + bt.upper(), "")) if x).strip() or None,
+        "cmake_options": {k: cache[k] for k in sorted(cache) if k.startswith("CORO_")},
+        "commit": commit,
+        "tree_dirty": bool(dirty),
+        "tools": {
+            "hyperfine": first_line(["hyperfine", "--version"]),
+            "gnuplot": first_line(["gnuplot", "--version"]),
+            "python": platform.python_version(),
+        },
+    }
+    write_json(a.out, env)
+
+
+if __name__ == "__main__":
+    main()

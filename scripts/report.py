@@ -1,0 +1,286 @@
+#!/usr/bin/env python3
+"""report.py RUN_DIR -- write RUN_DIR/REPORT.md from a run's data.
+
+The report answers the article with this run's numbers: the machine, a
+headline table (one column per system, peers included when they ran), each
+plot with two sentences of reading generated from the data, the seven claims
+with verdicts computed by the rules in lib/claims.py, and every failed or
+skipped point.  Nothing in it is typed by hand; a missing or malformed input
+file stops it with the file's name and exit 1 (2 for bad usage).
+"""
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+import cbdata  # noqa: E402
+import claims  # noqa: E402
+from atomic import write_text  # noqa: E402
+
+PLOTS = ["switch", "spawn", "memory", "oversub", "prodcons", "fairness"]
+CORE = ["coro", "ucontext", "threads"]
+
+
+def g(x, unit=""):
+    return x if isinstance(x, str) else cbdata.fnum(x, unit)
+
+
+def load(run):
+    env = cbdata.load_json_file(os.path.join(run, "env.json"), "environment file")
+    ppath = os.path.join(run, "data", "points.json")
+    data = cbdata.load_json_file(ppath, "points file")
+    if not isinstance(env, dict):
+        raise cbdata.DataError(f"{os.path.join(run, 'env.json')}: malformed environment file (not an object)")
+    pts = data.get("points") if isinstance(data, dict) else None
+    if not isinstance(pts, list):
+        raise cbdata.DataError(f"{ppath}: malformed points file (no 'points' list)")
+    for i, p in enumerate(pts):
+        if not isinstance(p, dict) or not all(k in p for k in ("step", "point", "status", "tags", "kind")):
+            raise cbdata.DataError(f"{ppath}: malformed point #{i} (needs step, point, kind, status, tags)")
+    return env, pts, data.get("skipped") or []
+
+
+# ---- headline ---------------------------------------------------------------
+
+
+def headline(t):
+    """[(metric, unit, better, {system: (value, note)})]."""
+    sw, sp, mem, pc = t["switch"][1], t["spawn"][1], t["memory"][1], t["prodcons"][1]
+
+    def pick_switch(sysname):
+        for m in ({"pin": "same"}, {"mech": "futex", "pin": "same"}, {}):
+            r = cbdata.best([x for x in sw if x["system"] == sysname and x["median"] is not None], **m)
+            if r:
+                return r["median"], ("" if sysname != "threads" else f"{r['mech']}, {r['pin']} core")
+        return None
+
+    systems = []
+    for r in sw + sp + mem + pc:
+        s = r.get("system") or r.get("backend")
+        if s not in systems:
+            systems.append(s)
+    systems = [s for s in CORE if s in systems] + sorted(s for s in systems if s not in CORE)
+    rows = []
+    rows.append(("context switch", "ns", "lower", {s: pick_switch(s) for s in systems}))
+    rows.append(("spawn + run + join", "ns/task", "lower",
+                 {s: (r["median"], "") for s in systems for r in sp if r["system"] == s and r["median"] is not None}))
+    rows.append(("memory per live task", "B", "lower",
+                 {r["system"]: (r["median"], "") for r in mem if r["median"] is not None}))
+    alive = {}
+    for r in mem:
+        if r["tasks_reached"] is not None:
+            capped = r["tasks_reached"] >= (r["tasks_requested"] or 0)
+            alive[r["system"]] = (r["tasks_reached"], "all requested (not a limit)" if capped else "limit hit")
+    rows.append(("most tasks alive", "tasks", "higher", alive))
+    for cap in (1, 1024):
+        rows.append((f"queue hand-off, capacity {cap} (1 producer, 1 consumer)", "items/s", "higher",
+                     {r["backend"]: (r["median"], "") for r in pc
+                      if (r["p"], r["c"], r["capacity"], r["work_ns"]) == (1, 1, cap, 0) and r["median"] is not None}))
+    return systems, rows
+
+
+def ratio_text(vals, better):
+    if "coro" not in vals or vals["coro"] is None:
+        return "—"
+    others = {s: v for s, v in vals.items() if s != "coro" and v is not None and v[0]}
+    if not others or not vals["coro"][0]:
+        return "—"
+    pick = min if better == "lower" else max
+    best = pick(others, key=lambda s: others[s][0])
+    c, b = vals["coro"][0], others[best][0]
+    r = b / c if better == "lower" else c / b
+    return f"{r:.3g}× vs {best} ({'better' if r > 1 else 'worse' if r < 1 else 'equal'})"
+
+
+# ---- readings ---------------------------------------------------------------
+
+
+def reading(name, t, env):
+    cores = env.get("cores") or 2
+    if name in ("switch", "spawn"):
+        rows = [r for r in t[name][1] if r["median"] is not None]
+        gb = [r for r in t["gbench"][1] if cbdata.gbench_kind(r["name"]) == name]
+        allv = [(r["system"] + ("-" + r["mech"] if name == "switch" and r["mech"] != r["system"] else "")
+                 + (f" ({r['pin']})" if name == "switch" and r.get("pin") not in (None, "none") else ""), r["median"])
+                for r in rows] + [("gb:" + r["name"], r["median_ns"]) for r in gb]
+        if not allv:
+            return "No data."
+        lo, hi = min(allv, key=lambda x: x[1]), max(allv, key=lambda x: x[1])
+        s = (f"The cheapest is {lo[0]} at {g(lo[1], 'ns')} and the dearest {hi[0]} at {g(hi[1], 'ns')}, "
+             f"{hi[1] / lo[1]:.3g}× apart.")
+        c = [v for k, v in allv if k.startswith("coro")]
+        th = [v for k, v in allv if k.startswith("threads")]
+        if c and th:
+            s += (f" corobench's coroutines ({g(min(c), 'ns')}) against the cheapest thread case ({g(min(th), 'ns')}): "
+                  f"threads cost {min(th) / min(c):.3g}× more.")
+        return s
+    if name == "memory":
+        m = {r["system"]: r for r in t["memory"][1] if r["median"] is not None}
+        if "coro" not in m or "threads" not in m:
+            return "Coroutine or thread memory data missing."
+        c, th = m["coro"], m["threads"]
+        s = (f"A live coroutine costs {c['median'] / 1024:.3g} KiB of resident memory ({c['tasks_reached']} alive), "
+             f"a live thread {th['median'] / 1024:.3g} KiB ({th['tasks_reached']} alive): "
+             f"{th['median'] / c['median']:.3g}× more.")
+        lim = [f"{r['system']} stopped at {r['tasks_reached']}: {r['limit_error']}" for r in m.values()
+               if r["limit_error"]]
+        s += (" " + "; ".join(lim) + ".") if lim else " No system hit a limit at the counts requested."
+        return s
+    if name == "oversub":
+        out = []
+        for be in ("threads", "coro"):
+            parts = []
+            for w in sorted({r["wss"] for r in t["oversub"][1] if r["backend"] == be}):
+                b, top, tried, err = claims.oversub_points(t["oversub"][1], be, w, cores)
+                if b and top:
+                    parts.append(f"{w} B: {-(1 - top['median'] / b['median']):+.1%} (T={cores}→{top['tasks']})")
+            if parts:
+                out.append(f"From T={cores} to the most tasks, {be} throughput changes by " + ", ".join(parts) + ".")
+        return " ".join(out) or "No data."
+    if name == "prodcons":
+        rows = t["prodcons"][1]
+
+        def at(be, w, cap=1024):
+            return next((r["median"] for r in rows if (r["backend"], r["p"], r["c"], r["capacity"], r["work_ns"])
+                         == (be, 1, 1, cap, w) and r["median"]), None)
+
+        works = sorted({r["work_ns"] for r in rows if r["work_ns"] is not None})
+        if not works:
+            return "No data."
+        lo, hi = works[0], works[-1]
+        c0, t0, c1, t1 = at("coro", lo), at("threads", lo), at("coro", hi), at("threads", hi)
+        if None in (c0, t0, c1, t1):
+            return "The 1×1 capacity-1024 series is incomplete; see the CSV."
+        return (f"With 1 producer, 1 consumer and capacity 1024, coroutines move {c0 / t0:.3g}× the items/s of "
+                f"threads at {lo} ns of work per item ({g(c0)} vs {g(t0)} items/s). "
+                f"At {hi} ns per item the ratio is {c1 / t1:.3g}× ({g(c1)} vs {g(t1)}): "
+                + ("the work dominates and threads catch up (within 1.5×)." if c1 / t1 < 1.5
+                   else "coroutines keep the lead."))
+    if name == "fairness":
+        rows = [r for r in t["fairness"][1] if r["median"] is not None]
+        by = {(r["backend"], r["yield_us"]): r["median"] for r in rows}
+        if ("coro", 0) not in by or ("threads", 0) not in by:
+            return "The no-yield points are missing; see failed points."
+        ys = sorted(y for b, y in by if b == "coro" and y)
+        s = (f"With CPU-bound tasks that never yield, the ticker's p99 lateness is {cbdata.fus(by[('coro', 0)])} on "
+             f"coroutines and {cbdata.fus(by[('threads', 0)])} on threads (preempted by the kernel).")
+        if ys:
+            s += (f" Yielding every {ys[0]} µs brings the coroutine ticker to {g(by[('coro', ys[0])], 'µs')}, every "
+                  f"{ys[-1]} µs to {g(by[('coro', ys[-1])], 'µs')}.")
+        return s
+    return ""
+
+
+CAPTIONS = {
+    "switch": "Context switch cost per mechanism",
+    "spawn": "Spawn + run + join cost",
+    "memory": "Memory per live task",
+    "oversub": "Oversubscription: throughput vs task count per working set",
+    "prodcons": "Producer–consumer throughput vs per-item work",
+    "fairness": "Fairness: ticker lateness vs yield interval",
+}
+
+
+def main():
+    if len(sys.argv) != 2:
+        print("usage: report.py RUN_DIR", file=sys.stderr)
+        return 2
+    run = sys.argv[1]
+    try:
+        env, points, skipped = load(run)
+    except cbdata.DataError as e:
+        print(f"report: {e}", file=sys.stderr)
+        return 1
+    t = cbdata.tables(points)
+    md = []
+    w = md.append
+    w(f"# corobench report — run {env.get('run_id')}\n")
+    w("Generated by `scripts/report.py` from this run's data (`data/points.json`, tables in `csv/`). "
+      "Every number, sentence of reading and verdict below is computed from it; none is typed by hand.\n")
+    w("## Machine\n")
+    w("| | |\n|---|---|")
+    for k, label in (("cpu_model", "CPU"), ("cores", "cores"), ("llc", "last-level cache"), ("mem_total", "memory"),
+                     ("hypervisor", "virtual machine"), ("governor", "frequency governor"), ("kernel", "kernel"),
+                     ("compiler", "compiler"), ("build_type", "build type"), ("cflags", "C flags"),
+                     ("commit", "commit"), ("tree_dirty", "uncommitted changes"), ("mode", "mode"),
+                     ("date_utc", "date (UTC)"), ("loadavg_start", "load average at start")):
+        v = env.get(k)
+        w(f"| {label} | {'not readable' if v is None else v} |")
+    npts = len(points)
+    nfail = sum(p["status"] != "ok" for p in points)
+    w(f"\n{npts} measurement points, {nfail} failed. Repeated points show the median; min..max is the spread.\n")
+
+    systems, hl = headline(t)
+    w("## Headline\n")
+    w("| metric | " + " | ".join(systems) + " | corobench coroutines vs the best other |")
+    w("|---|" + "---|" * len(systems) + "---|")
+    for metric, unit, better, vals in hl:
+        cells = []
+        for s in systems:
+            v = vals.get(s)
+            cells.append("—" if not v else g(v[0], unit) + (f" ({v[1]})" if v[1] else ""))
+        w(f"| {metric} ({better} is better) | " + " | ".join(cells) + f" | {ratio_text(vals, better)} |")
+    w("\n— = not measured in this run (see skipped and failed points).\n")
+    gb = t["gbench"][1]
+    if gb:
+        w("### Google Benchmark micro results\n")
+        w("| benchmark | median | min | max | reps | items/s |\n|---|---|---|---|---|---|")
+        for r in gb:
+            w(f"| {r['name']} | {g(r['median_ns'], 'ns')} | {g(r['min_ns'], 'ns')} | {g(r['max_ns'], 'ns')} | "
+              f"{r['n']} | {g(r['items_per_s'])} |")
+        w("")
+
+    w("## Plots\n")
+    for p in PLOTS:
+        w(f"### {CAPTIONS[p]}\n")
+        svg = os.path.join(run, "plots", p + ".svg")
+        if os.path.isfile(svg) and os.path.getsize(svg) > 0:
+            w(f"![{CAPTIONS[p]}](plots/{p}.svg) ([PNG](plots/{p}.png))\n")
+        else:
+            why = ""
+            try:
+                with open(os.path.join(run, "plots", p + ".failed"), encoding="utf-8") as f:
+                    why = " ".join(f.read().split())[:300]
+            except OSError:
+                why = "no plot file"
+            w(f"*Plot not drawn: {why}*\n")
+        w(reading(p, t, env) + "\n")
+
+    at = t["article_time"][1]
+    if at:
+        w("## The article's programs, timed whole (hyperfine)\n")
+        w("| program | backend | median | min | max | runs |\n|---|---|---|---|---|---|")
+        for r in at:
+            w(f"| {r['program']} | {r['backend']} | {r['median']:.3g} ms | {r['min']:.3g} ms | {r['max']:.3g} ms "
+              f"| {r['runs']} |")
+        w("")
+
+    w("## The article's claims\n")
+    for c in claims.judge_all(t, points, env):
+        w(f"### Claim {c['n']}: {c['claim']}\n")
+        w(f"**Verdict: {c['verdict']}.** {c['evidence']}.\n")
+        if c["rule"]:
+            w(f"*Rule:* {c['rule']}.\n")
+
+    w("## Failed points\n")
+    failed = [p for p in points if p["status"] != "ok"]
+    if failed:
+        w("| step | point | rep | error |\n|---|---|---|---|")
+        for p in failed:
+            w(f"| {p['step']} | {p['point']} | {p['rep']} | {str(p['error']).replace('|', '/')} |")
+    else:
+        w("None.")
+    w("\n## Skipped\n")
+    if skipped:
+        for s in skipped:
+            w(f"- {s['step']}: {s['reason']}")
+    else:
+        w("Nothing skipped.")
+    w("\n## Reproduce\n")
+    w(f"`make bench` (full) or `make bench-quick` on commit `{env.get('commit')}`; the raw outputs are kept in "
+      "`results/runs/<run-id>/raw/`.\n")
+    write_text(os.path.join(run, "REPORT.md"), "\n".join(md))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
