@@ -15,25 +15,26 @@ import result as R  # noqa: E402
 import workloads as W  # noqa: E402
 
 PROG = "corobench-asyncio"
+OUTPUT_MAX = 65536  # corobench puts at most this much program output in the JSON
 
 WORKLOADS = {
     "switch": ("two tasks hand control back and forth, --n times each, with asyncio.sleep(0)",
-               [O.uint("n", 100000, 1, 1 << 40, "iterations per task (2n switches)")], W.switch, None),
+               [O.uint("n", 100000, 1, 10000000000, "iterations per task (2n switches)")], W.switch, None),
     "spawn": ("create_task + await --n trivial tasks one at a time; --alive keeps them all alive at once",
-              [O.uint("n", 100000, 1, 100000000, "tasks"),
+              [O.uint("n", 10000, 1, 10000000, "tasks"),
                O.flag("alive", "keep all --n alive at once, report peak RSS per task")], W.spawn, None),
     "prodcons": ("P producers, C consumers over an asyncio.Queue of --capacity (0 = unbounded)",
                  [O.uint("producers", 1, 1, 100000, "producer tasks"),
                   O.uint("consumers", 1, 1, 100000, "consumer tasks"),
-                  O.uint("capacity", 1024, 0, 1 << 30, "queue capacity (0 = unbounded)"),
-                  O.uint("items", 100000, 1, 1 << 40, "items in all"),
-                  O.uint("work-ns", 0, 0, 1000000000, "busy work per consumed item, ns")],
+                  O.uint("capacity", 64, 0, 100000000, "queue capacity (0 = unbounded)"),
+                  O.uint("items", 100000, 1, 10000000000, "items in all"),
+                  O.uint("work-ns", 0, 0, 100000000, "busy work per consumed item, ns")],
                  W.prodcons, None),
     "article": ("the article's programs: article sequential|concurrent|queue --n N",
                 [O.enum("program", "sequential", ["sequential", "concurrent", "queue"],
                         "which program (also accepted as the first argument)"),
-                 O.uint("n", 10, 1, 10000000, "countdown start"),
-                 O.uint("capacity", 0, 0, 1 << 30, "queue capacity (0 = unbounded)")],
+                 O.uint("n", 6, 1, 10000000000, "countdown start"),
+                 O.uint("capacity", 0, 0, 1000000000, "queue capacity (0 = unbounded)")],
                 None, "program"),
 }
 
@@ -72,8 +73,10 @@ def main(argv):
             text_out = "".join(line for line, _ in out)
             res.checksum = R.sum_final(sum(h for _, h in out), len(out))
             res.results.update(lines=len(out), runs=1, distinct_orders=1)
-            if not as_json:
+            if not as_json:  # the program's own output is the result, as corobench
                 sys.stdout.write(text_out)
+                return 0
+            res.results["output"] = text_out if len(text_out) <= OUTPUT_MAX else None
         else:
             asyncio.run(fn(params, res))
     except (MemoryError, RuntimeError, OSError) as e:

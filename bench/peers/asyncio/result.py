@@ -103,19 +103,21 @@ class Result:
             "schema": "corobench-result/1",
             "workload": self.workload,
             "backend": "asyncio",
-            "params": self.params,
+            "params": {k.replace("-", "_"): v for k, v in self.params.items()},
             "status": self.status,
             "error": self.error,
-            "checksum": f"0x{self.checksum:016x}",
+            "checksum": f"0x{self.checksum:016x}" if self.status == "ok" else None,
             "results": self.results,
             "env": env_info(),
         }
+        if self.error:
+            sys.stderr.write(f"corobench-asyncio: {self.error}\n")
         if as_json:
             sys.stdout.write(json.dumps(obj, separators=(",", ":")) + "\n")
             return
         print(f"asyncio {self.workload}: {self.status}")
         if self.error:
             print(f"  error: {self.error}")
-        print(f"  checksum: {obj['checksum']}")
+        print(f"  checksum: 0x{self.checksum:016x}")
         for k in sorted(self.results):
             print(f"  {k}: {self.results[k]}")

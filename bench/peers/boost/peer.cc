@@ -172,6 +172,7 @@ static std::string cpu_model() {
 void result::print(bool json) const {
     char cs[32];
     snprintf(cs, sizeof cs, "0x%016" PRIx64, checksum);
+    if (!ok) fprintf(stderr, "corobench-boost: %s\n", error.c_str());
     if (!json) {
         printf("%s %s: %s\n", backend.c_str(), workload.c_str(), ok ? "ok" : "error");
         if (!ok) printf("  error: %s\n", error.c_str());
@@ -186,7 +187,10 @@ void result::print(bool json) const {
         if (s.name == "backend") continue;
         j += first ? "" : ",";
         first = false;
-        j += json_str(s.name) + ":";
+        std::string key = s.name; // JSON keys as corobench: --work-ns -> work_ns
+        for (auto &ch : key)
+            if (ch == '-') ch = '_';
+        j += json_str(key) + ":";
         if (s.kind == opt_spec::UINT)
             j += std::to_string(o->u(s.name));
         else if (s.kind == opt_spec::FLAG)
@@ -196,7 +200,8 @@ void result::print(bool json) const {
     }
     j += "},\"status\":";
     j += ok ? "\"ok\",\"error\":null" : "\"error\",\"error\":" + json_str(error);
-    j += ",\"checksum\":\"" + std::string(cs) + "\",\"results\":{";
+    j += ok ? ",\"checksum\":\"" + std::string(cs) + "\"" : std::string(",\"checksum\":null");
+    j += ",\"results\":{";
     first = true;
     for (const auto &p : fields) {
         j += (first ? "" : ",") + json_str(p.first) + ":" + p.second;

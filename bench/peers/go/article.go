@@ -7,8 +7,10 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
+	"os"
 	"runtime"
 	"sync"
 )
@@ -19,24 +21,36 @@ var articleWorkload = &workload{
 	specs: []optSpec{
 		{name: "program", kind: kEnum, enum: []string{"sequential", "concurrent", "queue"}, def: "sequential",
 			help: "which program (also accepted as the first argument)"},
-		{name: "n", kind: kUint, min: 1, max: 10000000, def: "10", help: "countdown start"},
-		{name: "capacity", kind: kUint, min: 0, max: 1 << 30, def: "0", help: "queue capacity (0 = unbounded)"},
+		{name: "n", kind: kUint, min: 1, max: 10000000000, def: "6", help: "countdown start"},
+		{name: "capacity", kind: kUint, min: 0, max: 1000000000, def: "0", help: "queue capacity (0 = unbounded)"},
 	},
 	first: "program",
 	run:   runArticle,
 }
 
-// out collects the lines and their checksum (the same definition as corobench).
+// out streams the lines to stdout (without --json) or keeps the first
+// outputMax bytes for the JSON "output" field, as corobench does, and sums
+// their checksum (the same definition as corobench).
 type out struct {
 	mu         sync.Mutex
+	w          *bufio.Writer
 	buf        bytes.Buffer
+	over       bool
 	sum, lines uint64
 }
 
+const outputMax = 65536
+
 func (o *out) line(text string, h uint64) {
 	o.mu.Lock()
-	o.buf.WriteString(text)
-	o.buf.WriteByte('\n')
+	if o.w != nil {
+		o.w.WriteString(text)
+		o.w.WriteByte('\n')
+	} else if !o.over {
+		o.buf.WriteString(text)
+		o.buf.WriteByte('\n')
+		o.over = o.buf.Len() > outputMax
+	}
 	o.sum += h
 	o.lines++
 	o.mu.Unlock()
@@ -57,6 +71,9 @@ func divisibleBy(w *out, task string, k uint64, suspend, hashName bool) {
 func runArticle(o *opts, r *result) error {
 	n := o.u("n")
 	w := &out{}
+	if !o.json {
+		w.w = bufio.NewWriter(os.Stdout)
+	}
 	switch o.s("program") {
 	case "sequential", "concurrent":
 		suspend := o.s("program") == "concurrent"
@@ -73,8 +90,13 @@ func runArticle(o *opts, r *result) error {
 		wg.Wait()
 	case "queue":
 		capacity := o.u("capacity")
-		if capacity == 0 {
-			capacity = n // room for every item: a producer never blocks, as with an unbounded queue
+		if capacity == 0 || capacity > 1<<20 {
+			// Unbounded (0): room for every item, so the producer never blocks;
+			// a channel is allocated whole, hence at most 2^20 slots.
+			capacity = n
+			if capacity > 1<<20 {
+				capacity = 1 << 20
+			}
 		}
 		q := make(chan uint64, capacity)
 		var pending, consumers, producer sync.WaitGroup
@@ -102,13 +124,19 @@ func runArticle(o *opts, r *result) error {
 		consumers.Wait()
 		w.line("done", fnvBytes(fnvOffset, []byte("done")))
 	}
-	b := w.buf.Bytes()
 	r.sum = sumFinal(w.sum, w.lines)
 	r.Results["lines"] = w.lines
 	r.Results["runs"] = 1
 	r.Results["distinct_orders"] = 1
-	if !o.json {
-		fmt.Print(string(b))
+	if w.w != nil {
+		if err := w.w.Flush(); err != nil {
+			return fmt.Errorf("writing the program's output failed: %v", err)
+		}
+		r.quiet = true // the program's own output is the result, as corobench
+	} else if w.over {
+		r.Results["output"] = nil
+	} else {
+		r.Results["output"] = w.buf.String()
 	}
 	return nil
 }

@@ -18,9 +18,9 @@ var cpuboundWorkload = &workload{
 	help: "--total-work steps split over --tasks goroutines, --wss bytes each, Gosched every --yield-every steps",
 	specs: []optSpec{
 		{name: "tasks", kind: kUint, min: 1, max: 10000000, def: "2", help: "goroutines"},
-		{name: "total-work", kind: kUint, min: 1, max: 1 << 40, def: "1000000", help: "steps in all"},
-		{name: "wss", kind: kUint, min: 0, max: 1 << 32, def: "0", help: "working set per task, bytes"},
-		{name: "yield-every", kind: kUint, min: 0, max: 1 << 40, def: "0", help: "steps between yields (0 = never)"},
+		{name: "total-work", kind: kUint, min: 1, max: 1000000000000, def: "200000", help: "steps in all"},
+		{name: "wss", kind: kUint, min: 0, max: 1 << 30, def: "4096", help: "working set per task, bytes"},
+		{name: "yield-every", kind: kUint, min: 0, max: 1000000000000, def: "0", help: "steps between yields (0 = never)"},
 	},
 	run: runCpubound,
 }

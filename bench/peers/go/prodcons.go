@@ -16,9 +16,9 @@ var prodconsWorkload = &workload{
 	specs: []optSpec{
 		{name: "producers", kind: kUint, min: 1, max: 100000, def: "1", help: "producer goroutines"},
 		{name: "consumers", kind: kUint, min: 1, max: 100000, def: "1", help: "consumer goroutines"},
-		{name: "capacity", kind: kUint, min: 0, max: 1 << 30, def: "1024", help: "channel buffer (0 = unbounded)"},
-		{name: "items", kind: kUint, min: 1, max: 1 << 40, def: "1000000", help: "items in all"},
-		{name: "work-ns", kind: kUint, min: 0, max: 1000000000, def: "0", help: "busy work per consumed item, ns"},
+		{name: "capacity", kind: kUint, min: 0, max: 100000000, def: "64", help: "channel buffer (0 = unbounded)"},
+		{name: "items", kind: kUint, min: 1, max: 10000000000, def: "100000", help: "items in all"},
+		{name: "work-ns", kind: kUint, min: 0, max: 100000000, def: "0", help: "busy work per consumed item, ns"},
 	},
 	run: runProdcons,
 }

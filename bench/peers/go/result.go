@@ -20,25 +20,27 @@ type result struct {
 	Params   map[string]interface{} `json:"params"`
 	Status   string                 `json:"status"`
 	Error    *string                `json:"error"`
-	Checksum string                 `json:"checksum"`
+	Checksum *string                `json:"checksum"`
 	Results  map[string]interface{} `json:"results"`
 	Env      map[string]interface{} `json:"env"`
 	sum      uint64
+	quiet    bool // the workload printed its own output (article without --json)
 }
 
 func newResult(workload string, o *opts) *result {
 	r := &result{Schema: "corobench-result/1", Workload: workload, Backend: "go",
 		Params: map[string]interface{}{}, Status: "ok", Results: map[string]interface{}{}}
 	for _, s := range o.specs {
+		key := strings.ReplaceAll(s.name, "-", "_") // JSON keys as corobench: work_ns
 		switch {
 		case s.name == "procs":
 			r.Params["procs"] = runtime.GOMAXPROCS(0)
 		case s.kind == kUint:
-			r.Params[s.name] = o.u(s.name)
+			r.Params[key] = o.u(s.name)
 		case s.kind == kFlag:
-			r.Params[s.name] = o.flag(s.name)
+			r.Params[key] = o.flag(s.name)
 		default:
-			r.Params[s.name] = o.s(s.name)
+			r.Params[key] = o.s(s.name)
 		}
 	}
 	r.sum = fnvOffset
@@ -53,7 +55,15 @@ func (r *result) setError(err error) {
 }
 
 func (r *result) print(asJSON bool) {
-	r.Checksum = fmt.Sprintf("0x%016x", r.sum)
+	cs := fmt.Sprintf("0x%016x", r.sum)
+	if r.Status == "ok" {
+		r.Checksum = &cs
+	} else {
+		fmt.Fprintf(os.Stderr, "%s: %s\n", prog, *r.Error)
+	}
+	if r.quiet && r.Status == "ok" {
+		return
+	}
 	if asJSON {
 		b, err := json.Marshal(r)
 		if err != nil {
@@ -67,7 +77,7 @@ func (r *result) print(asJSON bool) {
 	if r.Error != nil {
 		fmt.Printf("  error: %s\n", *r.Error)
 	}
-	fmt.Printf("  checksum: %s\n", r.Checksum)
+	fmt.Printf("  checksum: %s\n", cs)
 	keys := make([]string, 0, len(r.Results))
 	for k := range r.Results {
 		keys = append(keys, k)

@@ -15,7 +15,7 @@ var spawnWorkload = &workload{
 	name: "spawn",
 	help: "spawn and join --n trivial goroutines one at a time; --alive keeps them all alive at once",
 	specs: []optSpec{
-		{name: "n", kind: kUint, min: 1, max: 100000000, def: "100000", help: "tasks"},
+		{name: "n", kind: kUint, min: 1, max: 10000000, def: "10000", help: "tasks"},
 		{name: "alive", kind: kFlag, help: "keep all --n alive at once, report resident memory per task"},
 	},
 	run: runSpawn,
