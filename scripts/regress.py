@@ -4,9 +4,10 @@
 Why: CI machines are shared and noisy, so a gate on wall time flaps. This gate
 compares metrics that do not drift with load: instructions per operation
 counted by callgrind (the same binary and input execute the same
-instructions), context-switch counts that must be zero, and - tracked with a
-wide band, never failing the gate - timing ratios of two mechanisms measured
-back to back in one run.
+instructions), context-switch counts that must be zero, and timing ratios of
+two mechanisms measured in interleaved slices of one run on CPU-time clocks,
+with a wide band: coroutine switch / jump_fcontext gates at +50 %, coroutine
+switch / futex hand-off is tracked only (warns, never fails).
 
 Commands:
   measure --build DIR [--out FILE] [--repeat K]   measure, print/write JSON
@@ -234,7 +235,7 @@ def callgrind(cmd, whole, tmpdir, timeout=240):
     return total, p.stdout
 
 
-def measure(build, repeat=1, log=print):
+def measure(build, repeat=1, log=print, timing=True):
     if shutil.which("valgrind") is None:
         raise NoTools("valgrind not found (Debian package valgrind; scripts/bootstrap installs it)")
     progs = {n: find_prog(build, n) for n in ("rg_coro", "rg_thr", "rg_timing")}
@@ -244,9 +245,10 @@ def measure(build, repeat=1, log=print):
     cli = find_prog(build, "corobench")
     metrics, errors = {}, {}
     for n in missing:
-        errors["driver." + n] = f"{n} not built under {build}"
+        if n != "rg_timing" or timing:
+            errors["driver." + n] = f"{n} not built under {build}"
 
-    steps = len(INSN_DRIVERS) + (2 * len(CLI_RUNS) + 1 if cli else 0) + 1
+    steps = len(INSN_DRIVERS) + (2 * len(CLI_RUNS) + 1 if cli else 0) + (1 if timing else 0)
     step = 0
 
     def progress(what):
@@ -312,8 +314,11 @@ def measure(build, repeat=1, log=print):
                     subprocess.TimeoutExpired) as e:
                 errors["csw.cli.cpubound.coro.voluntary"] = f"corobench cpubound: {e}"
 
-        progress("timing ratios and context switches (native, rg_timing)")
-        if progs["rg_timing"] is None:
+        if timing:
+            progress("timing ratios and context switches (native, rg_timing)")
+        if not timing:
+            pass  # --no-timing: counts only (the gate test uses this)
+        elif progs["rg_timing"] is None:
             errors["ratio"] = "rg_timing not built"
         else:
             try:
@@ -366,7 +371,14 @@ def default_limit(name, kind):
         return True, {"max_increase_pct": DEFAULT_PCT}
     if name in ("csw.coro.yield.voluntary", "csw.cli.cpubound.coro.voluntary"):
         return True, {"max_value": 0}  # a pure-coroutine run never blocks in the kernel
+    if kind == "ratio" and name.endswith("_over_fcontext"):
+        # Two user-space switches timed in interleaved slices on the thread's
+        # CPU clock: steady within ~10 % under heavy load, so they gate, with
+        # a band five times wider than that.
+        return True, {"max_increase_pct": RATIO_PCT}
     if kind == "ratio":
+        # Against a kernel futex hand-off: depends on the kernel and the VM,
+        # tracked (warns outside the band either way), never fails.
         return False, {"max_increase_pct": RATIO_PCT, "max_decrease_pct": RATIO_PCT}
     return False, {}  # informative only (times in ns, involuntary switches)
 
@@ -541,6 +553,9 @@ def main(argv):
     pu.add_argument("--build", required=True)
     pu.add_argument("--baseline", required=True)
     pu.add_argument("--repeat", type=int, default=2)
+    for x in (pm, pc, pu):
+        x.add_argument("--no-timing", action="store_true",
+                       help="skip rg_timing (ratios, getrusage): counts only")
     try:
         a = ap.parse_args(argv)
     except SystemExit as e:
@@ -558,7 +573,7 @@ def main(argv):
     log = lambda s: print(s, file=sys.stderr, flush=True)  # noqa: E731
     try:
         if a.cmd == "measure":
-            cur = measure(a.build, a.repeat, log)
+            cur = measure(a.build, a.repeat, log, not a.no_timing)
             if a.out:
                 write_atomic(a.out, cur)
             else:
@@ -571,7 +586,7 @@ def main(argv):
                     old = read_json(a.baseline, "baseline")
                 except UsageError as e:
                     log(f"{PROG}: ignoring the old baseline's limits: {e}")
-            cur = measure(a.build, a.repeat, log)
+            cur = measure(a.build, a.repeat, log, not a.no_timing)
             for name, err in cur["errors"].items():
                 log(f"{PROG}: warning: not measured: {name}: {err}")
             nondet = [n for n, m in cur["metrics"].items() if m.get("repeat_spread_pct", 0) > 0]
@@ -585,7 +600,7 @@ def main(argv):
         if a.cmd == "compare":
             cur = read_json(a.current, "measurement")
         else:
-            cur = measure(a.build, 1, log)
+            cur = measure(a.build, 1, log, not a.no_timing)
             if a.save_current:
                 write_atomic(a.save_current, cur)
         rows, passed = compare(baseline, cur)

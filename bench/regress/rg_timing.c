@@ -2,18 +2,20 @@
  *
  * usage: rg_timing [--rounds R] [--n N] [--futex-n F]
  *
- * Per round, one after another on one pinned CPU: N round trips of
- * coro_rawctx_switch, N of coro_yield between two coroutines, N of Boost's
- * jump_fcontext (when linked) and F round trips of a futex ping-pong between
- * two threads pinned to the same CPU. Prints one JSON line with the median,
- * min and max ns per switch of each, the per-round ratios (coroutine switch /
- * jump_fcontext, coroutine switch / futex hand-off) and getrusage counts:
+ * Inside one coroutine run, R rounds of N round trips each of
+ * coro_rawctx_switch, coro_yield between two coroutines and Boost's
+ * jump_fcontext (when linked), interleaved in small slices; then R rounds of F
+ * round trips of a futex ping-pong between two threads pinned to the same
+ * CPU. Prints one JSON line with the median, min and max ns per switch of
+ * each, the per-round ratios (coroutine switch / jump_fcontext, coroutine
+ * switch / futex hand-off) and getrusage counts:
  * voluntary/involuntary switches of the thread during the coro_yield loops
  * (a pure coroutine run must show 0 voluntary ones) and of the process during
  * the futex ping-pong.
  *
- * Why ratios: absolute nanoseconds on a shared 2-core VM drift with load, but
- * two mechanisms timed back to back in the same round drift together.
+ * Why ratios of CPU times: absolute nanoseconds on a shared 2-core VM drift
+ * with load, but two mechanisms timed back to back in the same round drift
+ * together, and CPU-time clocks leave out the time other tenants run.
  */
 #include "rg_common.h"
 
@@ -39,10 +41,20 @@ static const char *mname[M_COUNT] = {"coro_rawswitch", "coro_yield", "fcontext",
 static double ns[M_COUNT][MAX_ROUNDS];
 static int cpu = -1;
 
-static uint64_t now_ns(void) {
+/* CPU time, not wall time: the slices that other tenants of this CPU take
+ * while we are preempted are not counted (on a loaded 2-core VM they dwarf a
+ * 10 ns switch). The thread's clock for the user-space switches, the process's
+ * (both threads, on one CPU) for the futex ping-pong. */
+static uint64_t clock_ns(clockid_t id) {
     struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
+    clock_gettime(id, &t);
     return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+static uint64_t now_ns(void) {
+    return clock_ns(CLOCK_THREAD_CPUTIME_ID);
+}
+static uint64_t proc_ns(void) {
+    return clock_ns(CLOCK_PROCESS_CPUTIME_ID);
 }
 
 static int pin_to(int c) {
@@ -52,7 +64,14 @@ static int pin_to(int c) {
     return pthread_setaffinity_np(pthread_self(), sizeof set, &set);
 }
 
-/* --- coro_rawctx_switch ----------------------------------------------- */
+/* --- the user-space switches, interleaved in chunks ---------------------
+ *
+ * Inside one coroutine (so that coro_yield has a peer to go to), each round
+ * alternates CHUNKS slices of the three mechanisms: raw, yield, fcontext, raw,
+ * yield, ... A burst of load from the other tenant of the CPU then hits all
+ * three alike instead of one whole measurement, which keeps the ratios steady.
+ */
+#define CHUNKS 16
 
 static coro_rawctx raw_main, raw_peer;
 static void raw_peer_fn(void *arg) {
@@ -61,65 +80,73 @@ static void raw_peer_fn(void *arg) {
 }
 static char raw_stack[64 * 1024] __attribute__((aligned(64)));
 
-static double time_raw(uint64_t n) {
-    coro_rawctx_make(&raw_peer, raw_stack, sizeof raw_stack, raw_peer_fn, NULL);
-    for (int i = 0; i < RG_WARMUP; i++) coro_rawctx_switch(&raw_main, &raw_peer);
-    uint64_t t0 = now_ns();
-    for (uint64_t i = 0; i < n; i++) coro_rawctx_switch(&raw_main, &raw_peer);
-    return (double)(now_ns() - t0) / (double)(2 * n);
-}
-
-/* --- coro_yield, scheduler included ------------------------------------ */
-
-struct yjob {
-    uint64_t n;
-    volatile int stop;
-    double ns;
-    long vol, invol;
-    int err;
-};
-
-static void yield_peer(void *arg) {
-    struct yjob *j = arg;
-    while (!j->stop) coro_yield();
-}
-
-static void yield_main(void *arg) {
-    struct yjob *j = arg;
-    coro_t *peer = coro_spawn(yield_peer, j);
-    if (!peer) {
-        j->err = coro_last_error();
-        return;
-    }
-    for (int i = 0; i < RG_WARMUP; i++) coro_yield();
-    struct rusage r0, r1;
-    getrusage(RUSAGE_THREAD, &r0);
-    uint64_t t0 = now_ns();
-    for (uint64_t i = 0; i < j->n; i++) coro_yield();
-    uint64_t t1 = now_ns();
-    getrusage(RUSAGE_THREAD, &r1);
-    j->ns = (double)(t1 - t0) / (double)(2 * j->n);
-    j->vol = r1.ru_nvcsw - r0.ru_nvcsw;
-    j->invol = r1.ru_nivcsw - r0.ru_nivcsw;
-    j->stop = 1;
-    j->err = coro_join(peer);
-}
-
-/* --- Boost.Context jump_fcontext --------------------------------------- */
-
 #if RG_HAVE_FCONTEXT
 static char fctx_stack[64 * 1024] __attribute__((aligned(64)));
 static void fctx_fn(rg_transfer_t t) {
     for (;;) t = jump_fcontext(t.fctx, NULL);
 }
-static double time_fctx(uint64_t n) {
-    rg_fcontext_t c = make_fcontext(fctx_stack + sizeof fctx_stack, sizeof fctx_stack, fctx_fn);
-    for (int i = 0; i < RG_WARMUP; i++) c = jump_fcontext(c, NULL).fctx;
-    uint64_t t0 = now_ns();
-    for (uint64_t i = 0; i < n; i++) c = jump_fcontext(c, NULL).fctx;
-    return (double)(now_ns() - t0) / (double)(2 * n);
-}
 #endif
+
+struct ujob {
+    uint64_t n; /* round trips per mechanism per round */
+    int rounds;
+    volatile int stop;
+    long vol, invol; /* getrusage deltas around the coro_yield slices */
+    int err;
+};
+
+static void yield_peer(void *arg) {
+    struct ujob *j = arg;
+    while (!j->stop) coro_yield();
+}
+
+static void user_main(void *arg) {
+    struct ujob *j = arg;
+    coro_t *peer = coro_spawn(yield_peer, j);
+    if (!peer) {
+        j->err = coro_last_error();
+        return;
+    }
+    coro_rawctx_make(&raw_peer, raw_stack, sizeof raw_stack, raw_peer_fn, NULL);
+#if RG_HAVE_FCONTEXT
+    rg_fcontext_t fc = make_fcontext(fctx_stack + sizeof fctx_stack, sizeof fctx_stack, fctx_fn);
+    for (int i = 0; i < RG_WARMUP; i++) fc = jump_fcontext(fc, NULL).fctx;
+#endif
+    for (int i = 0; i < RG_WARMUP; i++) {
+        coro_rawctx_switch(&raw_main, &raw_peer);
+        coro_yield();
+    }
+    uint64_t slice = j->n / CHUNKS ? j->n / CHUNKS : 1;
+    for (int k = 0; k < j->rounds; k++) {
+        uint64_t t[M_COUNT] = {0};
+        for (int c = 0; c < CHUNKS; c++) {
+            uint64_t t0 = now_ns();
+            for (uint64_t i = 0; i < slice; i++) coro_rawctx_switch(&raw_main, &raw_peer);
+            uint64_t t1 = now_ns();
+            struct rusage r0, r1;
+            getrusage(RUSAGE_THREAD, &r0);
+            uint64_t t2 = now_ns();
+            for (uint64_t i = 0; i < slice; i++) coro_yield();
+            uint64_t t3 = now_ns();
+            getrusage(RUSAGE_THREAD, &r1);
+            j->vol += r1.ru_nvcsw - r0.ru_nvcsw;
+            j->invol += r1.ru_nivcsw - r0.ru_nivcsw;
+            t[M_RAW] += t1 - t0;
+            t[M_YIELD] += t3 - t2;
+#if RG_HAVE_FCONTEXT
+            uint64_t t4 = now_ns();
+            for (uint64_t i = 0; i < slice; i++) fc = jump_fcontext(fc, NULL).fctx;
+            t[M_FCTX] += now_ns() - t4;
+#endif
+        }
+        /* a round trip is two switches (a main yield and the peer's) */
+        for (int m = M_RAW; m <= M_FCTX; m++)
+            ns[m][k] = (double)t[m] / (double)(2 * slice * CHUNKS);
+    }
+    j->n = slice * CHUNKS;
+    j->stop = 1;
+    j->err = coro_join(peer);
+}
 
 /* --- futex ping-pong between two threads on one CPU --------------------- */
 
@@ -158,13 +185,13 @@ static double time_futex(uint64_t n, long *vol, long *invol) {
     }
     struct rusage r0, r1;
     getrusage(RUSAGE_SELF, &r0);
-    uint64_t t0 = now_ns();
+    uint64_t t0 = proc_ns();
     for (uint64_t i = 0; i < n; i++) {
         atomic_store(&turn, 1);
         fwake(&turn);
         fwait(&turn, 1);
     }
-    uint64_t t1 = now_ns();
+    uint64_t t1 = proc_ns();
     getrusage(RUSAGE_SELF, &r1);
     pthread_join(t, NULL);
     *vol += r1.ru_nvcsw - r0.ru_nvcsw;
@@ -224,32 +251,25 @@ int main(int argc, char **argv) {
             if (CPU_ISSET(c, &set)) cpu = c;
     if (cpu >= 0 && pin_to(cpu) != 0) cpu = -1;
 
-    long yvol = 0, yinvol = 0, fvol = 0, finvol = 0;
+    long fvol = 0, finvol = 0;
     const char *futex_err = NULL;
     int r = (int)rounds;
-    for (int k = 0; k < r; k++) {
-        ns[M_RAW][k] = time_raw(n);
-        struct yjob j = {.n = n, .stop = 0, .ns = 0, .vol = 0, .invol = 0, .err = 0};
-        int rc = coro_run(yield_main, &j);
-        if (rc == 0) rc = j.err;
-        if (rc != 0) {
-            fprintf(stderr, "%s: coro_yield round: %s\n", prog, coro_strerror(rc));
-            return 1;
-        }
-        ns[M_YIELD][k] = j.ns;
-        yvol += j.vol;
-        yinvol += j.invol;
-#if RG_HAVE_FCONTEXT
-        ns[M_FCTX][k] = time_fctx(n);
-#endif
-        if (!futex_err) {
-            double f = time_futex(fn, &fvol, &finvol);
-            if (f < 0)
-                futex_err = strerror((int)-f); /* reported in the JSON; the rest goes on */
-            else
-                ns[M_FUTEX][k] = f;
-        }
+    struct ujob j = {.n = n, .rounds = r, .stop = 0, .vol = 0, .invol = 0, .err = 0};
+    int rc = coro_run(user_main, &j);
+    if (rc == 0) rc = j.err;
+    if (rc != 0) {
+        fprintf(stderr, "%s: coroutine rounds: %s\n", prog, coro_strerror(rc));
+        return 1;
     }
+    n = j.n; /* rounded down to whole chunks */
+    for (int k = 0; k < r && !futex_err; k++) {
+        double f = time_futex(fn, &fvol, &finvol);
+        if (f < 0)
+            futex_err = strerror((int)-f); /* reported in the JSON; the rest goes on */
+        else
+            ns[M_FUTEX][k] = f;
+    }
+    long yvol = j.vol, yinvol = j.invol;
 
     printf(
         "{\"rounds\":%d,\"n\":%ju,\"futex_n\":%ju,\"cpu\":%d,\"fcontext\":%s,\"ns_per_switch\":{",

@@ -1,0 +1,103 @@
+#!/bin/sh
+# scripts/bench-check.sh — the CI performance regression gate (make bench-check).
+#
+# Why a gate on counts: shared CI machines are noisy, wall time flaps. This
+# measures instructions per operation under callgrind (exact for a given
+# binary), context-switch counts that must stay zero, and timing ratios from
+# one run (tracked, never failing), and compares them with the committed
+# baseline, metric by metric. See bench/regress/README.md.
+#
+# usage: scripts/bench-check.sh --build DIR [--update-baseline] [--baseline FILE]
+#                               [--report FILE]
+# exit:  0 pass, 1 a gated metric regressed (or was not measured), 2 usage or
+#        bad input, 3 cannot measure here (valgrind or the drivers missing).
+set -eu
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=""
+update=0
+baseline="$root/results/baseline.json"
+report=""
+
+usage() {
+	echo "usage: scripts/bench-check.sh --build DIR [--update-baseline] [--baseline FILE] [--report FILE]" >&2
+	exit 2
+}
+
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--build)
+		[ $# -ge 2 ] || { echo "bench-check: --build needs a directory" >&2; exit 2; }
+		build=$2
+		shift 2
+		;;
+	--baseline)
+		[ $# -ge 2 ] || { echo "bench-check: --baseline needs a file" >&2; exit 2; }
+		baseline=$2
+		shift 2
+		;;
+	--report)
+		[ $# -ge 2 ] || { echo "bench-check: --report needs a file" >&2; exit 2; }
+		report=$2
+		shift 2
+		;;
+	--update-baseline)
+		update=1
+		shift
+		;;
+	-h | --help) usage ;;
+	*)
+		echo "bench-check: unknown option '$1'" >&2
+		usage
+		;;
+	esac
+done
+
+[ -n "$build" ] || { echo "bench-check: --build DIR is required" >&2; exit 2; }
+[ -f "$build/CMakeCache.txt" ] || {
+	echo "bench-check: $build is not a configured build directory (no CMakeCache.txt); run make first" >&2
+	exit 2
+}
+command -v python3 >/dev/null 2>&1 || { echo "bench-check: python3 not found" >&2; exit 3; }
+command -v valgrind >/dev/null 2>&1 || { echo "bench-check: valgrind not found (apt-get install valgrind)" >&2; exit 3; }
+build=$(cd "$build" && pwd)
+[ -n "$report" ] || report="$build/bench-check-report.json"
+
+start=$(date +%s)
+
+# The drivers: from the main build when bench/ builds them, else from a small
+# standalone build of coro/, threads/ and bench/regress/ with the same settings.
+cache_get() {
+	sed -n "s/^$1:[A-Z]*=//p" "$build/CMakeCache.txt" | head -n 1
+}
+if [ -n "$(cache_get CORO_SANITIZE)" ]; then
+	echo "bench-check: $build is a sanitizer build (CORO_SANITIZE=$(cache_get CORO_SANITIZE)); use a plain Release build" >&2
+	exit 2
+fi
+if [ -d "$build/bench/regress" ] || [ "$(cache_get CMAKE_PROJECT_NAME)" = corobench_regress ]; then
+	echo "bench-check: building the drivers in $build" >&2
+	cmake --build "$build" --target rg_coro rg_thr rg_timing >&2
+else
+	sa="$build/regress-standalone"
+	echo "bench-check: $build has no bench/regress targets; building them in $sa" >&2
+	set -- -DCMAKE_BUILD_TYPE="$(cache_get CMAKE_BUILD_TYPE)"
+	for v in CMAKE_C_COMPILER CMAKE_C_FLAGS CORO_SWITCH CORO_INJECT_SLOWDOWN CORO_WERROR; do
+		val=$(cache_get $v)
+		[ -n "$val" ] && set -- "$@" "-D$v=$val"
+	done
+	cmake -S "$root/bench/regress/standalone" -B "$sa" "$@" >/dev/null
+	cmake --build "$sa" -j2 >&2
+fi
+
+if [ "$update" = 1 ]; then
+	python3 "$root/scripts/regress.py" update --build "$build" --baseline "$baseline"
+	rc=$?
+else
+	set +e
+	python3 "$root/scripts/regress.py" check --build "$build" --baseline "$baseline" --report "$report"
+	rc=$?
+	set -e
+	[ $rc -le 1 ] && echo "bench-check: report written to $report" >&2
+fi
+echo "bench-check: took $(($(date +%s) - start)) s" >&2
+exit $rc
