@@ -34,7 +34,7 @@ typedef struct fa_ctx {
     /* the ticker's own data */
     uint64_t *late;
     size_t nlate, cap;
-    uint64_t ticks, missed, end_ns;
+    uint64_t ticks, missed, start_ns, end_ns;
     int dropped;
 } fa_ctx;
 
@@ -70,7 +70,9 @@ static void record(fa_ctx *c, uint64_t late) {
 static void ticker(void *arg) {
     fa_ctx *c = arg;
     uint64_t period = c->p->period_us * 1000;
-    uint64_t next = si_now_ns() + period;
+    /* Deadlines count from the start of the run, not from when this task first
+     * ran: a ticker that starts late is late. */
+    uint64_t next = c->start_ns + period;
     for (;;) {
         uint64_t now = si_now_ns();
         if (now >= next) {
@@ -103,6 +105,7 @@ static void fa_main(void *arg) {
         return;
     }
     uint64_t t0 = si_now_ns();
+    c->start_ns = t0;
     c->end_ns = t0 + c->p->duration_ms * 1000000;
     int err = 0;
     bk_task *tt = bk_spawn(ticker, c, NULL, &err);
