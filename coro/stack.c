@@ -26,6 +26,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#ifdef CORO_ASAN
+#include <sanitizer/asan_interface.h>
+#endif
 #ifdef CORO_HAVE_VALGRIND
 #include <valgrind/valgrind.h>
 #else
@@ -125,6 +128,11 @@ coro_stack *coro__stack_get(coro_sched *s, size_t size) {
     }
     coro_stack *st = pc->free;
     pc->free = st->next;
+#ifdef CORO_ASAN
+    /* A recycled stack still carries the redzones of the frames its last
+     * coroutine never returned from. */
+    ASAN_UNPOISON_MEMORY_REGION(st->lo, st->size);
+#endif
     return st;
 }
 

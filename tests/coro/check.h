@@ -31,8 +31,7 @@ static int check_failures;
 static char trace_buf[8192];
 static void trace(const char *fmt, ...) __attribute__((format(printf, 1, 2), unused));
 #include <stdarg.h>
-static void trace(const char *fmt, ...)
-{
+static void trace(const char *fmt, ...) {
     size_t n = strlen(trace_buf);
     if (n && n < sizeof trace_buf - 1) trace_buf[n++] = ' ';
     va_list ap;
@@ -40,5 +39,7 @@ static void trace(const char *fmt, ...)
     vsnprintf(trace_buf + n, sizeof trace_buf - n, fmt, ap);
     va_end(ap);
 }
-static __attribute__((unused)) void trace_reset(void) { trace_buf[0] = 0; }
+static __attribute__((unused)) void trace_reset(void) {
+    trace_buf[0] = 0;
+}
 #endif

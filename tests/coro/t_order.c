@@ -9,8 +9,7 @@
 
 #include <stdint.h>
 
-static void yielder(void *arg)
-{
+static void yielder(void *arg) {
     const char *name = arg;
     for (int i = 0; i < 3; i++) {
         trace("%s%d", name, i);
@@ -18,8 +17,7 @@ static void yielder(void *arg)
     }
 }
 
-static void spawn_no_switch(void *arg)
-{
+static void spawn_no_switch(void *arg) {
     (void)arg;
     coro_t *a = coro_spawn(yielder, "A");
     trace("spawnedA");
@@ -34,8 +32,7 @@ static void spawn_no_switch(void *arg)
 
 /* Bounded queue, capacity 1: puts suspend when full, gets when empty. */
 static coro_queue_t *q;
-static void producer(void *arg)
-{
+static void producer(void *arg) {
     (void)arg;
     for (intptr_t i = 1; i <= 3; i++) {
         trace("put%ld", (long)i);
@@ -43,8 +40,7 @@ static void producer(void *arg)
     }
     trace("pdone");
 }
-static void consumer(void *arg)
-{
+static void consumer(void *arg) {
     const char *name = arg;
     void *it;
     while (coro_queue_get(q, &it) == 0) {
@@ -53,8 +49,7 @@ static void consumer(void *arg)
     }
     trace("%s:closed", name);
 }
-static void queue_main(void *arg)
-{
+static void queue_main(void *arg) {
     (void)arg;
     q = coro_queue_new(1);
     coro_t *c1 = coro_spawn(consumer, "C1");
@@ -69,14 +64,12 @@ static void queue_main(void *arg)
     coro_queue_free(q);
 }
 
-static void sleeper(void *arg)
-{
+static void sleeper(void *arg) {
     intptr_t ms = (intptr_t)arg;
     coro_sleep_ns((uint64_t)ms * 1000000u);
     trace("s%ld", (long)ms);
 }
-static void timer_main(void *arg)
-{
+static void timer_main(void *arg) {
     (void)arg;
     coro_t *c[5];
     static const intptr_t ms[5] = {30, 10, 20, 10, 0};
@@ -88,14 +81,12 @@ static void timer_main(void *arg)
  * through the public API differ by the clock's resolution, so this part is a
  * white-box test on the timer heap: one shared deadline, set in order. */
 static uint64_t tie_deadline;
-static void tie_sleeper(void *arg)
-{
+static void tie_sleeper(void *arg) {
     coro__timer_add(coro_S, tie_deadline, coro_self());
     coro__block(coro_S, coro_self());
     trace("t%ld", (long)(intptr_t)arg);
 }
-static void tie_main(void *arg)
-{
+static void tie_main(void *arg) {
     (void)arg;
     tie_deadline = coro__now_ns() + 2000000;
     coro_t *c[6];
@@ -103,15 +94,13 @@ static void tie_main(void *arg)
     for (int i = 0; i < 6; i++) coro_join(c[i]);
 }
 
-static void event_waiter(void *arg)
-{
+static void event_waiter(void *arg) {
     coro_event_t *e = ((void **)arg)[0];
     trace("w%s", (const char *)((void **)arg)[1]);
     coro_event_wait(e);
     trace("r%s", (const char *)((void **)arg)[1]);
 }
-static void event_main(void *arg)
-{
+static void event_main(void *arg) {
     (void)arg;
     coro_event_t e;
     coro_event_init(&e);
@@ -131,8 +120,7 @@ static void event_main(void *arg)
     trace("end");
 }
 
-int main(void)
-{
+int main(void) {
     trace_reset();
     CHECK(coro_run(spawn_no_switch, NULL) == 0);
     CHECK_STR(trace_buf, "spawnedA spawnedB A0 B0 main A1 B1 A2 B2 joined");

@@ -12,23 +12,20 @@
 #include <unistd.h>
 
 static volatile long limit = -1; /* never reached: the recursion is unbounded */
-static long boom(long n)
-{
+static long boom(long n) {
     volatile char buf[256];
     buf[0] = (char)n;
     if (n == limit) return 0;
     return boom(n + 1) + buf[0];
 }
 
-static void overflow(void *arg)
-{
+static void overflow(void *arg) {
     (void)arg;
     boom(0);
 }
 
 /* Overflows by a little, then yields: the canary is the only witness. */
-static void small_overflow(void *arg)
-{
+static void small_overflow(void *arg) {
     (void)arg;
     coro_t *self = coro_self();
     (void)self;
@@ -45,14 +42,12 @@ static void small_overflow(void *arg)
     coro_yield();
 }
 
-static void main_overflow(void *arg)
-{
+static void main_overflow(void *arg) {
     coro_t *c = coro_spawn(arg, NULL); /* id 2 */
     coro_join(c);
 }
 
-static int run_child(void (*fn)(void *), const char *env, char *out, size_t outsz, int *status)
-{
+static int run_child(void (*fn)(void *), const char *env, char *out, size_t outsz, int *status) {
     int fds[2];
     if (pipe(fds) != 0) return -1;
     pid_t pid = fork();
@@ -73,8 +68,7 @@ static int run_child(void (*fn)(void *), const char *env, char *out, size_t outs
     return 0;
 }
 
-int main(void)
-{
+int main(void) {
     char out[512];
     int status;
     CHECK(run_child(overflow, NULL, out, sizeof out, &status) == 0);

@@ -9,14 +9,12 @@
 
 static coro_queue_t *q;
 
-static void filler(void *arg)
-{
+static void filler(void *arg) {
     long n = (long)(intptr_t)arg;
     for (long i = 0; i < n; i++) CHECK(coro_queue_put(q, (void *)(intptr_t)(i + 1)) == 0);
 }
 
-static void unbounded_main(void *arg)
-{
+static void unbounded_main(void *arg) {
     (void)arg;
     q = coro_queue_new(0);
     coro_t *f = coro_spawn(filler, (void *)(intptr_t)100000);
@@ -37,8 +35,7 @@ static void unbounded_main(void *arg)
 }
 
 static long consumed;
-static void worker(void *arg)
-{
+static void worker(void *arg) {
     (void)arg;
     void *it;
     while (coro_queue_get(q, &it) == 0) {
@@ -49,15 +46,13 @@ static void worker(void *arg)
 }
 
 static int put_after_close;
-static void late_putter(void *arg)
-{
+static void late_putter(void *arg) {
     (void)arg;
     /* The queue is full: this waits, and close releases it with CORO_CLOSED. */
     put_after_close = coro_queue_put(q, (void *)1);
 }
 
-static void join_close_main(void *arg)
-{
+static void join_close_main(void *arg) {
     (void)arg;
     q = coro_queue_new(4);
     coro_t *w[3];
@@ -88,14 +83,12 @@ static void join_close_main(void *arg)
     coro_queue_free(q);
 }
 
-static void stuck(void *arg)
-{
+static void stuck(void *arg) {
     void *it;
     coro_queue_get(arg, &it); /* nobody ever puts */
 }
 static coro_queue_t *dq;
-static void deadlock_main(void *arg)
-{
+static void deadlock_main(void *arg) {
     (void)arg;
     dq = coro_queue_new(1);
     coro_spawn(stuck, dq);
@@ -105,28 +98,25 @@ static void deadlock_main(void *arg)
 }
 
 static int nested_rc, join_self_rc;
-static void nested_main(void *arg)
-{
+static void nested_main(void *arg) {
     (void)arg;
     nested_rc = coro_run(nested_main, NULL);
     join_self_rc = coro_join(coro_self());
 }
 
 /* Idle: while every coroutine sleeps, the scheduler sleeps in the kernel. */
-static void sleepy(void *arg)
-{
+static void sleepy(void *arg) {
     (void)arg;
     coro_sleep_ns(200000000); /* 200 ms */
 }
-static double cpu_seconds(void)
-{
+static double cpu_seconds(void) {
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
-    return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+    return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
+           (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
-int main(void)
-{
+int main(void) {
     CHECK(coro_run(unbounded_main, NULL) == 0);
     CHECK(coro_run(join_close_main, NULL) == 0);
     CHECK(coro_run(deadlock_main, NULL) == CORO_EDEADLK);
@@ -147,7 +137,7 @@ int main(void)
     CHECK(coro_run(sleepy, NULL) == 0);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double wall = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
-    CHECK(wall >= 0.2);                  /* slept at least as asked */
+    CHECK(wall >= 0.2);                   /* slept at least as asked */
     CHECK(cpu_seconds() - c0 < wall / 2); /* and did not spin meanwhile */
     TEST_END();
 }

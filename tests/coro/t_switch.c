@@ -14,8 +14,7 @@ enum { NT = 37 };
 static int steps[NT];
 static int order[4096], norder;
 
-static void stepper(void *arg)
-{
+static void stepper(void *arg) {
     int id = (int)(intptr_t)arg;
     for (int i = 0; i < steps[id]; i++) {
         order[norder++] = id;
@@ -23,16 +22,14 @@ static void stepper(void *arg)
     }
 }
 
-static void interleave_main(void *arg)
-{
+static void interleave_main(void *arg) {
     (void)arg;
     coro_t *c[NT];
     for (intptr_t i = 0; i < NT; i++) c[i] = coro_spawn(stepper, (void *)i);
     for (int i = 0; i < NT; i++) CHECK(coro_join(c[i]) == 0);
 }
 
-static int model(int *out)
-{
+static int model(int *out) {
     /* FIFO round robin: main joins c[0] and blocks; each coroutine runs one
      * step, yields to the tail; finished ones drop out. */
     int left[NT], q[NT * 128], h = 0, t = 0, n = 0;
@@ -54,8 +51,7 @@ static volatile uint64_t seed_i[2] = {0x1234567, 0x7654321};
 static volatile double seed_d[2] = {1.25, -3.5};
 static int reg_errors;
 
-static void regs(void *arg)
-{
+static void regs(void *arg) {
     int k = (int)(intptr_t)arg;
     for (int round = 0; round < 200; round++) {
         uint64_t a = seed_i[k] + round, b = a * 3, c = a ^ 0xdead, d = a + 77, e = a << 3, f = ~a;
@@ -67,8 +63,7 @@ static void regs(void *arg)
     }
 }
 
-static void regs_main(void *arg)
-{
+static void regs_main(void *arg) {
     (void)arg;
     coro_t *p = coro_spawn(regs, (void *)0), *q = coro_spawn(regs, (void *)1);
     coro_join(p);
@@ -77,8 +72,7 @@ static void regs_main(void *arg)
 
 /* --- FP control state: each coroutine keeps its own rounding mode. ----- */
 static int fp_errors;
-static void fp_task(void *arg)
-{
+static void fp_task(void *arg) {
     int mode = (int)(intptr_t)arg;
     /* With the assembly switch a new coroutine starts in the ABI's default
      * state, not its creator's; the ucontext fallback inherits the state its
@@ -99,8 +93,7 @@ static void fp_task(void *arg)
     fesetround(FE_TONEAREST);
 }
 
-static void fp_main(void *arg)
-{
+static void fp_main(void *arg) {
     (void)arg;
     fesetround(FE_UPWARD); /* the creator's mode must not leak into them */
     coro_t *a = coro_spawn(fp_task, (void *)FE_DOWNWARD);
@@ -118,8 +111,7 @@ static void fp_main(void *arg)
 /* --- the raw primitive on its own, as a generator. --------------------- */
 static coro_rawctx g_main, g_gen;
 static int g_value;
-static void gen(void *arg)
-{
+static void gen(void *arg) {
     (void)arg;
     for (int i = 1;; i++) {
         g_value = i;
@@ -127,8 +119,7 @@ static void gen(void *arg)
     }
 }
 
-int main(void)
-{
+int main(void) {
     srand(12345);
     for (int trial = 0; trial < 50; trial++) {
         for (int i = 0; i < NT; i++) steps[i] = rand() % 40;
