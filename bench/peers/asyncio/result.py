@@ -80,7 +80,7 @@ def env_info():
         "cores": os.cpu_count() or 0,
         "kernel": f"{u.system} {u.release} {u.machine}",
         "compiler": f"{platform.python_implementation()} {platform.python_version()} ({sys.executable})",
-        "cflags": "",
+        "cflags": "n/a (CPython interpreter, nothing compiled)",
         "commit": os.environ.get("COROBENCH_COMMIT") or "unknown",
     }
 

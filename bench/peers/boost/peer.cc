@@ -169,6 +169,14 @@ static std::string cpu_model() {
 #define PEER_CXXFLAGS ""
 #endif
 
+// The C++ flags CMake used, trimmed; "(none)" when there were none.
+static std::string cxxflags() {
+    std::string f = PEER_CXXFLAGS;
+    while (!f.empty() && f[0] == ' ') f.erase(0, 1);
+    while (!f.empty() && f.back() == ' ') f.pop_back();
+    return f.empty() ? "(none)" : f;
+}
+
 void result::print(bool json) const {
     char cs[32];
     snprintf(cs, sizeof cs, "0x%016" PRIx64, checksum);
@@ -214,7 +222,7 @@ void result::print(bool json) const {
     j += "},\"env\":{\"cpu_model\":" + json_str(cpu_model()) +
          ",\"cores\":" + std::to_string(std::thread::hardware_concurrency()) +
          ",\"kernel\":" + json_str(kernel) + ",\"compiler\":" + json_str("g++ " __VERSION__) +
-         ",\"cflags\":" + json_str(PEER_CXXFLAGS) +
+         ",\"cflags\":" + json_str(cxxflags()) +
          ",\"commit\":" + json_str(commit && *commit ? commit : "unknown") + "}}\n";
     fputs(j.c_str(), stdout);
 }
