@@ -235,14 +235,14 @@ def callgrind(cmd, whole, tmpdir, timeout=240):
     return total, p.stdout
 
 
-def measure(build, repeat=1, log=print, timing=True):
+def measure(build, repeat=1, log=print, timing=True, use_cli=True):
     if shutil.which("valgrind") is None:
         raise NoTools("valgrind not found (Debian package valgrind; scripts/bootstrap installs it)")
     progs = {n: find_prog(build, n) for n in ("rg_coro", "rg_thr", "rg_timing")}
     missing = [n for n, p in progs.items() if p is None]
     if len(missing) == len(progs):
         raise NoTools(f"no regression drivers (rg_coro, rg_thr, rg_timing) under {build}")
-    cli = find_prog(build, "corobench")
+    cli = find_prog(build, "corobench") if use_cli else None
     metrics, errors = {}, {}
     for n in missing:
         if n != "rg_timing" or timing:
@@ -556,6 +556,8 @@ def main(argv):
     for x in (pm, pc, pu):
         x.add_argument("--no-timing", action="store_true",
                        help="skip rg_timing (ratios, getrusage): counts only")
+        x.add_argument("--no-cli", action="store_true",
+                       help="skip the whole corobench runs: the drivers only")
     try:
         a = ap.parse_args(argv)
     except SystemExit as e:
@@ -573,7 +575,7 @@ def main(argv):
     log = lambda s: print(s, file=sys.stderr, flush=True)  # noqa: E731
     try:
         if a.cmd == "measure":
-            cur = measure(a.build, a.repeat, log, not a.no_timing)
+            cur = measure(a.build, a.repeat, log, not a.no_timing, not a.no_cli)
             if a.out:
                 write_atomic(a.out, cur)
             else:
@@ -586,7 +588,7 @@ def main(argv):
                     old = read_json(a.baseline, "baseline")
                 except UsageError as e:
                     log(f"{PROG}: ignoring the old baseline's limits: {e}")
-            cur = measure(a.build, a.repeat, log, not a.no_timing)
+            cur = measure(a.build, a.repeat, log, not a.no_timing, not a.no_cli)
             for name, err in cur["errors"].items():
                 log(f"{PROG}: warning: not measured: {name}: {err}")
             nondet = [n for n, m in cur["metrics"].items() if m.get("repeat_spread_pct", 0) > 0]
@@ -600,7 +602,7 @@ def main(argv):
         if a.cmd == "compare":
             cur = read_json(a.current, "measurement")
         else:
-            cur = measure(a.build, 1, log, not a.no_timing)
+            cur = measure(a.build, 1, log, not a.no_timing, not a.no_cli)
             if a.save_current:
                 write_atomic(a.save_current, cur)
         rows, passed = compare(baseline, cur)

@@ -9,7 +9,8 @@ takes a baseline of the unmodified build (PLAIN_BUILD_DIR, the tree ctest runs
 in when it has the drivers, else a second standalone build), then checks that
 the unmodified build passes against it and the injected one fails, on the
 coroutine metrics and for that reason (not because something was missing).
-Counts only (--no-timing): the verdicts must not depend on machine load.
+Driver counts only (--no-timing --no-cli): the verdicts must not depend on
+machine load, and the injected build has no corobench CLI.
 Exit 77 (ctest SKIP) when valgrind or the coro/ option is not there.
 """
 import json
@@ -61,7 +62,7 @@ def main():
 
     base = os.path.join(work, "baseline.json")
     if sh([sys.executable, REGRESS, "update", "--build", plain, "--baseline", base,
-           "--repeat", "2", "--no-timing"]).returncode != 0:
+           "--repeat", "2", "--no-timing", "--no-cli"]).returncode != 0:
         print("FAIL: measuring the unmodified build")
         return 1
     b = json.load(open(base))
@@ -73,13 +74,13 @@ def main():
 
     rp, ri = os.path.join(work, "plain.json"), os.path.join(work, "inject.json")
     p = sh([sys.executable, REGRESS, "check", "--build", plain, "--baseline", base,
-            "--no-timing", "--report", rp], capture_output=True)
+            "--no-timing", "--no-cli", "--report", rp], capture_output=True)
     print(p.stdout)
     if p.returncode != 0:
         failures.append(f"unmodified build: exit {p.returncode}, want 0 (pass)")
 
     p = sh([sys.executable, REGRESS, "check", "--build", inject, "--baseline", base,
-            "--no-timing", "--report", ri], capture_output=True)
+            "--no-timing", "--no-cli", "--report", ri], capture_output=True)
     print(p.stdout)
     if p.returncode != 1:
         failures.append(f"injected build: exit {p.returncode}, want 1 (regression)")
