@@ -36,6 +36,7 @@ void coro_rawctx_make(coro_rawctx *ctx, void *stack, size_t size, void (*fn)(voi
     sp[8] = (uint64_t)(uintptr_t)fn;                 /* x19 */
     sp[9] = (uint64_t)(uintptr_t)arg;                /* x20 */
     sp[19] = (uint64_t)(uintptr_t)coro_rawctx_entry; /* x30 */
+    sp[20] = 0;                                      /* FPCR: round to nearest, no flush */
 #else
 #error "no assembly switch for this architecture: configure with -DCORO_SWITCH=ucontext"
 #endif

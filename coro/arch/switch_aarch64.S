@@ -7,8 +7,9 @@
  *   x19-x28   callee-saved integer registers
  *   x29 (fp), x30 (lr: the resume address)
  *   d8-d15    the low 64 bits of v8-v15, the only callee-saved FP state
+ *   FPCR      the FP control register (rounding mode, flush-to-zero): saved
+ *             so that each coroutine keeps its own, as MXCSR on x86-64
  * plus sp itself (in *from). x0-x18 and the rest of v0-v31 are caller-saved.
- * FPCR is not saved: AAPCS64 treats its modes as global to the thread.
  *
  * The scheduler's coro__ctx_switch is the same code (on x86-64 the two differ
  * in how they return; here both end in `ret`, not measured on hardware yet).
@@ -16,7 +17,7 @@
  * Frame layout at the saved sp (176 bytes, 16-aligned):
  *   +0 d8,d9  +16 d10,d11  +32 d12,d13  +48 d14,d15
  *   +64 x19,x20  +80 x21,x22  +96 x23,x24  +112 x25,x26  +128 x27,x28
- *   +144 x29,x30  +160 padding
+ *   +144 x29,x30  +160 FPCR  +168 padding
  */
 	.text
 	.globl	coro_rawctx_switch
@@ -38,6 +39,8 @@ coro__ctx_switch:
 	stp	x25, x26, [sp, #112]
 	stp	x27, x28, [sp, #128]
 	stp	x29, x30, [sp, #144]
+	mrs	x10, fpcr
+	str	x10, [sp, #160]
 	mov	x9, sp
 	str	x9, [x0]		/* from->sp */
 	ldr	x9, [x1]		/* to->sp */
@@ -52,6 +55,8 @@ coro__ctx_switch:
 	ldp	x25, x26, [sp, #112]
 	ldp	x27, x28, [sp, #128]
 	ldp	x29, x30, [sp, #144]
+	ldr	x10, [sp, #160]
+	msr	fpcr, x10
 	add	sp, sp, #176
 	ret
 	.size	coro_rawctx_switch, .-coro_rawctx_switch
