@@ -33,12 +33,12 @@ static const opt_spec article_opts[] = {
     U64("--runs", runs, 1, 1000, 1, "run K times in memory and count distinct output orders"),
 };
 static const opt_spec switch_opts[] = {
-    U64("--n", n, 1, E10, 100000, "hand-offs per task (2n switches in all)"),
+    U64("--n", n, 1, E10, 20000, "hand-offs per task (2n switches in all)"),
     ENUM("--pin", pin, pins, 1, "none | same (both on CPU 0) | split (CPUs 0 and 1)"),
     ENUM("--mech", mech, mechs, 1, "threads: futex | condvar (coroutines always yield)"),
 };
 static const opt_spec spawn_opts[] = {
-    U64("--n", n, 1, 1000000000, 10000, "tasks (at most 10000000 with --alive)"),
+    U64("--n", n, 1, 1000000000, 2000, "tasks (at most 10000000 with --alive)"),
     FLAG("--alive", alive, "keep all n alive at once; report memory per task and the limit hit"),
     STACK_OPT,
 };

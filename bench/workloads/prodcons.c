@@ -4,7 +4,8 @@
  *
  * Items are the ids 1..N; producer j puts j, j+P, j+2P, ... Consumers get until
  * the queue is closed and empty; main joins the producers, then closes the
- * queue and joins the consumers.
+ * queue and joins the consumers. wall_ns runs from the first spawn to the last
+ * join (task creation is part of a producer-consumer program's cost).
  *
  * Checksum: the sum of one hash per consumed id, folded with the count; equal
  * across backends exactly when every item was consumed once.
