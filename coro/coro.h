@@ -27,6 +27,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
+#include <sys/socket.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -56,6 +58,20 @@ typedef struct coro_queue coro_queue_t;
  * they never resume), CORO_ENOMEM when main could not be started, CORO_EPERM
  * when called from inside a coroutine. */
 int coro_run(void (*main)(void *), void *arg);
+
+/* Run options (as minicoro's desc: init, then change what you need).
+ * workers = 1 (the default) is the deterministic scheduler described above.
+ * workers > 1 runs coroutines on that many threads (M:N): a local ready queue
+ * per worker, work stealing, idle workers parked in the kernel; queue, event,
+ * join and sleep stay correct across workers, but orders are no longer
+ * deterministic and a coroutine may resume on another thread than it left. */
+typedef struct coro_run_opts {
+    unsigned workers;
+} coro_run_opts;
+void coro_run_opts_init(coro_run_opts *o);
+int coro_run_ex(void (*main)(void *), void *arg, const coro_run_opts *o);
+/* The worker running the caller (0-based), -1 outside coro_run. */
+int coro_worker_id(void);
 
 /* Spawn options, set up with coro_spawn_opts_init() (as minicoro's desc). */
 typedef struct coro_spawn_opts {
@@ -128,6 +144,24 @@ void coro_event_set(coro_event_t *e); /* wakes every waiter */
 void coro_event_clear(coro_event_t *e);
 int coro_event_is_set(const coro_event_t *e);
 void coro_event_wait(coro_event_t *e); /* returns at once when set */
+
+/* --- I/O waiting (epoll) ----------------------------------------------- */
+
+enum { CORO_READ = 1, CORO_WRITE = 2 };
+
+/* Suspends the caller until fd is ready for events (CORO_READ|CORO_WRITE) or
+ * timeout_ns passes (< 0: no timeout). Returns the ready events (> 0),
+ * CORO_ETIMEDOUT, or a negative errno. An idle scheduler blocks in
+ * epoll_wait until the next timer's deadline. One coroutine waits per fd and
+ * direction at a time. */
+int coro_wait_fd(int fd, int events, int64_t timeout_ns);
+/* Thin wrappers over non-blocking descriptors (the caller sets O_NONBLOCK):
+ * they wait with coro_wait_fd whenever the call would block. Byte counts or
+ * a negative errno; coro_read returns 0 at end of file. */
+ssize_t coro_read(int fd, void *buf, size_t n);
+ssize_t coro_write(int fd, const void *buf, size_t n); /* writes all n unless an error */
+int coro_accept(int fd, struct sockaddr *addr, socklen_t *len); /* new fd, non-blocking */
+int coro_connect(int fd, const struct sockaddr *addr, socklen_t len, int64_t timeout_ns);
 
 /* --- introspection, for tests and benchmarks -------------------------- */
 
