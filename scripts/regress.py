@@ -244,6 +244,8 @@ def measure(build, repeat=1, log=print, timing=True, use_cli=True):
         raise NoTools(f"no regression drivers (rg_coro, rg_thr, rg_timing) under {build}")
     cli = find_prog(build, "corobench") if use_cli else None
     metrics, errors = {}, {}
+    if use_cli and cli is None:
+        errors["insn.cli"] = errors["csw.cli"] = f"no corobench binary under {build}"
     for n in missing:
         if n != "rg_timing" or timing:
             errors["driver." + n] = f"{n} not built under {build}"
@@ -352,9 +354,15 @@ def measure(build, repeat=1, log=print, timing=True, use_cli=True):
                     subprocess.TimeoutExpired) as e:
                 errors["ratio"] = f"rg_timing: {e}"
 
+    skipped = []  # asked for (--no-timing, --no-cli): such rows never fail
+    if not timing:
+        skipped += ["ratio.", "time.", "csw.coro.", "csw.futex."]
+    if not use_cli:
+        skipped += ["insn.cli.", "csw.cli."]
     return {"schema": SCHEMA_MEASURE, "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ",
                                                                      time.gmtime()),
-            "env": collect_env(build), "metrics": metrics, "errors": errors}
+            "env": collect_env(build), "metrics": metrics, "errors": errors,
+            "skipped": skipped}
 
 
 def spread(vals):
@@ -427,6 +435,8 @@ def compare(baseline, current):
                "change_pct": None}
         if b is None:
             row["verdict"] = "new"
+        elif c is None and any(name.startswith(p) for p in current.get("skipped", [])):
+            row["verdict"] = "skipped"
         elif c is None:
             why = errors.get(name) or next((v for k, v in errors.items() if name.startswith(k)),
                                            "not measured")

@@ -140,6 +140,12 @@ cur["errors"]["insn.coro.queue_put_get"] = "rg_coro queue: exit 1: boom"
 rc, out, _, rep = run(base, cur)
 check(rc == 1 and verdicts(rep)["insn.coro.queue_put_get"] == "MISSING", "missing -> fail")
 check("boom" in out, "the reason it was not measured is shown")
+# ... unless the user asked to skip that group (--no-timing / --no-cli)
+cur = copy.deepcopy(MEASURED)
+del cur["metrics"]["ratio.coro_yield_over_fcontext"]
+cur["skipped"] = ["ratio."]
+rc, _, _, rep = run(base, cur)
+check(rc == 0 and verdicts(rep)["ratio.coro_yield_over_fcontext"] == "skipped", "skipped")
 # ... and a metric new in the measurement is informative only
 cur = copy.deepcopy(MEASURED)
 cur["metrics"]["insn.coro.new_thing"] = {"value": 5.0, "unit": "i", "kind": "instructions"}
