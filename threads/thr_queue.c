@@ -110,11 +110,6 @@ static int thr_queue_push_locked(thr_queue_t *q, void *item) {
     q->ring[tail] = item;
     q->len++;
     q->unfinished++;
-    /* One item can satisfy one getter: signal, not broadcast. A woken getter
-     * that finds the item taken by a non-waiting thread simply waits again
-     * (Mesa semantics), and no item is ever left while a getter sleeps,
-     * because each put wakes a distinct sleeping getter. */
-    if (q->getters_waiting) pthread_cond_signal(&q->not_empty);
     return THR_OK;
 }
 
@@ -123,9 +118,25 @@ static void *thr_queue_pop_locked(thr_queue_t *q) {
     void *item = q->ring[q->head];
     if (++q->head == q->cap) q->head = 0;
     q->len--;
-    /* One free slot lets one putter in: signal, as above. */
-    if (q->putters_waiting) pthread_cond_signal(&q->not_full);
     return item;
+}
+
+/* Unlocks, then wakes one waiter of cv when wake is set.
+ *
+ * One item satisfies one getter and one free slot one putter: signal, not
+ * broadcast. A woken waiter that finds its item or slot taken by a thread that
+ * never waited simply waits again (Mesa semantics), and nothing is stranded
+ * while someone sleeps, because every put (get) that sees a sleeping getter
+ * (putter) wakes one that is still asleep.
+ *
+ * The signal comes after the unlock so that the woken thread does not run
+ * straight into a mutex its waker still holds (glibc does not move waiters
+ * from the condvar to the mutex). This is safe: wake was decided under the
+ * mutex, and a counted waiter released the mutex only inside
+ * pthread_cond_wait, so it is already blocked there when we signal. */
+static void thr_queue_unlock_wake(thr_queue_t *q, pthread_cond_t *cv, int wake) {
+    pthread_mutex_unlock(&q->mu);
+    if (wake) pthread_cond_signal(cv);
 }
 
 static int thr_queue_full(const thr_queue_t *q) {
@@ -141,7 +152,7 @@ int thr_queue_put(thr_queue_t *q, void *item) {
         q->putters_waiting--;
     }
     int rc = q->closed ? THR_CLOSED : thr_queue_push_locked(q, item);
-    pthread_mutex_unlock(&q->mu);
+    thr_queue_unlock_wake(q, &q->not_empty, rc == THR_OK && q->getters_waiting);
     return rc;
 }
 
@@ -155,7 +166,7 @@ int thr_queue_try_put(thr_queue_t *q, void *item) {
         rc = THR_EAGAIN;
     else
         rc = thr_queue_push_locked(q, item);
-    pthread_mutex_unlock(&q->mu);
+    thr_queue_unlock_wake(q, &q->not_empty, rc == THR_OK && q->getters_waiting);
     return rc;
 }
 
@@ -172,7 +183,7 @@ int thr_queue_get(thr_queue_t *q, void **item) {
         *item = thr_queue_pop_locked(q);
         rc = THR_OK;
     }
-    pthread_mutex_unlock(&q->mu);
+    thr_queue_unlock_wake(q, &q->not_full, rc == THR_OK && q->putters_waiting);
     return rc;
 }
 
@@ -186,7 +197,7 @@ int thr_queue_try_get(thr_queue_t *q, void **item) {
     } else {
         rc = q->closed ? THR_CLOSED : THR_EAGAIN;
     }
-    pthread_mutex_unlock(&q->mu);
+    thr_queue_unlock_wake(q, &q->not_full, rc == THR_OK && q->putters_waiting);
     return rc;
 }
 
