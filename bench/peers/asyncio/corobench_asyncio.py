@@ -19,9 +19,9 @@ OUTPUT_MAX = 65536  # corobench puts at most this much program output in the JSO
 
 WORKLOADS = {
     "switch": ("two tasks hand control back and forth, --n times each, with asyncio.sleep(0)",
-               [O.uint("n", 100000, 1, 10000000000, "iterations per task (2n switches)")], W.switch, None),
+               [O.uint("n", 20000, 1, 10000000000, "iterations per task (2n switches)")], W.switch, None),
     "spawn": ("create_task + await --n trivial tasks one at a time; --alive keeps them all alive at once",
-              [O.uint("n", 10000, 1, 10000000, "tasks"),
+              [O.uint("n", 2000, 1, 1000000000, "tasks (at most 10000000 with --alive)"),
                O.flag("alive", "keep all --n alive at once, report peak RSS per task")], W.spawn, None),
     "prodcons": ("P producers, C consumers over an asyncio.Queue of --capacity (0 = unbounded)",
                  [O.uint("producers", 1, 1, 100000, "producer tasks"),
@@ -61,6 +61,10 @@ def main(argv):
         params, as_json, want_help = O.parse(specs, argv[1:], first)
     except O.UsageError as e:
         sys.stderr.write(f"{PROG} {name}: {e}\n")
+        return 2
+    if name == "spawn" and params["alive"] and params["n"] > 10000000:
+        sys.stderr.write(f"{PROG} spawn: --n: with --alive, expected an integer in "
+                         f"[1, 10000000], got '{params['n']}'\n")
         return 2
     if want_help:
         O.print_help(PROG, name, text, specs)

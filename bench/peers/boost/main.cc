@@ -51,14 +51,14 @@ std::vector<workload> table() {
         {"switch",
          "two tasks hand control back and forth, --n times each (2n switches)",
          {backend_opt(),
-          uint_opt("n", 1, 10000000000ull, "100000", "hand-offs per task (2n switches in all)"),
+          uint_opt("n", 1, 10000000000ull, "20000", "hand-offs per task (2n switches in all)"),
           stack_opts(), alloc_opt()},
          peer::ctx_switch,
          peer::fib_switch},
         {"spawn",
          "spawn and join --n trivial tasks one at a time; --alive keeps all alive",
          {backend_opt(),
-          uint_opt("n", 1, 10000000, "10000", "tasks"),
+          uint_opt("n", 1, 1000000000, "2000", "tasks (at most 10000000 with --alive)"),
           {"alive", opt_spec::FLAG, 0, 0, {}, "", "keep all --n alive at once (boost-fiber)"},
           stack_opts(),
           alloc_opt()},
@@ -110,6 +110,9 @@ int main(int argc, char **argv) {
         if (ctx && !wl->ctx)
             throw peer::usage_error("workload " + w + " is not available on boost-context " +
                                     "(Boost.Context has no scheduler or queue); use boost-fiber");
+        if (w == "spawn" && o.flag("alive") && o.u("n") > 10000000)
+            throw peer::usage_error(
+                "--n: with --alive, expected an integer in [1, 10000000], got '" + o.s("n") + "'");
         if (ctx && w == "spawn" && o.flag("alive"))
             throw peer::usage_error("--alive needs --backend boost-fiber");
         if (w == "prodcons") {

@@ -15,10 +15,16 @@ var spawnWorkload = &workload{
 	name: "spawn",
 	help: "spawn and join --n trivial goroutines one at a time; --alive keeps them all alive at once",
 	specs: []optSpec{
-		{name: "n", kind: kUint, min: 1, max: 10000000, def: "10000", help: "tasks"},
+		{name: "n", kind: kUint, min: 1, max: 1000000000, def: "2000", help: "tasks (at most 10000000 with --alive)"},
 		{name: "alive", kind: kFlag, help: "keep all --n alive at once, report resident memory per task"},
 	},
 	run: runSpawn,
+	check: func(o *opts) error {
+		if o.flag("alive") && o.u("n") > 10000000 {
+			return fmt.Errorf("--n: with --alive, expected an integer in [1, 10000000], got '%d'", o.u("n"))
+		}
+		return nil
+	},
 }
 
 func runSpawn(o *opts, r *result) error {

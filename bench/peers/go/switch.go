@@ -16,7 +16,7 @@ var switchWorkload = &workload{
 	name: "switch",
 	help: "two goroutines hand control back and forth, --n times each (2n switches)",
 	specs: []optSpec{
-		{name: "n", kind: kUint, min: 1, max: 10000000000, def: "100000", help: "hand-offs per task (2n switches in all)"},
+		{name: "n", kind: kUint, min: 1, max: 10000000000, def: "20000", help: "hand-offs per task (2n switches in all)"},
 		{name: "mech", kind: kEnum, enum: []string{"chan", "gosched"}, def: "chan",
 			help: "unbuffered channel ping-pong, or a turn word and runtime.Gosched"},
 	},
