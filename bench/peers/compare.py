@@ -181,6 +181,7 @@ def main():
         with os.fdopen(fd, "w") as f:
             json.dump({"table": table, "errors": {f"{k[0]}/{k[1]}": v for k, v in errors.items()},
                        "raw": raw}, f)
+        os.chmod(tmp, 0o644)  # mkstemp makes it 0600
         os.replace(tmp, o["json"])
     return 0
 
