@@ -193,7 +193,10 @@ int main(int argc, char **argv) {
         print_human(&c, &r);
         if (!r.ok) fprintf(stderr, "corobench: %s\n", r.error);
     }
-    if (fflush(stdout) != 0) status = 1;
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        if (!stream || r.ok) fprintf(stderr, "corobench: writing to stdout failed\n");
+        status = 1;
+    }
     res_free(&r);
     sink_free(&sink);
     if (devnull) fclose(devnull);

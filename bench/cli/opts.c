@@ -34,7 +34,7 @@ static const opt_spec article_opts[] = {
 };
 static const opt_spec switch_opts[] = {
     U64("--n", n, 1, E10, 20000, "hand-offs per task (2n switches in all)"),
-    ENUM("--pin", pin, pins, 1, "none | same (both on CPU 0) | split (CPUs 0 and 1)"),
+    ENUM("--pin", pin, pins, 1, "none | same (one CPU) | split (two CPUs)"),
     ENUM("--mech", mech, mechs, 1, "threads: futex | condvar (coroutines always yield)"),
 };
 static const opt_spec spawn_opts[] = {
@@ -233,6 +233,15 @@ static int cross_checks(cli *c) {
                 return 2;
             }
             p->mech = WL_MECH_YIELD;
+        }
+    } else if (strcmp(w->name, "fairness") == 0) {
+        /* Coroutines that never yield run one after another: bound the run. */
+        if (p->tasks * p->duration_ms > 600000) {
+            fprintf(stderr,
+                    "corobench: --duration-ms: --tasks x --duration-ms must be at most 600000 "
+                    "(10 minutes of CPU work), got %llu x %llu\n",
+                    (unsigned long long)p->tasks, (unsigned long long)p->duration_ms);
+            return 2;
         }
     } else if (strcmp(w->name, "spawn") == 0) {
         if (p->alive && p->n > 10000000) {

@@ -113,6 +113,14 @@ int si_unpin_self(void) {
     return sched_setaffinity(0, sizeof saved_set, &saved_set) == 0 ? 0 : -errno;
 }
 
+int si_cpu_nth(int k) {
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) != 0) return k == 0 ? 0 : -1;
+    for (int c = 0; c < CPU_SETSIZE; c++)
+        if (CPU_ISSET(c, &set) && k-- == 0) return c;
+    return -1;
+}
+
 int si_ncpus(void) {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n > 0 ? (int)n : 1;

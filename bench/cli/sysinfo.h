@@ -34,5 +34,8 @@ double si_iters_per_ns(void);
 int si_pin_self(int cpu);
 int si_unpin_self(void);
 int si_ncpus(void);
+/* The k-th CPU (from 0) this thread may run on, or -1: pinning picks CPUs the
+ * process is allowed, which need not include CPU 0 in a container. */
+int si_cpu_nth(int k);
 
 #endif

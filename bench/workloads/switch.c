@@ -4,9 +4,10 @@
  * Coroutines: a shared turn word and coro_yield (the only other ready task is
  * the partner, so each yield is one switch). Threads: the same turn word,
  * waited on with a Linux futex (--mech futex) or a mutex + condition variable
- * (--mech condvar); --pin same puts both threads on CPU 0, split on CPUs 0 and
- * 1, none leaves them to the scheduler. On coroutines --pin same/split pins
- * the one scheduler thread to CPU 0 (the coroutines share it anyway).
+ * (--mech condvar); --pin same puts both threads on the first CPU the process
+ * may use, split on the first two, none leaves them to the scheduler. On
+ * coroutines --pin same/split pins the one scheduler thread to the first CPU
+ * (the coroutines share it anyway).
  *
  * Checksum: FNV-1a over the sequence of (task, iteration) hand-offs, which
  * strict alternation makes identical on every backend.
@@ -96,8 +97,8 @@ static void sw_main(void *arg) {
     sw_ctx *c = run->c;
     sw_task a = {c, 0}, b = {c, 1};
     bk_spawn_cfg ca = {0, -1}, cb = {0, -1};
-    if (c->p->pin == WL_PIN_SAME) ca.cpu = cb.cpu = 0;
-    if (c->p->pin == WL_PIN_SPLIT) ca.cpu = 0, cb.cpu = 1;
+    if (c->p->pin == WL_PIN_SAME) ca.cpu = cb.cpu = si_cpu_nth(0);
+    if (c->p->pin == WL_PIN_SPLIT) ca.cpu = si_cpu_nth(0), cb.cpu = si_cpu_nth(1);
     int err = 0;
     bk_task *ta = bk_spawn(player, &a, &ca, &err);
     if (!ta) {
@@ -125,8 +126,8 @@ static void sw_main(void *arg) {
 }
 
 void WL(switch)(const wl_params *p, wl_result *r) {
-    if (p->pin == WL_PIN_SPLIT && si_ncpus() < 2) {
-        res_fail(r, "--pin split needs 2 CPUs, this machine has %d", si_ncpus());
+    if (p->pin == WL_PIN_SPLIT && si_cpu_nth(1) < 0) {
+        res_fail(r, "--pin split needs 2 CPUs, this process may use 1");
         return;
     }
     sw_ctx c;
@@ -138,7 +139,7 @@ void WL(switch)(const wl_params *p, wl_result *r) {
     pthread_cond_init(&c.cv, NULL);
     sw_run run = {&c, 0};
     int pinned = 0;
-    if (!BK_IS_THREADS && p->pin != WL_PIN_NONE) pinned = si_pin_self(0) == 0;
+    if (!BK_IS_THREADS && p->pin != WL_PIN_NONE) pinned = si_pin_self(si_cpu_nth(0)) == 0;
 
     si_csw s0 = si_csw_now();
     uint64_t t0 = si_now_ns();

@@ -55,6 +55,7 @@ BAD = [
     (["fairness", "--duration-ms", "60001"], "--duration-ms"),
     (["fairness", "--tasks", "10001"], "--tasks"),
     (["fairness", "--yield-us=-5"], "--yield-us"),
+    (["fairness", "--tasks", "100", "--duration-ms", "60000"], "--duration-ms"),
     (["cpubound", "--out", ""], "--out"),
 ]
 
