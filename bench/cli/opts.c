@@ -127,7 +127,7 @@ static void print_help(const wl_spec *w) {
         char range[96];
         if (o->type == OPT_U64) {
             snprintf(range, sizeof range, "%s[%llu, %llu], default %llu",
-                     o->zero_or_min ? "0 or " : "", (unsigned long long)o->min,
+                     o->zero_or_min && o->min > 0 ? "0 or " : "", (unsigned long long)o->min,
                      (unsigned long long)o->max, (unsigned long long)o->def);
         } else if (o->type == OPT_ENUM) {
             size_t n = 0;
@@ -146,7 +146,7 @@ static void print_help(const wl_spec *w) {
 
 /* The expected-range text of a numeric option, for error messages. */
 static void range_text(const opt_spec *o, uint64_t max, char *buf, size_t cap) {
-    if (o->zero_or_min)
+    if (o->zero_or_min && o->min > 0)
         snprintf(buf, cap, "0 or an integer in [%llu, %llu]", (unsigned long long)o->min,
                  (unsigned long long)max);
     else
