@@ -375,6 +375,10 @@ def spread(vals):
 
 def default_limit(name, kind):
     """(gate, limit) for a metric new to the baseline."""
+    if kind == "instructions" and name.startswith("insn.cli.") and name.endswith(".threads"):
+        # Several threads under valgrind: its thread scheduling moves the
+        # count by up to ~1.3 % between identical runs (seen on the dev VM).
+        return True, {"max_increase_pct": 2 * DEFAULT_PCT}
     if kind == "instructions":
         return True, {"max_increase_pct": DEFAULT_PCT}
     if name in ("csw.coro.yield.voluntary", "csw.cli.cpubound.coro.voluntary"):

@@ -183,6 +183,15 @@ with tempfile.TemporaryDirectory() as tmp:
         check(word in p.stderr and "Traceback" not in p.stderr,
               f"{args}: stderr {p.stderr!r} lacks {word!r}")
 
+# 9b. the make targets' entry script refuses bad usage with exit 2
+SH = os.path.join(ROOT, "scripts", "bench-check.sh")
+with tempfile.TemporaryDirectory() as tmp:
+    for args, word in [([], "--build"), (["--bogus"], "--bogus"), (["--build"], "--build"),
+                       (["--build", os.path.join(tmp, "none")], "not a configured build")]:
+        p = subprocess.run(["sh", SH, *args], capture_output=True, text=True)
+        check(p.returncode == 2 and word in p.stderr, f"bench-check.sh {args}: {p.returncode} "
+              f"{p.stderr!r}")
+
 # 10. an update keeps hand-tuned limits and gates; atomic write leaves no temp
 old = copy.deepcopy(base)
 old["metrics"]["insn.coro.yield"]["limit"] = {"max_increase_pct": 2}
