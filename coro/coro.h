@@ -37,13 +37,15 @@ extern "C" {
 /* Error codes: 0 is success, failures are negative. */
 enum {
     CORO_OK = 0,
-    CORO_ENOMEM = -12,  /* allocation or mmap of a stack failed (-ENOMEM) */
-    CORO_EINVAL = -22,  /* bad argument (-EINVAL) */
-    CORO_EPERM = -1,    /* called outside coro_run(), or coro_run() nested (-EPERM) */
-    CORO_EDEADLK = -35, /* every coroutine waits, no timer pending (-EDEADLK) */
-    CORO_CLOSED = -32,  /* the queue was closed (-EPIPE) */
-    CORO_EAGAIN = -11,  /* the queue is full / empty in a _try call (-EAGAIN) */
+    CORO_ENOMEM = -12,     /* allocation or mmap of a stack failed (-ENOMEM) */
+    CORO_EINVAL = -22,     /* bad argument (-EINVAL) */
+    CORO_EPERM = -1,       /* called outside coro_run(), or coro_run() nested (-EPERM) */
+    CORO_EDEADLK = -35,    /* every coroutine waits, no timer pending (-EDEADLK) */
+    CORO_CLOSED = -32,     /* the queue was closed (-EPIPE) */
+    CORO_EAGAIN = -11,     /* the queue is full / empty in a _try call (-EAGAIN) */
+    CORO_ETIMEDOUT = -110, /* coro_wait_fd / coro_connect timed out (-ETIMEDOUT) */
 };
+/* I/O calls return other negative errno values as they come (-ECONNRESET, ...). */
 
 /* A short text for an error code (never NULL). */
 const char *coro_strerror(int err);
@@ -159,7 +161,7 @@ int coro_wait_fd(int fd, int events, int64_t timeout_ns);
  * they wait with coro_wait_fd whenever the call would block. Byte counts or
  * a negative errno; coro_read returns 0 at end of file. */
 ssize_t coro_read(int fd, void *buf, size_t n);
-ssize_t coro_write(int fd, const void *buf, size_t n); /* writes all n unless an error */
+ssize_t coro_write(int fd, const void *buf, size_t n);          /* writes all n unless an error */
 int coro_accept(int fd, struct sockaddr *addr, socklen_t *len); /* new fd, non-blocking */
 int coro_connect(int fd, const struct sockaddr *addr, socklen_t len, int64_t timeout_ns);
 

@@ -50,6 +50,9 @@ struct coro {
     void *arg;
     uint64_t id;
     struct coro *all_prev, *all_next; /* every coroutine of this run, for clean-up */
+    uint64_t wait_seq;                /* bumped at every block: a timer or fd event carrying an
+                                         older value is stale and must not wake this coroutine */
+    int io_events;                    /* set by the fd event that woke a coro_wait_fd() */
     int state;
 #ifdef CORO_ASAN
     void *asan_fake;         /* ASan fake stack of this fiber while suspended */
@@ -77,7 +80,15 @@ typedef struct coro_timer {
     uint64_t deadline;
     uint64_t seq; /* ties fire in the order set */
     struct coro *c;
+    uint64_t wait_seq; /* the wait it belongs to (see struct coro) */
 } coro_timer;
+
+/* Who waits on one file descriptor, and what epoll was told about it. */
+typedef struct coro_fdrec {
+    struct coro *rd, *wr;
+    uint64_t rd_seq, wr_seq;
+    uint32_t registered; /* EPOLLIN/EPOLLOUT currently in the interest list */
+} coro_fdrec;
 
 typedef struct coro_sched {
     struct coro *cur;  /* running coroutine, or &sched while the loop runs */
@@ -95,6 +106,10 @@ typedef struct coro_sched {
     coro_pool_class pool[CORO_POOL_CLASSES];
     struct coro_slab *slabs;
     void *altstack;
+    int epfd; /* -1 until the first coro_wait_fd() */
+    coro_fdrec *fds;
+    size_t nfds;
+    size_t io_waiters; /* coroutines blocked in coro_wait_fd() */
     coro_stats st;
 #ifdef CORO_ASAN
     struct coro *asan_prev; /* the context we switched from, to learn its stack */
@@ -125,9 +140,15 @@ void coro__overflow_remove(coro_sched *s);
 void coro__overflow_report(const struct coro *c); /* canary found broken: never returns */
 #define CORO_CANARY 0x5AFEC0DE0DDBA11ULL
 
+/* io.c */
+/* Polls epoll: waits up to timeout_ns (-1 forever, 0 not at all) and makes the
+ * woken coroutines ready. */
+void coro__io_poll(coro_sched *s, int64_t timeout_ns);
+void coro__io_free(coro_sched *s);
+
 /* timer.c */
 uint64_t coro__now_ns(void);
-int coro__timer_add(coro_sched *s, uint64_t deadline, struct coro *c);
+int coro__timer_add(coro_sched *s, uint64_t deadline, struct coro *c, uint64_t wait_seq);
 size_t coro__timers_collect(coro_sched *s, uint64_t now);
 void coro__timers_free(coro_sched *s);
 

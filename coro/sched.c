@@ -49,6 +49,7 @@ void coro__make_ready(coro_sched *s, struct coro *c) {
 static struct coro *next_ready(coro_sched *s) {
     if (s->round_left == 0) {
         if (s->nheap) coro__timers_collect(s, coro__now_ns());
+        if (s->io_waiters) coro__io_poll(s, 0);
         s->round_left = s->nready;
         if (s->round_left == 0) return NULL;
     }
@@ -124,6 +125,7 @@ static inline void switch_to(coro_sched *s, struct coro *from, struct coro *to, 
 /* The running coroutine waits: someone else will make it ready again. */
 void coro__block(coro_sched *s, struct coro *self) {
     self->state = CORO_WAITING;
+    self->wait_seq++;
     struct coro *n = next_ready(s);
     switch_to(s, self, n ? n : &s->sched, 0);
 }
@@ -184,6 +186,8 @@ coro_t *coro_spawn_ex(void (*fn)(void *), void *arg, const coro_spawn_opts *o) {
     /* Field by field, not memset: a rep stos here was half the spawn cost. */
     c->joiner = NULL;
     c->canary = NULL;
+    c->wait_seq = 0;
+    c->io_events = 0;
     c->all_prev = NULL;
 #ifdef CORO_ASAN
     c->asan_fake = NULL;
@@ -271,7 +275,7 @@ void coro_sleep_ns(uint64_t ns) {
     }
     uint64_t now = coro__now_ns();
     uint64_t dl = now + ns < now ? UINT64_MAX : now + ns;
-    if (coro__timer_add(s, dl, s->cur) != 0) {
+    if (coro__timer_add(s, dl, s->cur, s->cur->wait_seq + 1) != 0) {
         /* No memory for the timer: wait by yielding, still honouring ns. */
         while (coro__now_ns() < dl) coro_yield();
         return;
@@ -305,6 +309,7 @@ static void free_everything(coro_sched *s) {
         free(c);
     }
     coro__timers_free(s);
+    coro__io_free(s);
     coro__stack_release_all(s);
     coro__overflow_remove(s);
 }
@@ -315,6 +320,7 @@ int coro_run(void (*main)(void *), void *arg) {
     coro_sched *s = calloc(1, sizeof *s);
     if (!s) return CORO_ENOMEM;
     coro_S = s;
+    s->epfd = -1;
     s->cur = &s->sched;
     s->sched.state = CORO_RUNNING;
 #ifdef CORO_TSAN
@@ -332,16 +338,23 @@ int coro_run(void (*main)(void *), void *arg) {
                 switch_to(s, &s->sched, n, 0);
                 continue;
             }
-            if (!s->nheap) break;
-            /* Nothing ready: sleep in the kernel until the earliest deadline. */
-            uint64_t dl = s->heap[0].deadline;
-            if (coro__now_ns() < dl) {
+            if (!s->nheap && !s->io_waiters) break;
+            /* Nothing ready: sleep in the kernel until the earliest deadline,
+             * in epoll_wait when coroutines wait on descriptors. */
+            uint64_t dl = s->nheap ? s->heap[0].deadline : UINT64_MAX;
+            if (s->io_waiters) {
+                uint64_t now = coro__now_ns();
+                coro__io_poll(s, dl == UINT64_MAX ? -1 : dl > now ? (int64_t)(dl - now) : 0);
+                s->st.idle_sleeps++;
+            } else if (coro__now_ns() < dl) {
                 struct timespec ts = {(time_t)(dl / 1000000000u), (long)(dl % 1000000000u)};
                 while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR) {
                 }
                 s->st.idle_sleeps++;
             }
-            s->round_left = 0; /* start a new round: collect what is due */
+            /* Start a new round with what is due (descriptors were just polled). */
+            if (s->nheap) coro__timers_collect(s, coro__now_ns());
+            s->round_left = s->nready;
         }
         if (s->st.live) rc = CORO_EDEADLK;
     }

@@ -15,7 +15,7 @@ static int before(const coro_timer *a, const coro_timer *b) {
     return a->deadline < b->deadline || (a->deadline == b->deadline && a->seq < b->seq);
 }
 
-int coro__timer_add(coro_sched *s, uint64_t deadline, struct coro *c) {
+int coro__timer_add(coro_sched *s, uint64_t deadline, struct coro *c, uint64_t wait_seq) {
     if (s->nheap == s->heap_cap) {
         size_t cap = s->heap_cap ? s->heap_cap * 2 : 64;
         coro_timer *h = realloc(s->heap, cap * sizeof *h);
@@ -23,7 +23,7 @@ int coro__timer_add(coro_sched *s, uint64_t deadline, struct coro *c) {
         s->heap = h;
         s->heap_cap = cap;
     }
-    coro_timer t = {deadline, s->timer_seq++, c};
+    coro_timer t = {deadline, s->timer_seq++, c, wait_seq};
     size_t i = s->nheap++;
     while (i > 0) {
         size_t p = (i - 1) / 2;
@@ -55,7 +55,10 @@ size_t coro__timers_collect(coro_sched *s, uint64_t now) {
     size_t k = 0;
     while (s->nheap && s->heap[0].deadline <= now) {
         struct coro *c = s->heap[0].c;
+        uint64_t ws = s->heap[0].wait_seq;
         pop_min(s);
+        /* A timer whose wait already ended (an fd event came first) is stale. */
+        if (c->state != CORO_WAITING || c->wait_seq != ws) continue;
         coro__make_ready(s, c);
         k++;
     }

@@ -12,8 +12,8 @@ command -v $cc >/dev/null 2>&1 || { echo "SKIP: $cc not installed (scripts/boots
 command -v $qemu >/dev/null 2>&1 || { echo "SKIP: $qemu not installed"; exit 77; }
 mkdir -p "$work"
 flags="-std=c11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -I$src/coro -I$src/tests/coro"
-lib="$src/coro/sched.c $src/coro/stack.c $src/coro/timer.c $src/coro/queue.c $src/coro/event.c $src/coro/error.c $src/coro/arch/ctx_make.c $src/coro/arch/switch_aarch64.S"
-for t in t_order t_switch t_queue t_overflow; do
+lib="$(echo "$src"/coro/*.c) $src/coro/arch/ctx_make.c $src/coro/arch/switch_aarch64.S"
+for t in t_order t_switch t_queue t_io t_overflow; do
 	# shellcheck disable=SC2086
 	$cc $flags -static -o "$work/$t" "$src/tests/coro/$t.c" $lib -lm
 	echo "== $t (aarch64 under qemu)"
