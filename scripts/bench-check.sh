@@ -9,6 +9,8 @@
 #
 # usage: scripts/bench-check.sh --build DIR [--update-baseline] [--baseline FILE]
 #                               [--report FILE]
+#        scripts/bench-check.sh --gbcompare OLD.json NEW.json [gbcompare options]
+#          (diff two Google Benchmark JSON files: scripts/gbcompare.py)
 # exit:  0 pass, 1 a gated metric regressed (or was not measured), 2 usage or
 #        bad input, 3 cannot measure here (valgrind or the drivers missing).
 set -eu
@@ -21,8 +23,14 @@ report=""
 
 usage() {
 	echo "usage: scripts/bench-check.sh --build DIR [--update-baseline] [--baseline FILE] [--report FILE]" >&2
+	echo "       scripts/bench-check.sh --gbcompare OLD.json NEW.json [--filter RE] [--threshold PCT]" >&2
 	exit 2
 }
+
+if [ "${1:-}" = --gbcompare ]; then
+	shift
+	exec python3 "$root/scripts/gbcompare.py" "$@"
+fi
 
 while [ $# -gt 0 ]; do
 	case "$1" in

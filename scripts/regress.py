@@ -609,7 +609,13 @@ def main(argv):
             for n in nondet:
                 log(f"{PROG}: warning: {n} differed between {a.repeat} runs by "
                     f"{cur['metrics'][n]['repeat_spread_pct']}%")
-            write_atomic(a.baseline, make_baseline(cur, old))
+            nb = make_baseline(cur, old)
+            write_atomic(a.baseline, nb)
+            w = max(len(n) for n in nb["metrics"]) if nb["metrics"] else 6
+            print(f"{'metric':<{w}}  {'value':>12}  {'unit':<26}  limit")
+            for n, m in nb["metrics"].items():
+                lim = limit_text(m["limit"]) + ("" if m["gate"] else " (track)")
+                print(f"{n:<{w}}  {fmt_val(m['value']):>12}  {m.get('unit', ''):<26}  {lim}")
             log(f"{PROG}: wrote {a.baseline} ({len(cur['metrics'])} metrics)")
             return 0
         baseline = read_json(a.baseline, "baseline")
