@@ -348,6 +348,10 @@ def measure(build, repeat=1, log=print, timing=True, use_cli=True):
                     metrics["csw.futex.per_handoff"] = {
                         "value": round((c["futex_vol"] + c["futex_invol"]) / c["futex_switches"], 4),
                         "unit": "kernel switches/hand-off", "kind": "count"}
+                if not t.get("fcontext"):
+                    for k in ("coro_rawswitch_over_fcontext", "coro_yield_over_fcontext"):
+                        errors["ratio." + k] = ("rg_timing was built without Boost.Context "
+                                                "(libboost-context-dev)")
                 if t.get("futex_error"):
                     errors["ratio.coro_yield_over_futex"] = t["futex_error"]
             except (RuntimeError, ValueError, KeyError, IndexError, OSError,
