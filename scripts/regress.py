@@ -416,7 +416,7 @@ def limit_text(lim):
 def fmt_val(v):
     if v is None:
         return "-"
-    if isinstance(v, int) or (isinstance(v, float) and v.is_integer() and abs(v) >= 1000):
+    if isinstance(v, int) or (isinstance(v, float) and v.is_integer()):
         return f"{int(v)}"
     if abs(v) >= 100:
         return f"{v:.1f}"
