@@ -54,6 +54,14 @@ def main():
             print("SKIP: coro/ has no CORO_INJECT_SLOWDOWN option yet")
             return 77
     os.makedirs(work, exist_ok=True)
+    if plain is not None:
+        cache = os.path.join(plain, "CMakeCache.txt")
+        try:
+            if any(line.startswith("CORO_SANITIZE:") and line.strip().split("=", 1)[1]
+                   for line in open(cache)):
+                plain = None  # valgrind cannot run sanitized binaries: build a plain one
+        except OSError:
+            plain = None
     if plain is None:
         plain = os.path.join(work, "plain")
         standalone(plain, build_type, cc, False)
