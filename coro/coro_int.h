@@ -36,6 +36,7 @@ typedef struct coro_stack {
     unsigned vg_id;          /* valgrind stack registration */
     unsigned cls;            /* size class index */
     int guarded;             /* a PROT_NONE page lies just below lo */
+    int guard_tried;         /* the guard was set (or refused) at first use */
 } coro_stack;
 
 enum { CORO_READY = 1, CORO_RUNNING, CORO_WAITING, CORO_DONE };
@@ -138,7 +139,6 @@ void coro__stack_release_all(coro_sched *s);
 int coro__overflow_install(coro_sched *s);
 void coro__overflow_remove(coro_sched *s);
 void coro__overflow_report(const struct coro *c); /* canary found broken: never returns */
-#define CORO_CANARY 0x5AFEC0DE0DDBA11ULL
 
 /* io.c */
 /* Polls epoll: waits up to timeout_ns (-1 forever, 0 not at all) and makes the

@@ -96,7 +96,7 @@ static void reap(coro_sched *s);
 /* Switches from `from` (the running context) to `to`. When `from` has ended
  * (dying), it is never resumed: ASan is told to drop its fake stack. */
 static inline void switch_to(coro_sched *s, struct coro *from, struct coro *to, int dying) {
-    if (from->canary && CORO_UNLIKELY(*from->canary != CORO_CANARY)) coro__overflow_report(from);
+    if (from->canary && CORO_UNLIKELY(*from->canary != 0)) coro__overflow_report(from);
 #ifdef CORO_ASAN
     const void *bottom = to->stack ? (const void *)to->stack->lo : to->asan_bottom;
     size_t size = to->stack ? to->stack->size : to->asan_size;
@@ -156,6 +156,7 @@ static void entry(void *p) {
     if (s->zombie) reap(s);
 
     self->fn(self->arg);
+    if (self->canary && CORO_UNLIKELY(*self->canary != 0)) coro__overflow_report(self);
 
     s = coro_S;
     self->state = CORO_DONE;
@@ -200,10 +201,7 @@ coro_t *coro_spawn_ex(void (*fn)(void *), void *arg, const coro_spawn_opts *o) {
         s->free_structs = c;
         return coro__set_error(CORO_ENOMEM), NULL;
     }
-    if (!c->stack->guarded) {
-        c->canary = (uint64_t *)c->stack->lo;
-        *c->canary = CORO_CANARY;
-    }
+    if (!c->stack->guarded) c->canary = (uint64_t *)c->stack->lo; /* not written: see stack.c */
 #ifdef CORO_TSAN
     c->tsan_fiber = __tsan_create_fiber(0);
 #endif

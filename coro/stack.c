@@ -2,15 +2,18 @@
  * per-scheduler pool (LIFO, so the next spawn gets a cache-warm stack), sized
  * per spawn in power-of-two classes.
  *
- * Guard pages. Each stack gets a PROT_NONE page below it while the guard
- * budget lasts. A guard page splits the mapping, costing about two of the
- * kernel's vm.max_map_count mappings (65530 by default), so a million guarded
- * stacks cannot exist. Beyond the budget (a quarter of max_map_count), stacks
- * are unguarded and carry a canary word at their low end instead, checked at
- * every suspension of the coroutine: an overflow there is detected after the
- * fact (when the coroutine next switches out) rather than prevented. Slabs of
- * unguarded stacks merge into few mappings, which is what lets a million
- * coroutines exist at once.
+ * Guard pages. Each stack gets a PROT_NONE page below it, set when the stack
+ * is first handed out (not when its slab is mapped, so a short run does not
+ * pay for sixty mprotect calls), while the guard budget lasts. A guard page
+ * splits the mapping, costing about two of the kernel's vm.max_map_count
+ * mappings (65530 by default), so a million guarded stacks cannot exist.
+ * Beyond the budget (a quarter of max_map_count), stacks are unguarded and
+ * watched by a canary instead: their lowest word must still be zero. The page
+ * is never written by a well-behaved coroutine, so reading it maps the shared
+ * zero page and costs no resident memory; it is checked at every suspension
+ * and at exit, so an overflow there is detected after the fact (unless it
+ * wrote only zeros to that word) rather than prevented. Slabs of unguarded
+ * stacks stay few mappings, which is what lets a million coroutines exist.
  *
  * Overflow report. A SIGSEGV handler, running on an alternate signal stack
  * (the faulting stack is unusable), recognises a fault inside the running
@@ -93,26 +96,20 @@ static int carve_slab(coro_sched *s, unsigned cls, size_t slot) {
     *sl = (struct coro_slab){s->slabs, base, bytes, n, slot};
     s->slabs = sl;
     size_t ps = page_size();
-    long limit = guard_limit();
     /* Push in reverse so the lowest slot is handed out first. */
     for (size_t i = n; i-- > 0;) {
         char *slot_base = base + i * slot;
-        int guarded = 0;
-        if (atomic_fetch_add(&guards_used, 1) < limit && mprotect(slot_base, ps, PROT_NONE) == 0)
-            guarded = 1;
-        else
-            atomic_fetch_sub(&guards_used, 1);
         char *lo = slot_base + ps;
         coro_stack *st = (coro_stack *)(slot_base + slot - sizeof(coro_stack));
         st->lo = lo;
         st->size = (size_t)((char *)st - lo);
         st->cls = cls;
-        st->guarded = guarded;
+        st->guarded = 0;
+        st->guard_tried = 0;
         st->vg_id = VALGRIND_STACK_REGISTER(lo, (char *)st);
         st->next = s->pool[cls].free;
         s->pool[cls].free = st;
         s->st.stacks_mapped++;
-        s->st.stacks_guarded += (uint64_t)guarded;
     }
     return 0;
 }
@@ -128,6 +125,16 @@ coro_stack *coro__stack_get(coro_sched *s, size_t size) {
     }
     coro_stack *st = pc->free;
     pc->free = st->next;
+    if (CORO_UNLIKELY(!st->guard_tried)) {
+        st->guard_tried = 1;
+        if (atomic_fetch_add(&guards_used, 1) < guard_limit() &&
+            mprotect(st->lo - page_size(), page_size(), PROT_NONE) == 0) {
+            st->guarded = 1;
+            s->st.stacks_guarded++;
+        } else {
+            atomic_fetch_sub(&guards_used, 1);
+        }
+    }
 #ifdef CORO_ASAN
     /* A recycled stack still carries the redzones of the frames its last
      * coroutine never returned from. */
@@ -142,7 +149,6 @@ void coro__stack_put(coro_sched *s, coro_stack *st) {
 }
 
 void coro__stack_release_all(coro_sched *s) {
-    size_t ps = page_size();
     while (s->slabs) {
         struct coro_slab *sl = s->slabs;
         s->slabs = sl->next;
@@ -152,7 +158,6 @@ void coro__stack_release_all(coro_sched *s) {
             VALGRIND_STACK_DEREGISTER(st->vg_id);
             if (st->guarded) atomic_fetch_sub(&guards_used, 1);
         }
-        (void)ps;
         munmap(sl->base, sl->bytes);
         free(sl);
     }
