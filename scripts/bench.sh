@@ -13,7 +13,9 @@
 # run in 2 minutes (see the comments next to each sweep).
 #
 # Knobs for tests: CB_POINT_LIMIT (seconds, overrides every per-point limit),
-# CB_PEERS (path of the peers manifest script), CB_REPS (repetitions).
+# CB_PEERS (path of the peers manifest script), CB_REPS (repetitions),
+# CB_FAULT=collect (breaks env.json before collecting: proves a failed run
+# leaves results/ alone).
 set -eu
 
 usage() {
@@ -83,52 +85,53 @@ mkdir -p "$RUN/raw"
 python3 "$SCRIPTS/lib/env.py" --build "$BUILD" --run-id "$RUN_ID" --mode "$MODE" --out "$RUN/env.json"
 
 # ---- parameters (full / quick) ---------------------------------------------
+# Sizes measured on the 2-core EPYC VM: each point takes ~0.05-0.5 s, so a
+# full run is ~10 min and a quick one ~1.5 min.  cpubound's cost per step
+# grows with --wss (each step touches the task's whole working set), so the
+# total work is given per working set (wss:steps) to keep every point ~0.2 s
+# of CPU: 4 KiB ~100 ns/step, 64 KiB ~1.2 us, 1 MiB ~22 us (more beyond the LLC).
 if [ "$MODE" = quick ]; then
 	REPS=${CB_REPS:-3}
 	LIMIT=20
 	SW_N=200000
-	SW_N_THR=20000
+	SW_N_THR=5000
 	SP_N=20000
 	SP_N_THR=2000
 	MEM_CORO=100000
-	MEM_THR=2000
+	MEM_THR=100000
 	OV_TASKS="1 2 16 256 4096"
-	OV_WSS="4096 1048576"
-	OV_WORK=20000000
+	OV_SETS="4096:500000 1048576:4096"
 	PC_SHAPES="1x1 4x4"
 	PC_CAPS="1 1024"
 	PC_WORKS="0 1000"
-	PC_ITEMS=20000
+	PC_ITEMS=5000
 	FA_YIELDS="0 100 1000"
-	FA_MS=100
+	FA_MS=50
 	AR_N=2000
-	AR_RUNS=3
-	HF_RUNS=3
-	GB_REPS=3
-	GB_MIN=0.01
+	AR_RUNS=5
+	HF_RUNS=5
+	GB_ARGS="--quick"
 else
 	REPS=${CB_REPS:-3}
 	LIMIT=60
-	SW_N=2000000
-	SW_N_THR=100000
+	SW_N=1000000
+	SW_N_THR=20000
 	SP_N=200000
 	SP_N_THR=10000
-	MEM_CORO=1000000
+	MEM_CORO=500000
 	MEM_THR=100000
 	OV_TASKS="1 2 4 8 16 32 64 128 256 512 1024 2048 4096"
-	OV_WSS="4096 262144 4194304"
-	OV_WORK=100000000
+	OV_SETS="4096:2000000 65536:160000 1048576:8192"
 	PC_SHAPES="1x1 1x2 2x2 4x4 16x16"
 	PC_CAPS="1 64 1024"
 	PC_WORKS="0 100 1000 10000"
-	PC_ITEMS=50000
+	PC_ITEMS=20000
 	FA_YIELDS="0 10 100 1000 10000"
-	FA_MS=300
+	FA_MS=200
 	AR_N=10000
 	AR_RUNS=10
 	HF_RUNS=10
-	GB_REPS=5
-	GB_MIN=0.05
+	GB_ARGS=""
 fi
 [ -z "${CB_POINT_LIMIT:-}" ] || LIMIT=$CB_POINT_LIMIT
 
@@ -217,7 +220,7 @@ cb() { # cb <backend> <workload> [opts]: the command line for one run
 	shift
 	case "$_cb_be" in
 	coro | threads | ucontext) echo "$CB $* --backend $_cb_be --json" ;;
-	*) echo "sh $PEERS run $_cb_be $* --json" ;;
+	*) echo "sh $PEERS --build $BUILD run $_cb_be $* --json" ;;
 	esac
 }
 
@@ -226,9 +229,9 @@ cb() { # cb <backend> <workload> [opts]: the command line for one run
 do_gbench() {
 	step gbench "Google Benchmark micro run (switch, spawn, queue hand-off)"
 	REP=1
-	TAGS="" KIND=gbench PLIMIT=$((LIMIT * 6)) run_point micro "$MICRO" \
-		--benchmark_repetitions=$GB_REPS --benchmark_min_time=$GB_MIN \
-		--benchmark_report_aggregates_only=false
+	TAGS="binary=corobench-micro" KIND=gbench PLIMIT=$((LIMIT * 5)) run_point micro "$MICRO" $GB_ARGS
+	TAGS="binary=corobench-micro-ucontext" KIND=gbench PLIMIT=$((LIMIT * 2)) run_point micro-ucontext \
+		"$MICRO-ucontext" $GB_ARGS
 }
 
 do_switch() {
@@ -267,11 +270,13 @@ do_oversub() {
 	# Fixed total work split over T tasks: a flat line is "no cost for more
 	# tasks"; threads vs coroutines interleaved so drift hits both alike.
 	for REP in $(seq 1 $REPS); do
-		for wss in $OV_WSS; do
+		for set in $OV_SETS; do
+			wss=${set%%:*}
+			work=${set#*:}
 			for t in $OV_TASKS; do
 				for be in coro threads; do
 					TAGS="backend=$be wss=$wss tasks=$t" run_point "$be-w$wss-t$t" \
-						$(cb $be cpubound --tasks $t --total-work $OV_WORK --wss $wss)
+						$(cb $be cpubound --tasks $t --total-work $work --wss $wss)
 				done
 			done
 		done
@@ -289,10 +294,13 @@ do_prodcons() {
 					# fewer items when each costs more, so every point is ~0.1-0.5 s
 					items=$PC_ITEMS
 					[ "$w" -ge 1000 ] && items=$((PC_ITEMS / 2))
-					[ "$w" -ge 10000 ] && items=$((PC_ITEMS / 10))
+					[ "$w" -ge 10000 ] && items=$((PC_ITEMS / 5))
 					for be in coro threads; do
+						# coroutines hand off ~100x faster: more items so the run is not ~1 ms
+						n_items=$items
+						[ "$be" = coro ] && [ "$w" -lt 1000 ] && n_items=$((items * 10))
 						TAGS="backend=$be p=$p c=$c capacity=$cap work_ns=$w" run_point "$be-${shape}-c$cap-w$w" \
-							$(cb $be prodcons --producers $p --consumers $c --capacity $cap --items $items --work-ns $w)
+							$(cb $be prodcons --producers $p --consumers $c --capacity $cap --items $n_items --work-ns $w)
 					done
 				done
 			done
@@ -340,20 +348,48 @@ do_peers() {
 		echo "      no peers manifest ($PEERS): skipped" >&2
 		return 0
 	fi
-	list=$(timeout 30 sh "$PEERS" list 2>"$RUN/raw/peers/list.err") || {
+	list=$(timeout 30 sh "$PEERS" --build "$BUILD" list 2>"$RUN/raw/peers/list.err") || {
 		echo "'peers.sh list' failed: $(head -c 300 "$RUN/raw/peers/list.err")" >"$RUN/raw/peers/skipped.txt"
 		return 0
 	}
+	# ucontext is measured above as a corobench backend
+	peers=""
+	: >"$RUN/raw/peers/skipped.tmp"
+	for be in $list; do
+		[ "$be" = ucontext ] && continue
+		peers="$peers $be"
+		wls=$(timeout 30 sh "$PEERS" --build "$BUILD" workloads "$be" 2>/dev/null | tr '\n' ' ')
+		eval "PW_$(echo "$be" | tr -c 'a-z0-9\n' '_')=\"\$wls\""
+		for wl in switch spawn prodcons; do
+			case " $wls " in *" $wl "*) ;; *) echo "$be: no $wl workload" >>"$RUN/raw/peers/skipped.tmp" ;; esac
+		done
+	done
 	echo "$list" >"$RUN/raw/peers/list.txt"
+	[ -s "$RUN/raw/peers/skipped.tmp" ] && mv -f "$RUN/raw/peers/skipped.tmp" "$RUN/raw/peers/skipped.txt"
+	rm -f "$RUN/raw/peers/skipped.tmp"
 	for REP in $(seq 1 $REPS); do
-		for be in $list; do
-			TAGS="backend=$be" run_point "$be-switch" $(cb $be switch --n $SW_N_THR)
-			TAGS="backend=$be" run_point "$be-spawn" $(cb $be spawn --n $SP_N_THR)
-			TAGS="backend=$be" run_point "$be-memory" $(cb $be spawn --n $MEM_THR --alive)
-			for cap in 1 1024; do
-				TAGS="backend=$be p=1 c=1 capacity=$cap work_ns=0" run_point "$be-prodcons-c$cap" \
-					$(cb $be prodcons --producers 1 --consumers 1 --capacity $cap --items $PC_ITEMS --work-ns 0)
-			done
+		for be in $peers; do
+			eval "wls=\$PW_$(echo "$be" | tr -c 'a-z0-9\n' '_')"
+			has() { case " $wls " in *" $1 "*) return 0 ;; esac; return 1; }
+			if has switch; then
+				TAGS="backend=$be" run_point "$be-switch" $(cb $be switch --n $SW_N_THR)
+			fi
+			if has spawn; then
+				TAGS="backend=$be" run_point "$be-spawn" $(cb $be spawn --n $SP_N_THR)
+				TAGS="backend=$be optional=yes" run_point "$be-memory" $(cb $be spawn --n $MEM_THR --alive)
+			fi
+			if has prodcons; then
+				for cap in 1 1024; do
+					TAGS="backend=$be p=1 c=1 capacity=$cap work_ns=0" run_point "$be-prodcons-c$cap" \
+						$(cb $be prodcons --producers 1 --consumers 1 --capacity $cap --items $((PC_ITEMS * 5)) --work-ns 0)
+				done
+			fi
+			if [ "$REP" = 1 ] && has article; then
+				for prog in sequential concurrent queue; do
+					KIND=text TAGS="backend=$be program=$prog n=20 optional=yes" run_point "$be-article-$prog-text" \
+						sh "$PEERS" --build "$BUILD" run "$be" article $prog --n 20
+				done
+			fi
 		done
 	done
 }
@@ -363,6 +399,7 @@ for s in $STEPS; do "do_$s"; done
 # ---- data, plots, report, publish -------------------------------------------
 STEPNO=$((STEPNO + 1))
 echo "[$STEPNO/$NSTEPS] collecting $NPOINTS points ($NFAILED failed) into CSV" >&2
+[ "${CB_FAULT:-}" != collect ] || echo '{broken' >"$RUN/env.json"
 python3 "$SCRIPTS/lib/collect.py" "$RUN" || {
 	echo "bench.sh: collecting the results failed; run kept in $RUN, results/ untouched" >&2
 	exit 1

@@ -6,7 +6,7 @@ bes = system('cat "'.dir.'/fairness_backends.txt"')
 xt = system('cat "'.dir.'/fairness_xtics.txt"')
 eval 'set xtics ('.xt.')'
 set title 'Fairness: ticker p99 lateness vs yield interval of the CPU-bound tasks (median, bars = min..max)'
-set label 99 caption at screen 0.01,0.02 font ',8'
+set label 99 caption at screen 0.01,0.02 font ',8' noenhanced
 set xlabel 'CPU-bound tasks yield every'
 set ylabel 'p99 lateness (us, log scale)'
 set logscale y

@@ -6,7 +6,7 @@ wss = system('cat "'.dir.'/oversub_wss.txt"')
 wlab = system('cat "'.dir.'/oversub_wss_labels.txt"')
 bes = system('cat "'.dir.'/oversub_backends.txt"')
 set multiplot layout 1, words(wss) title 'Oversubscription: throughput vs tasks (median, bars = min..max)'
-set label 99 caption at screen 0.01,0.02 font ',8'
+set label 99 caption at screen 0.01,0.02 font ',8' noenhanced
 set logscale x 2
 set format x '%g'
 set xtics font ',8'

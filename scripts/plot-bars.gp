@@ -6,10 +6,11 @@ set ylabel ylab
 set logscale y
 set style fill solid 0.5 border -1
 set boxwidth 0.6
-set xtics rotate by -35 left nomirror font ',9'
-set bmargin 9
-set label 99 caption at screen 0.01,0.02 font ',8'
+set xtics rotate by -40 left nomirror font ',8' noenhanced
+set bmargin 12
+set rmargin 12
+set label 99 caption at screen 0.01,0.02 font ',8' noenhanced
 unset key
 plot csv using 1:3:xtic(2) with boxes lc rgb '#4477aa', \
      csv using 1:3:4:5 with yerrorbars pt 0 lc rgb 'black', \
-     csv using 1:3:(sprintf('%.3g', column(3))) with labels offset 0,0.8 font ',8'
+     csv using 1:3:6 with labels offset 0,0.8 font ',7'

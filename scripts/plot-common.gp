@@ -14,4 +14,4 @@ set datafile commentschars '#'
 caption = system('cat "'.dir.'/caption.txt"')
 set bmargin 6
 set grid ytics lc rgb '#dddddd'
-set key top left noopaque
+set key top left noopaque noenhanced

@@ -4,7 +4,7 @@
 load sd.'/plot-common.gp'
 caps = system('cat "'.dir.'/prodcons_caps.txt"')
 set multiplot layout 1, words(caps) title 'Producer-consumer: items/s vs work per item (median, bars = min..max)'
-set label 99 caption at screen 0.01,0.02 font ',8'
+set label 99 caption at screen 0.01,0.02 font ',8' noenhanced
 set logscale x
 set logscale y
 set xtics ('0' 10, '100' 100, '1k' 1000, '10k' 10000) font ',8'

@@ -47,7 +47,7 @@ def headline(t):
     sw, sp, mem, pc = t["switch"][1], t["spawn"][1], t["memory"][1], t["prodcons"][1]
 
     def pick_switch(sysname):
-        for m in ({"pin": "same"}, {"mech": "futex", "pin": "same"}, {}):
+        for m in ({"mech": "futex", "pin": "same"}, {"pin": "same"}, {}):
             r = cbdata.best([x for x in sw if x["system"] == sysname and x["median"] is not None], **m)
             if r:
                 return r["median"], ("" if sysname != "threads" else f"{r['mech']}, {r['pin']} core")
@@ -254,6 +254,24 @@ def main():
               f"| {r['runs']} |")
         w("")
 
+    peer_text = [p for p in points if p["step"] == "peers" and p["kind"] == "text" and p["status"] == "ok"]
+    if peer_text:
+        w("## The article's programs: peers' output vs corobench coroutines\n")
+        w("| program | peer | lines | identical to corobench coroutines (`--n 20`) |\n|---|---|---|---|")
+        for p in peer_text:
+            prog = p["tags"].get("program")
+            mine, _, err = claims.article_text(points, "coro", prog)
+            theirs = p["result"]["text"].splitlines()
+            if err:
+                same = f"cannot compare: {err}"
+            elif [l.rstrip() for l in mine] == [l.rstrip() for l in theirs]:
+                same = "yes, line for line"
+            else:
+                diff = sum(1 for a, b in zip(mine, theirs) if a.rstrip() != b.rstrip()) + abs(len(mine) - len(theirs))
+                same = f"no: {diff} of {max(len(mine), len(theirs))} lines differ"
+            w(f"| {prog} | {p['tags'].get('backend')} | {len(theirs)} | {same} |")
+        w("")
+
     w("## The article's claims\n")
     for c in claims.judge_all(t, points, env):
         w(f"### Claim {c['n']}: {c['claim']}\n")
@@ -262,7 +280,7 @@ def main():
             w(f"*Rule:* {c['rule']}.\n")
 
     w("## Failed points\n")
-    failed = [p for p in points if p["status"] != "ok"]
+    failed = [p for p in points if p["status"] != "ok" and not cbdata.optional(p)]
     if failed:
         w("| step | point | rep | error |\n|---|---|---|---|")
         for p in failed:
@@ -270,10 +288,13 @@ def main():
     else:
         w("None.")
     w("\n## Skipped\n")
-    if skipped:
-        for s in skipped:
-            w(f"- {s['step']}: {s['reason']}")
-    else:
+    opt = [p for p in points if p["status"] != "ok" and cbdata.optional(p)]
+    for s in skipped:
+        for line in s["reason"].splitlines():
+            w(f"- {s['step']}: {line}")
+    for p in opt:
+        w(f"- {p['step']}: {p['point']} (rep {p['rep']}) not supported or failed: {p['error']}")
+    if not skipped and not opt:
         w("Nothing skipped.")
     w("\n## Reproduce\n")
     w(f"`make bench` (full) or `make bench-quick` on commit `{env.get('commit')}`; the raw outputs are kept in "

@@ -26,9 +26,9 @@ def series(header, rows):
 def bars(rows, label, scale=1.0):
     """Bar data sorted by median: idx,label,median,min,max."""
     ok = sorted((r for r in rows if r.get("median") is not None), key=lambda r: r["median"])
-    return series(("idx", "label", "median", "min", "max"),
-                  [(i, label(r), fmt(r["median"] * scale), fmt(r["min"] * scale), fmt(r["max"] * scale))
-                   for i, r in enumerate(ok)])
+    return series(("idx", "label", "median", "min", "max", "text"),
+                  [(i, label(r), fmt(r["median"] * scale), fmt(r["min"] * scale), fmt(r["max"] * scale),
+                    cbdata.fnum(r["median"] * scale).replace(" ", "")) for i, r in enumerate(ok)])
 
 
 def human_bytes(b):

@@ -1,0 +1,271 @@
+#!/usr/bin/env python3
+"""Tests of the harness (scripts/): the report, the plots and the driver.
+
+The pipeline (collect -> plots -> report) runs on a stored fixture: the raw
+outputs of a real `make bench-quick` on the 2-core EPYC VM
+(tests/scripts/fixtures/run/).  The tests check that every claim gets a
+verdict computed from the numbers (perturbing the data changes it), that
+every plot is drawn and non-empty, that a missing or malformed input stops
+with the file's name, and that bench.sh records failed and hung points and
+never publishes a run without a report.  The driver tests use a fake build
+(fixtures/fakebuild/) so they take seconds.
+
+usage: test_harness.py [unittest args]   (run from anywhere; ctest runs it)
+"""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+SCRIPTS = os.path.join(ROOT, "scripts")
+FIXTURE = os.path.join(HERE, "fixtures", "run")
+FAKEBUILD = os.path.join(HERE, "fixtures", "fakebuild")
+PLOTS = ["switch", "spawn", "memory", "oversub", "prodcons", "fairness"]
+VERDICTS = ("holds", "holds with caveats", "does not hold", "not measured")
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=300, **kw)
+
+
+def collect(d):
+    return run([sys.executable, os.path.join(SCRIPTS, "lib", "collect.py"), d])
+
+
+def report(d):
+    return run([sys.executable, os.path.join(SCRIPTS, "report.py"), d])
+
+
+def verdicts(d):
+    with open(os.path.join(d, "REPORT.md"), encoding="utf-8") as f:
+        text = f.read()
+    found = re.findall(r"^### Claim (\d): .*\n\n\*\*Verdict: ([a-z ]+)\.\*\* (.*)$", text, re.M)
+    return {int(n): (v, ev) for n, v, ev in found}
+
+
+class Pipeline(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="cb-harness-")
+        self.run_dir = os.path.join(self.tmp, "run")
+        shutil.copytree(FIXTURE, self.run_dir)
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def pipeline(self):
+        r = collect(self.run_dir)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = run(["sh", os.path.join(SCRIPTS, "plots.sh"), self.run_dir])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = report(self.run_dir)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return verdicts(self.run_dir)
+
+    def raw(self, step, point):
+        return os.path.join(self.run_dir, "raw", step, point)
+
+    def edit_json(self, step, point, fn):
+        path = self.raw(step, point + ".out")
+        with open(path, encoding="utf-8") as f:
+            obj = json.loads(f.read())
+        fn(obj)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(json.dumps(obj) + "\n")
+
+    def test_every_claim_gets_a_verdict_from_numbers(self):
+        v = self.pipeline()
+        self.assertEqual(sorted(v), list(range(1, 8)), "every claim has a verdict line")
+        for n, (verdict, evidence) in v.items():
+            self.assertIn(verdict, VERDICTS)
+            self.assertNotEqual(verdict, "not measured", f"claim {n}: the fixture has its data: {evidence}")
+            self.assertRegex(evidence, r"\d", f"claim {n}: the evidence quotes numbers")
+
+    def test_every_plot_is_drawn(self):
+        self.pipeline()
+        for p in PLOTS:
+            for ext in ("svg", "png"):
+                path = os.path.join(self.run_dir, "plots", f"{p}.{ext}")
+                self.assertTrue(os.path.isfile(path), path)
+                self.assertGreater(os.path.getsize(path), 1000, path)
+        with open(os.path.join(self.run_dir, "plots", "switch.svg"), encoding="utf-8") as f:
+            svg = f.read()
+        self.assertIn("ns per switch", svg, "axis labelled with its unit")
+        self.assertIn("AMD EPYC", svg, "caption names the machine")
+
+    def test_report_sections(self):
+        self.pipeline()
+        with open(os.path.join(self.run_dir, "REPORT.md"), encoding="utf-8") as f:
+            text = f.read()
+        for s in ("## Machine", "## Headline", "## Plots", "## The article's claims", "## Failed points"):
+            self.assertIn(s, text)
+        self.assertRegex(text, r"\| context switch \(lower is better\) \| [\d.]+ ")
+        for p in PLOTS:
+            self.assertIn(f"](plots/{p}.svg)", text)
+
+    def test_claim1_follows_the_output(self):
+        # coroutines that do not suspend: interleave their lines and the verdict must flip
+        path = self.raw("article", "coro-sequential-text.r1.out")
+        with open(path, encoding="utf-8") as f:
+            lines = f.read().splitlines()
+        a = [l for l in lines if l.startswith("A ")]
+        b = [l for l in lines if l.startswith("B ")]
+        mixed = [x for pair in zip(a, b) for x in pair]
+        with open(path, "w", encoding="utf-8") as f:
+            f.write("\n".join(mixed) + "\n")
+        self.assertEqual(self.pipeline()[1][0], "does not hold")
+
+    def test_claim6_follows_fairness(self):
+        before = self.pipeline()[6][0]
+        self.assertIn(before, ("holds", "holds with caveats"))
+        for name in os.listdir(os.path.join(self.run_dir, "raw", "fairness")):
+            if name.startswith("coro-y0.") and name.endswith(".out"):
+                def small(o):
+                    for k in ("late_p50_ns", "late_p99_ns", "late_max_ns"):
+                        o["results"][k] = 1000
+                self.edit_json("fairness", name[: -len(".out")], small)
+        self.assertEqual(self.pipeline()[6][0], "does not hold")
+
+    def test_claim7_follows_checksums(self):
+        self.edit_json("article", "threads-queue-json.r1", lambda o: o.update(checksum="0x0000000000000bad"))
+        v = self.pipeline()[7]
+        self.assertEqual(v[0], "does not hold")
+        self.assertIn("DIFFERENT", v[1])
+
+    def test_claim4_follows_oversubscription(self):
+        # make threads at the most tasks as fast as at T = cores: nothing degrades
+        rows = {}
+        d = os.path.join(self.run_dir, "raw", "oversub")
+        for name in os.listdir(d):
+            if name.startswith("threads-") and name.endswith(".out"):
+                with open(os.path.join(d, name), encoding="utf-8") as f:
+                    o = json.loads(f.read())
+                if o.get("status") == "ok":
+                    rows[name] = o
+        tasks = sorted({o["params"]["tasks"] for o in rows.values()})
+        for name, o in rows.items():
+            o["results"]["wall_ns"] = 100000000  # same throughput at every T
+            with open(os.path.join(d, name), "w", encoding="utf-8") as f:
+                f.write(json.dumps(o))
+        self.assertGreater(len(tasks), 2)
+        self.assertEqual(self.pipeline()[4][0], "does not hold")
+
+    def test_missing_and_malformed_files_are_named(self):
+        os.rename(os.path.join(self.run_dir, "env.json"), os.path.join(self.run_dir, "env.moved"))
+        r = collect(self.run_dir)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("env.json", r.stderr)
+        self.assertIn("missing", r.stderr)
+        os.rename(os.path.join(self.run_dir, "env.moved"), os.path.join(self.run_dir, "env.json"))
+
+        self.assertEqual(collect(self.run_dir).returncode, 0)
+        pts = os.path.join(self.run_dir, "data", "points.json")
+        with open(pts, "r+", encoding="utf-8") as f:
+            text = f.read()
+            f.seek(0)
+            f.write(text[: len(text) // 2])
+            f.truncate()
+        r = report(self.run_dir)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("points.json", r.stderr)
+        self.assertIn("malformed", r.stderr)
+        r = run(["sh", os.path.join(SCRIPTS, "plots.sh"), self.run_dir])
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("points.json", r.stderr)
+        os.unlink(pts)
+        r = report(self.run_dir)
+        self.assertEqual(r.returncode, 1)
+        self.assertRegex(r.stderr, r"points\.json: missing")
+        self.assertEqual(report(os.path.join(self.tmp, "nowhere")).returncode, 1)
+        self.assertEqual(run([sys.executable, os.path.join(SCRIPTS, "report.py")]).returncode, 2)
+
+        meta = self.raw("switch", sorted(n for n in os.listdir(os.path.join(self.run_dir, "raw", "switch"))
+                                         if n.endswith(".meta"))[0])
+        with open(meta, "w", encoding="utf-8") as f:
+            f.write("this is not a meta file\n")
+        r = collect(self.run_dir)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn(os.path.basename(meta), r.stderr)
+
+    def test_failed_points_are_data(self):
+        # a hung point and a point whose output is garbage: recorded, reported, the rest goes on
+        base = self.raw("spawn", "coro.r1")
+        with open(base + ".meta", encoding="utf-8") as f:
+            meta = f.read().replace("rc=0", "rc=124")
+        with open(base + ".meta", "w", encoding="utf-8") as f:
+            f.write(meta)
+        with open(self.raw("spawn", "threads.r1.out"), "w", encoding="utf-8") as f:
+            f.write("{truncated")
+        self.pipeline()
+        with open(os.path.join(self.run_dir, "REPORT.md"), encoding="utf-8") as f:
+            text = f.read()
+        failed = text.split("## Failed points", 1)[1]
+        self.assertRegex(failed, r"\| spawn \| coro \| 1 \| hung: no result within the [\d.]+ s time limit")
+        self.assertRegex(failed, r"\| spawn \| threads \| 1 \| exit 0 but raw/spawn/threads\.r1\.out is not a JSON")
+
+
+class Driver(unittest.TestCase):
+    """bench.sh end to end on the fake build: seconds, not minutes."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="cb-driver-")
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def bench(self, *args, env=None):
+        e = dict(os.environ, CB_REPS="1", CB_PEERS=os.path.join(self.tmp, "no-peers.sh"))
+        e.update(env or {})
+        return run(["sh", os.path.join(SCRIPTS, "bench.sh"), "--build", FAKEBUILD, "--quick",
+                    "--results", self.tmp] + list(args), env=e)
+
+    def test_usage_errors(self):
+        r = run(["sh", os.path.join(SCRIPTS, "bench.sh")])
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("--build", r.stderr)
+        r = self.bench("--only", "nosuchstep")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("nosuchstep", r.stderr)
+        r = run(["sh", os.path.join(SCRIPTS, "bench.sh"), "--build", os.path.join(self.tmp, "nobuild")])
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("nobuild", r.stderr)
+
+    def test_hung_and_crashed_points_are_recorded_and_the_run_goes_on(self):
+        r = self.bench("--only", "switch,spawn,peers",
+                       env={"FAKE_HANG": "switch --n 200000 --pin split", "FAKE_CRASH": "spawn --n 2000",
+                            "CB_POINT_LIMIT": "2"})
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(r.stdout.strip().endswith("REPORT.md"), r.stdout)
+        self.assertRegex(r.stderr, r"\[1/6\] context switch")
+        with open(os.path.join(self.tmp, "REPORT.md"), encoding="utf-8") as f:
+            text = f.read()
+        self.assertRegex(text, r"\| switch \| coro-split \| 1 \| hung: no result within the 2 s time limit")
+        self.assertRegex(text, r"\| spawn \| threads \| 1 \| crashed: killed by SIGSEGV")
+        self.assertIn("peers: peers manifest", text)
+        self.assertIn("Claim 7", text)
+        self.assertTrue(os.path.isfile(os.path.join(self.tmp, "ref", "points.json")))
+
+    def test_a_run_without_report_never_clobbers_results(self):
+        good = os.path.join(self.tmp, "REPORT.md")
+        with open(good, "w", encoding="utf-8") as f:
+            f.write("the last good report\n")
+        empty = os.path.join(self.tmp, "runs", "x")
+        os.makedirs(empty)
+        r = run(["sh", os.path.join(SCRIPTS, "publish.sh"), empty, self.tmp])
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("not publishing", r.stderr)
+        # a run whose collect step fails (broken env.json) ends without touching results/
+        r = self.bench("--only", "spawn", env={"CB_FAULT": "collect"})
+        with open(good, encoding="utf-8") as f:
+            self.assertEqual(f.read(), "the last good report\n")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("results/ untouched", r.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
