@@ -170,6 +170,48 @@ def reading(name, t, env):
     return ""
 
 
+def targets(t):
+    """Issue 6's targets for corobench's coroutines: [(target, measured, met)]."""
+    gb = {r["name"]: r for r in t["gbench"][1]}
+    sw = t["switch"][1]
+    sp = {r["system"]: r for r in t["spawn"][1] if r["median"] is not None}
+    pc = {(r["backend"], r["capacity"]): r for r in t["prodcons"][1]
+          if (r["p"], r["c"], r["work_ns"]) == (1, 1, 0) and r["median"] is not None}
+    out = []
+    a, b = gb.get("switch/coro/rawctx"), gb.get("switch/fcontext")
+    if a and b:
+        r = a["median_ns"] / b["median_ns"]
+        out.append(("switch no slower than Boost.Context jump_fcontext (Google Benchmark, same run)",
+                    f"coro rawctx {g(a['median_ns'], 'ns')} vs fcontext {g(b['median_ns'], 'ns')} = {r:.3g}×",
+                    r <= 1.0))
+    else:
+        out.append(("switch no slower than Boost.Context jump_fcontext", "not measured (no gbench fcontext/rawctx)",
+                    None))
+    go_sw = cbdata.best([x for x in sw if x["median"] is not None], system="go")
+    if ("coro", 1024) in pc and ("go", 1024) in pc:
+        r = pc[("coro", 1024)]["median"] / pc[("go", 1024)]["median"]
+        out.append(("queue hand-off at capacity 1024 at least 3× Go's buffered channel",
+                    f"{g(pc[('coro', 1024)]['median'], 'items/s')} vs {g(pc[('go', 1024)]['median'], 'items/s')}"
+                    f" = {r:.3g}×", r >= 3))
+    else:
+        out.append(("queue hand-off at capacity 1024 at least 3× Go's buffered channel", "not measured", None))
+    if ("coro", 1) in pc and go_sw:
+        ns = 1e9 / pc[("coro", 1)]["median"]
+        r = go_sw["median"] / ns
+        out.append(("rendezvous hand-off (capacity 1) at least 5× faster than Go's unbuffered ping-pong",
+                    f"{g(ns, 'ns')} per item vs Go {g(go_sw['median'], 'ns')} per switch = {r:.3g}×", r >= 5))
+    else:
+        out.append(("rendezvous hand-off (capacity 1) at least 5× faster than Go's unbuffered ping-pong",
+                    "not measured", None))
+    if "coro" in sp and "go" in sp:
+        r = sp["go"]["median"] / sp["coro"]["median"]
+        out.append(("spawn + join at least 5× faster than a goroutine's",
+                    f"{g(sp['coro']['median'], 'ns')} vs {g(sp['go']['median'], 'ns')} = {r:.3g}×", r >= 5))
+    else:
+        out.append(("spawn + join at least 5× faster than a goroutine's", "not measured", None))
+    return out
+
+
 CAPTIONS = {
     "switch": "Context switch cost per mechanism",
     "spawn": "Spawn + run + join cost",
@@ -220,6 +262,11 @@ def main():
             cells.append("—" if not v else g(v[0], unit) + (f" ({v[1]})" if v[1] else ""))
         w(f"| {metric} ({better} is better) | " + " | ".join(cells) + f" | {ratio_text(vals, better)} |")
     w("\n— = not measured in this run (see skipped and failed points).\n")
+    w("### Targets for corobench's coroutines (issue 6)\n")
+    w("| target | measured | met |\n|---|---|---|")
+    for name, measured, met in targets(t):
+        w(f"| {name} | {measured} | {'not measured' if met is None else 'yes' if met else '**no, missed**'} |")
+    w("")
     gb = t["gbench"][1]
     if gb:
         w("### Google Benchmark micro results\n")
