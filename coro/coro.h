@@ -138,6 +138,7 @@ void coro_queue_free(coro_queue_t *q);
  * structs; its fields are private. */
 typedef struct coro_event {
     int is_set;
+    int lock; /* with several workers */
     struct coro *wait_head, *wait_tail;
 } coro_event_t;
 

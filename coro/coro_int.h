@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 #include <stddef.h>
+#include <pthread.h>
 
 #if defined(__SANITIZE_ADDRESS__)
 #define CORO_ASAN 1
@@ -39,8 +40,6 @@ typedef struct coro_stack {
     int guard_tried;         /* the guard was set (or refused) at first use */
 } coro_stack;
 
-enum { CORO_READY = 1, CORO_RUNNING, CORO_WAITING, CORO_DONE };
-
 struct coro {
     coro_rawctx ctx;     /* saved stack pointer while suspended */
     struct coro *next;   /* ready queue or one wait list: never both */
@@ -53,8 +52,12 @@ struct coro {
     struct coro *all_prev, *all_next; /* every coroutine of this run, for clean-up */
     uint64_t wait_seq;                /* bumped at every block: a timer or fd event carrying an
                                          older value is stale and must not wake this coroutine */
-    int io_events;                    /* set by the fd event that woke a coro_wait_fd() */
-    int state;
+    uint64_t wake_token; /* the wait_seq a timer or fd event may still claim (CAS), 0 none */
+    int io_events;       /* set by the fd event that woke a coro_wait_fd() */
+    int lock;            /* M:N: guards done/joiner between exit and join */
+    int done;            /* fn has returned */
+    int refs;            /* 2 at spawn: one dropped when its stack is reaped after its last
+                            switch, one by coro_join; the struct is freed at zero */
 #ifdef CORO_ASAN
     void *asan_fake;         /* ASan fake stack of this fiber while suspended */
     const void *asan_bottom; /* the scheduler context's stack, learnt on first switch */
@@ -91,6 +94,33 @@ typedef struct coro_fdrec {
     uint32_t registered; /* EPOLLIN/EPOLLOUT currently in the interest list */
 } coro_fdrec;
 
+/* The descriptors coroutines wait on: one per scheduler with one worker, one
+ * per world (shared, under lock) with several. */
+typedef struct coro_io {
+    int lock;
+    int epfd;   /* -1 until the first coro_wait_fd() */
+    int wakefd; /* M:N: an eventfd in the set, to interrupt a parked poller */
+    coro_fdrec *fds;
+    size_t nfds;
+    size_t waiters; /* coroutines blocked in coro_wait_fd() (atomic in M:N) */
+} coro_io;
+
+typedef struct coro_world coro_world;
+
+/* A test-and-test-and-set spinlock on a plain int (GCC atomics, which TSan
+ * understands). Held only for a few hundred instructions, but the holder can
+ * be preempted on an oversubscribed machine: spin briefly, then yield. */
+void coro__spin_slow(int *l);
+static inline void coro__lock(int *l) {
+    if (CORO_UNLIKELY(__atomic_exchange_n(l, 1, __ATOMIC_ACQUIRE))) coro__spin_slow(l);
+}
+static inline int coro__trylock(int *l) {
+    return !__atomic_load_n(l, __ATOMIC_RELAXED) && !__atomic_exchange_n(l, 1, __ATOMIC_ACQUIRE);
+}
+static inline void coro__unlock(int *l) {
+    __atomic_store_n(l, 0, __ATOMIC_RELEASE);
+}
+
 typedef struct coro_sched {
     struct coro *cur;  /* running coroutine, or &sched while the loop runs */
     struct coro sched; /* the scheduler's own context: coro_run()'s stack */
@@ -107,10 +137,13 @@ typedef struct coro_sched {
     coro_pool_class pool[CORO_POOL_CLASSES];
     struct coro_slab *slabs;
     void *altstack;
-    int epfd; /* -1 until the first coro_wait_fd() */
-    coro_fdrec *fds;
-    size_t nfds;
-    size_t io_waiters; /* coroutines blocked in coro_wait_fd() */
+    coro_io own_io;           /* used when world == NULL */
+    coro_io *io;              /* &own_io, or the world's */
+    coro_world *world;        /* NULL with one worker: no locks anywhere */
+    unsigned wid;             /* this worker's index */
+    int rq_lock;              /* M:N: guards rhead/rtail/nready against stealers */
+    int *unlock_after;        /* M:N: released by the next context on this worker */
+    struct coro *ready_after; /* M:N: a yielder, queued once it is switched out */
     coro_stats st;
 #ifdef CORO_ASAN
     struct coro *asan_prev; /* the context we switched from, to learn its stack */
@@ -125,7 +158,19 @@ void coro__ctx_switch(coro_rawctx *from, coro_rawctx *to);
 
 /* sched.c */
 void coro__make_ready(coro_sched *s, struct coro *c);
-void coro__block(coro_sched *s, struct coro *self);
+/* Suspends the running coroutine until someone makes it ready. `held`, when
+ * not NULL, is a lock the caller holds on the object it waits on: it is
+ * released only once this context is saved, so no other worker can resume it
+ * early. Returns the scheduler of the worker it resumed on. */
+coro_sched *coro__block(coro_sched *s, struct coro *self, int *held);
+/* A timer or fd event wakes c only if c still waits in the wait `seq`. */
+int coro__claim(struct coro *c, uint64_t seq);
+/* The running worker's scheduler, read afresh (a coroutine may migrate). */
+coro_sched *coro__sched(void);
+int coro__init_sched(coro_sched *s);
+void coro__free_sched(coro_sched *s);
+int coro__dispatch(coro_sched *s);
+void coro__free_world_list(coro_sched *s, struct coro **all);
 void coro__wlist_push(coro_wlist *w, struct coro *c);
 struct coro *coro__wlist_pop(coro_wlist *w);
 void coro__wake_one(coro_sched *s, coro_wlist *w);
@@ -142,9 +187,37 @@ void coro__overflow_report(const struct coro *c); /* canary found broken: never 
 
 /* io.c */
 /* Polls epoll: waits up to timeout_ns (-1 forever, 0 not at all) and makes the
- * woken coroutines ready. */
-void coro__io_poll(coro_sched *s, int64_t timeout_ns);
-void coro__io_free(coro_sched *s);
+ * woken coroutines ready on s. Returns how many it woke. */
+size_t coro__io_poll(coro_sched *s, int64_t timeout_ns);
+int coro__io_init(coro_io *io);
+int coro__io_init_wake(coro_io *io);
+void coro__io_free(coro_io *io);
+static inline size_t coro__io_waiters(const coro_io *io) {
+    return __atomic_load_n(&io->waiters, __ATOMIC_RELAXED);
+}
+
+/* workers.c (M:N) */
+struct coro_world {
+    unsigned n;
+    coro_sched **w;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int nparked; /* atomic */
+    int polling; /* a parked worker blocks in epoll_wait (under mu) */
+    int done;    /* atomic: every coroutine ended, or deadlock */
+    int deadlock;
+    long live;        /* atomic: coroutines not yet ended */
+    uint64_t next_id; /* atomic */
+    long ntimers;     /* atomic: pending timers over all workers */
+    int all_lock;     /* guards the shared list of coroutines */
+    struct coro *all;
+    coro_io io;
+};
+void coro__world_notify(coro_world *w);
+void coro__world_loop(coro_sched *s);
+void coro__exit_world(coro_sched *s); /* the last coroutine ended: wake every worker */
+int coro__world_steal(coro_sched *s);
+void coro__world_park(coro_sched *s);
 
 /* timer.c */
 uint64_t coro__now_ns(void);

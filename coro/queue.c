@@ -2,7 +2,8 @@
  * only when empty; waits are Mesa-style (a woken waiter re-checks and waits
  * again at the back if another coroutine got there first); task_done/join
  * count unfinished items; close releases every waiter. An unbounded queue
- * (capacity 0) doubles its ring when full. */
+ * (capacity 0) doubles its ring when full. With several workers the queue's
+ * own spinlock guards it, and a waiter keeps it across its switch out. */
 #include "coro_int.h"
 
 #include <stdlib.h>
@@ -15,8 +16,18 @@ struct coro_queue {
     size_t head, len;
     size_t unfinished;
     int closed;
+    int lock; /* with several workers */
     coro_wlist getters, putters, joiners;
 };
+
+static inline int *qlock(coro_sched *s, coro_queue_t *q) {
+    if (!s || !s->world) return NULL;
+    coro__lock(&q->lock);
+    return &q->lock;
+}
+static inline void qunlock(int *l) {
+    if (l) coro__unlock(l);
+}
 
 coro_queue_t *coro_queue_new(size_t capacity) {
     coro_queue_t *q = calloc(1, sizeof *q);
@@ -35,10 +46,6 @@ void coro_queue_free(coro_queue_t *q) {
     if (!q) return;
     free(q->ring);
     free(q);
-}
-
-size_t coro_queue_len(const coro_queue_t *q) {
-    return q->len;
 }
 
 static int grow(coro_queue_t *q) {
@@ -73,8 +80,8 @@ static int push(coro_queue_t *q, void *item) {
     return 0;
 }
 
-int coro_queue_try_put(coro_queue_t *q, void *item) {
-    coro_sched *s = coro_S;
+/* The operations below run with the lock held (when there is one). */
+static int try_put_locked(coro_sched *s, coro_queue_t *q, void *item) {
     if (q->closed) return CORO_CLOSED;
     if (full(q)) return CORO_EAGAIN;
     int rc = push(q, item);
@@ -83,20 +90,7 @@ int coro_queue_try_put(coro_queue_t *q, void *item) {
     return 0;
 }
 
-int coro_queue_put(coro_queue_t *q, void *item) {
-    coro_sched *s = coro_S;
-    coro__inject_slowdown();
-    for (;;) {
-        int rc = coro_queue_try_put(q, item);
-        if (rc != CORO_EAGAIN) return rc;
-        if (!s) return CORO_EPERM;
-        coro__wlist_push(&q->putters, s->cur);
-        coro__block(s, s->cur);
-    }
-}
-
-int coro_queue_try_get(coro_queue_t *q, void **item) {
-    coro_sched *s = coro_S;
+static int try_get_locked(coro_sched *s, coro_queue_t *q, void **item) {
     if (q->len == 0) return q->closed ? CORO_CLOSED : CORO_EAGAIN;
     *item = q->ring[q->head];
     if (++q->head == q->cap) q->head = 0;
@@ -105,36 +99,86 @@ int coro_queue_try_get(coro_queue_t *q, void **item) {
     return 0;
 }
 
+int coro_queue_try_put(coro_queue_t *q, void *item) {
+    coro_sched *s = coro_S;
+    int *l = qlock(s, q);
+    int rc = try_put_locked(s, q, item);
+    qunlock(l);
+    return rc;
+}
+
+int coro_queue_try_get(coro_queue_t *q, void **item) {
+    coro_sched *s = coro_S;
+    int *l = qlock(s, q);
+    int rc = try_get_locked(s, q, item);
+    qunlock(l);
+    return rc;
+}
+
+int coro_queue_put(coro_queue_t *q, void *item) {
+    coro_sched *s = coro_S;
+    coro__inject_slowdown();
+    for (;;) {
+        int *l = qlock(s, q);
+        int rc = try_put_locked(s, q, item);
+        if (rc != CORO_EAGAIN) {
+            qunlock(l);
+            return rc;
+        }
+        if (!s) return CORO_EPERM;
+        coro__wlist_push(&q->putters, s->cur);
+        s = coro__block(s, s->cur, l);
+    }
+}
+
 int coro_queue_get(coro_queue_t *q, void **item) {
     coro_sched *s = coro_S;
     for (;;) {
-        int rc = coro_queue_try_get(q, item);
-        if (rc != CORO_EAGAIN) return rc;
+        int *l = qlock(s, q);
+        int rc = try_get_locked(s, q, item);
+        if (rc != CORO_EAGAIN) {
+            qunlock(l);
+            return rc;
+        }
         if (!s) return CORO_EPERM;
         coro__wlist_push(&q->getters, s->cur);
-        coro__block(s, s->cur);
+        s = coro__block(s, s->cur, l);
     }
+}
+
+size_t coro_queue_len(const coro_queue_t *q) {
+    return __atomic_load_n(&q->len, __ATOMIC_RELAXED);
 }
 
 /* More task_done calls than items are ignored (asyncio raises ValueError). */
 void coro_queue_task_done(coro_queue_t *q) {
-    if (q->unfinished == 0) return;
-    if (--q->unfinished == 0 && coro_S) coro__wake_all(coro_S, &q->joiners);
+    coro_sched *s = coro_S;
+    int *l = qlock(s, q);
+    if (q->unfinished > 0 && --q->unfinished == 0 && s) coro__wake_all(s, &q->joiners);
+    qunlock(l);
 }
 
 void coro_queue_join(coro_queue_t *q) {
     coro_sched *s = coro_S;
-    while (q->unfinished > 0 && !q->closed && s) {
+    for (;;) {
+        int *l = qlock(s, q);
+        if (q->unfinished == 0 || q->closed || !s) {
+            qunlock(l);
+            return;
+        }
         coro__wlist_push(&q->joiners, s->cur);
-        coro__block(s, s->cur);
+        s = coro__block(s, s->cur, l);
     }
 }
 
 void coro_queue_close(coro_queue_t *q) {
     coro_sched *s = coro_S;
+    int *l = qlock(s, q);
     q->closed = 1;
-    if (!s) return;
-    coro__wake_all(s, &q->getters);
-    coro__wake_all(s, &q->putters);
-    coro__wake_all(s, &q->joiners);
+    if (s) {
+        coro__wake_all(s, &q->getters);
+        coro__wake_all(s, &q->putters);
+        coro__wake_all(s, &q->joiners);
+    }
+    qunlock(l);
 }

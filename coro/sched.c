@@ -1,12 +1,20 @@
-/* sched.c — the scheduler: one FIFO ready queue, direct switches between
- * coroutines, and a loop on coro_run()'s own stack that only runs when nothing
- * is ready (to sleep until the next timer, or to notice a deadlock).
+/* sched.c — the scheduler: one FIFO ready queue per worker, direct switches
+ * between coroutines, and a loop on the worker's own stack that only runs
+ * when nothing is ready (to sleep until the next timer or descriptor event,
+ * to steal work, or to notice a deadlock).
  *
  * A coroutine that yields or blocks switches straight to the next ready one;
  * the scheduler's context is entered only when the ready queue is empty, so a
  * yield costs one context switch, not two. Due timers are collected once per
  * round (the coroutines ready when the round began), as asyncio's loop does,
- * which keeps the clock out of the yield path when no timer is pending. */
+ * which keeps the clock out of the yield path when no timer is pending.
+ *
+ * With one worker (world == NULL) nothing here takes a lock. With several
+ * (workers.c), three rules keep a coroutine from being resumed on one worker
+ * while its context is still being saved on another: a waiter holds its wait
+ * object's lock across the switch (unlock_after), a yielder is queued only
+ * after it has switched out (ready_after), and a dead coroutine's stack and
+ * struct are released only by the next context on its worker (zombie). */
 #include "coro_int.h"
 
 #include <errno.h>
@@ -31,32 +39,73 @@ int coro_last_error(void) {
     return coro_errno_;
 }
 
+/* Not inlined, with a barrier: the compiler may otherwise keep the address of
+ * a thread-local from before a switch, and a coroutine can resume on another
+ * worker's thread. */
+__attribute__((noinline)) coro_sched *coro__sched(void) {
+    coro_sched *s = coro_S;
+    __asm__ volatile("" ::: "memory");
+    return s;
+}
+
 /* --- ready queue and wait lists ------------------------------------- */
 
-void coro__make_ready(coro_sched *s, struct coro *c) {
-    c->state = CORO_READY;
+static inline void rq_push(coro_sched *s, struct coro *c) {
     c->next = NULL;
     if (s->rtail)
         s->rtail->next = c;
     else
         s->rhead = c;
     s->rtail = c;
-    s->nready++;
+    __atomic_store_n(&s->nready, s->nready + 1, __ATOMIC_RELAXED); /* read by idle workers */
 }
 
-/* The next coroutine to run, or NULL. A round ends when every coroutine that
- * was ready at its start has been dispatched; due timers join the tail then. */
-static struct coro *next_ready(coro_sched *s) {
-    if (s->round_left == 0) {
-        if (s->nheap) coro__timers_collect(s, coro__now_ns());
-        if (s->io_waiters) coro__io_poll(s, 0);
-        s->round_left = s->nready;
-        if (s->round_left == 0) return NULL;
-    }
+static inline struct coro *rq_pop(coro_sched *s) {
     struct coro *c = s->rhead;
+    if (!c) return NULL;
     s->rhead = c->next;
     if (!s->rhead) s->rtail = NULL;
-    s->nready--;
+    __atomic_store_n(&s->nready, s->nready - 1, __ATOMIC_RELAXED);
+    return c;
+}
+
+void coro__make_ready(coro_sched *s, struct coro *c) {
+    if (CORO_LIKELY(!s->world)) {
+        rq_push(s, c);
+        return;
+    }
+    coro__lock(&s->rq_lock);
+    rq_push(s, c);
+    coro__unlock(&s->rq_lock);
+    coro__world_notify(s->world);
+}
+
+/* A round ends when every coroutine that was ready at its start has been
+ * dispatched; due timers and descriptor events join the tail then. */
+static void new_round(coro_sched *s) {
+    if (s->nheap) coro__timers_collect(s, coro__now_ns());
+    if (coro__io_waiters(s->io)) coro__io_poll(s, 0);
+    s->round_left = __atomic_load_n(&s->nready, __ATOMIC_RELAXED);
+}
+
+/* The next coroutine to run, or NULL. */
+static struct coro *next_ready(coro_sched *s) {
+    if (s->round_left == 0) {
+        new_round(s);
+        if (s->round_left == 0) return NULL;
+    }
+    struct coro *c;
+    if (CORO_LIKELY(!s->world)) {
+        c = rq_pop(s);
+    } else {
+        coro__lock(&s->rq_lock);
+        c = rq_pop(s);
+        coro__unlock(&s->rq_lock);
+        if (!c) { /* stolen meanwhile */
+            s->round_left = 0;
+            return NULL;
+        }
+    }
     s->round_left--;
     return c;
 }
@@ -89,13 +138,89 @@ void coro__wake_all(coro_sched *s, coro_wlist *w) {
     while ((c = coro__wlist_pop(w))) coro__make_ready(s, c);
 }
 
+int coro__claim(struct coro *c, uint64_t seq) {
+    uint64_t want = seq;
+    return __atomic_compare_exchange_n(&c->wake_token, &want, 0, 0, __ATOMIC_ACQ_REL,
+                                       __ATOMIC_RELAXED);
+}
+
+/* --- the list of every coroutine, and struct lifetime ----------------- */
+
+static void all_add(coro_sched *s, struct coro *c) {
+    struct coro **head = &s->all;
+    if (s->world) coro__lock(&s->world->all_lock), head = &s->world->all;
+    c->all_prev = NULL;
+    c->all_next = *head;
+    if (*head) (*head)->all_prev = c;
+    *head = c;
+    if (s->world) coro__unlock(&s->world->all_lock);
+}
+
+static void drop_ref(coro_sched *s, struct coro *c) {
+    int left = s->world ? __atomic_sub_fetch(&c->refs, 1, __ATOMIC_ACQ_REL) : --c->refs;
+    if (left != 0) return;
+    struct coro **head = &s->all;
+    if (s->world) coro__lock(&s->world->all_lock), head = &s->world->all;
+    if (c->all_prev)
+        c->all_prev->all_next = c->all_next;
+    else
+        *head = c->all_next;
+    if (c->all_next) c->all_next->all_prev = c->all_prev;
+    if (s->world) coro__unlock(&s->world->all_lock);
+    c->next = s->free_structs;
+    s->free_structs = c;
+}
+
 /* --- switching -------------------------------------------------------- */
 
-static void reap(coro_sched *s);
+static void reap(coro_sched *s) {
+    struct coro *z = s->zombie;
+    s->zombie = NULL;
+    coro__stack_put(s, z->stack);
+    z->stack = NULL;
+    z->canary = NULL;
+#ifdef CORO_TSAN
+    __tsan_destroy_fiber(z->tsan_fiber);
+    z->tsan_fiber = NULL;
+#endif
+    drop_ref(s, z);
+}
 
-/* Switches from `from` (the running context) to `to`. When `from` has ended
- * (dying), it is never resumed: ASan is told to drop its fake stack. */
-static inline void switch_to(coro_sched *s, struct coro *from, struct coro *to, int dying) {
+/* What the previous context on this worker left to do once it was saved. */
+static void finish_handoff(coro_sched *s) {
+    if (s->zombie) reap(s);
+    if (s->unlock_after) {
+        coro__unlock(s->unlock_after);
+        s->unlock_after = NULL;
+    }
+    if (s->ready_after) {
+        struct coro *c = s->ready_after;
+        s->ready_after = NULL;
+        coro__make_ready(s, c);
+    }
+}
+
+#ifdef CORO_ASAN
+#define ASAN_FAKE(c) ((c)->asan_fake)
+#else
+#define ASAN_FAKE(c) NULL
+#endif
+
+static inline void asan_finish(coro_sched *s, void *fake) {
+#ifdef CORO_ASAN
+    const void *ob;
+    size_t os;
+    __sanitizer_finish_switch_fiber(fake, &ob, &os);
+    if (s->asan_prev == &s->sched) s->sched.asan_bottom = ob, s->sched.asan_size = os;
+#else
+    (void)s, (void)fake;
+#endif
+}
+
+/* Switches from `from` (the running context) to `to`, and returns the
+ * scheduler of the worker `from` resumed on. When `from` has ended (dying),
+ * it is never resumed: ASan is told to drop its fake stack. */
+static inline coro_sched *switch_to(coro_sched *s, struct coro *from, struct coro *to, int dying) {
     if (from->canary && CORO_UNLIKELY(*from->canary != 0)) coro__overflow_report(from);
 #ifdef CORO_ASAN
     const void *bottom = to->stack ? (const void *)to->stack->lo : to->asan_bottom;
@@ -109,60 +234,55 @@ static inline void switch_to(coro_sched *s, struct coro *from, struct coro *to, 
     __tsan_switch_to_fiber(to->tsan_fiber, 0);
 #endif
     s->cur = to;
-    to->state = CORO_RUNNING;
     s->st.switches++;
     coro__ctx_switch(&from->ctx, &to->ctx);
-    /* Resumed: `from` runs again (s may have been re-read by the caller). */
-#ifdef CORO_ASAN
-    const void *ob;
-    size_t os;
-    __sanitizer_finish_switch_fiber(from->asan_fake, &ob, &os);
-    if (s->asan_prev == &s->sched) s->sched.asan_bottom = ob, s->sched.asan_size = os;
-#endif
+    /* Resumed, possibly on another worker. */
+    if (CORO_UNLIKELY(s->world)) {
+        s = coro__sched();
+        asan_finish(s, ASAN_FAKE(from));
+        finish_handoff(s);
+        return s;
+    }
+    asan_finish(s, ASAN_FAKE(from));
     if (s->zombie) reap(s);
+    return s;
 }
 
-/* The running coroutine waits: someone else will make it ready again. */
-void coro__block(coro_sched *s, struct coro *self) {
-    self->state = CORO_WAITING;
+coro_sched *coro__block(coro_sched *s, struct coro *self, int *held) {
     self->wait_seq++;
+    __atomic_store_n(&self->wake_token, self->wait_seq, __ATOMIC_RELEASE);
+    s->unlock_after = held;
     struct coro *n = next_ready(s);
-    switch_to(s, self, n ? n : &s->sched, 0);
+    return switch_to(s, self, n ? n : &s->sched, 0);
 }
 
 /* --- life of a coroutine ---------------------------------------------- */
 
-static void reap(coro_sched *s) {
-    struct coro *z = s->zombie;
-    s->zombie = NULL;
-    coro__stack_put(s, z->stack);
-    z->stack = NULL;
-    z->canary = NULL;
-#ifdef CORO_TSAN
-    __tsan_destroy_fiber(z->tsan_fiber);
-    z->tsan_fiber = NULL;
-#endif
-}
-
 static void entry(void *p) {
     struct coro *self = p;
-    coro_sched *s = coro_S;
-#ifdef CORO_ASAN
-    const void *ob;
-    size_t os;
-    __sanitizer_finish_switch_fiber(NULL, &ob, &os);
-    if (s->asan_prev == &s->sched) s->sched.asan_bottom = ob, s->sched.asan_size = os;
-#endif
-    if (s->zombie) reap(s);
+    coro_sched *s = coro__sched();
+    asan_finish(s, NULL);
+    finish_handoff(s);
 
     self->fn(self->arg);
-    if (self->canary && CORO_UNLIKELY(*self->canary != 0)) coro__overflow_report(self);
 
-    s = coro_S;
-    self->state = CORO_DONE;
-    s->st.live--;
-    if (self->joiner) coro__make_ready(s, self->joiner);
-    s->zombie = self; /* its stack is released by whoever runs next */
+    s = coro__sched();
+    if (self->canary && CORO_UNLIKELY(*self->canary != 0)) coro__overflow_report(self);
+    struct coro *joiner;
+    if (s->world) {
+        coro__lock(&self->lock);
+        self->done = 1;
+        joiner = self->joiner;
+        coro__unlock(&self->lock);
+    } else {
+        self->done = 1;
+        joiner = self->joiner;
+        s->st.live--;
+    }
+    if (joiner) coro__make_ready(s, joiner);
+    if (s->world && __atomic_sub_fetch(&s->world->live, 1, __ATOMIC_ACQ_REL) == 0)
+        coro__exit_world(s);
+    s->zombie = self; /* its stack is released by whoever runs next here */
     struct coro *n = next_ready(s);
     switch_to(s, self, n ? n : &s->sched, 1);
     __builtin_unreachable();
@@ -188,8 +308,11 @@ coro_t *coro_spawn_ex(void (*fn)(void *), void *arg, const coro_spawn_opts *o) {
     c->joiner = NULL;
     c->canary = NULL;
     c->wait_seq = 0;
+    c->wake_token = 0;
     c->io_events = 0;
-    c->all_prev = NULL;
+    c->lock = 0;
+    c->done = 0;
+    c->refs = 2;
 #ifdef CORO_ASAN
     c->asan_fake = NULL;
     c->asan_bottom = NULL;
@@ -207,13 +330,17 @@ coro_t *coro_spawn_ex(void (*fn)(void *), void *arg, const coro_spawn_opts *o) {
 #endif
     c->fn = fn;
     c->arg = arg;
-    c->id = ++s->next_id;
     coro_rawctx_make(&c->ctx, c->stack->lo, c->stack->size, entry, c);
-    c->all_next = s->all;
-    if (s->all) s->all->all_prev = c;
-    s->all = c;
+    all_add(s, c);
     s->st.spawned++;
-    if (++s->st.live > s->st.peak_live) s->st.peak_live = s->st.live;
+    if (s->world) {
+        c->id = __atomic_add_fetch(&s->world->next_id, 1, __ATOMIC_RELAXED);
+        uint64_t live = (uint64_t)__atomic_add_fetch(&s->world->live, 1, __ATOMIC_ACQ_REL);
+        if (live > s->st.peak_live) s->st.peak_live = live;
+    } else {
+        c->id = ++s->next_id;
+        if (++s->st.live > s->st.peak_live) s->st.peak_live = s->st.live;
+    }
     coro__make_ready(s, c);
     return c;
 }
@@ -222,25 +349,28 @@ coro_t *coro_spawn(void (*fn)(void *), void *arg) {
     return coro_spawn_ex(fn, arg, NULL);
 }
 
-static void unlink_free(coro_sched *s, struct coro *c) {
-    if (c->all_prev)
-        c->all_prev->all_next = c->all_next;
-    else
-        s->all = c->all_next;
-    if (c->all_next) c->all_next->all_prev = c->all_prev;
-    c->next = s->free_structs;
-    s->free_structs = c;
-}
-
 int coro_join(coro_t *c) {
     coro_sched *s = coro_S;
     if (!s) return CORO_EPERM;
-    if (!c || c == s->cur || c->joiner) return CORO_EINVAL;
-    if (c->state != CORO_DONE) {
-        c->joiner = s->cur;
-        coro__block(s, s->cur); /* only c's end makes us ready again */
+    struct coro *self = s->cur;
+    if (!c || c == self) return CORO_EINVAL;
+    if (s->world) {
+        coro__lock(&c->lock);
+        if (c->joiner) {
+            coro__unlock(&c->lock);
+            return CORO_EINVAL;
+        }
+        c->joiner = self;
+        if (!c->done)
+            s = coro__block(s, self, &c->lock); /* c's end wakes us */
+        else
+            coro__unlock(&c->lock);
+    } else {
+        if (c->joiner) return CORO_EINVAL;
+        c->joiner = self;
+        if (!c->done) s = coro__block(s, self, NULL);
     }
-    unlink_free(s, c);
+    drop_ref(s, c);
     return 0;
 }
 
@@ -250,18 +380,27 @@ coro_t *coro_self(void) {
 uint64_t coro_id(const coro_t *c) {
     return c ? c->id : 0;
 }
+int coro_worker_id(void) {
+    return coro_S ? (int)coro_S->wid : -1;
+}
 
 void coro_yield(void) {
     coro_sched *s = coro_S;
     if (CORO_UNLIKELY(!s)) return;
     coro__inject_slowdown();
     struct coro *self = s->cur;
-    coro__make_ready(s, self);
+    if (CORO_LIKELY(!s->world)) {
+        rq_push(s, self);
+        struct coro *n = next_ready(s);
+        if (n != self) switch_to(s, self, n, 0);
+        return;
+    }
+    /* M:N: queue ourselves only once switched out, or a thief could resume us
+     * while we still run here. Nothing else ready here: keep running. */
     struct coro *n = next_ready(s);
-    if (n != self)
-        switch_to(s, self, n, 0);
-    else
-        self->state = CORO_RUNNING;
+    if (!n) return;
+    s->ready_after = self;
+    switch_to(s, self, n, 0);
 }
 
 void coro_sleep_ns(uint64_t ns) {
@@ -273,90 +412,120 @@ void coro_sleep_ns(uint64_t ns) {
     }
     uint64_t now = coro__now_ns();
     uint64_t dl = now + ns < now ? UINT64_MAX : now + ns;
-    if (coro__timer_add(s, dl, s->cur, s->cur->wait_seq + 1) != 0) {
+    struct coro *self = s->cur;
+    if (coro__timer_add(s, dl, self, self->wait_seq + 1) != 0) {
         /* No memory for the timer: wait by yielding, still honouring ns. */
         while (coro__now_ns() < dl) coro_yield();
         return;
     }
-    coro__block(s, s->cur);
+    coro__block(s, self, NULL);
 }
 
 int coro_get_stats(coro_stats *out) {
-    if (!coro_S) return CORO_EPERM;
-    *out = coro_S->st;
+    coro_sched *s = coro_S;
+    if (!s) return CORO_EPERM;
+    *out = s->st;
+    if (s->world) out->live = (uint64_t)__atomic_load_n(&s->world->live, __ATOMIC_RELAXED);
     return 0;
 }
 
-/* --- the loop ---------------------------------------------------------- */
+/* --- a scheduler's life ----------------------------------------------- */
 
-static void free_everything(coro_sched *s) {
+int coro__init_sched(coro_sched *s) {
+    memset(s, 0, sizeof *s);
+    s->own_io.epfd = s->own_io.wakefd = -1;
+    s->io = &s->own_io;
+    s->cur = &s->sched;
+#ifdef CORO_TSAN
+    s->sched.tsan_fiber = __tsan_get_current_fiber();
+#endif
+    return 0;
+}
+
+static void free_list(coro_sched *s, struct coro **all) {
     /* Coroutines never joined, or left waiting by a deadlock: they never run
      * again, so their stacks and structs go back. */
-    while (s->all) {
-        struct coro *c = s->all;
-        s->all = c->all_next;
+    while (*all) {
+        struct coro *c = *all;
+        *all = c->all_next;
         if (c->stack) coro__stack_put(s, c->stack);
 #ifdef CORO_TSAN
         if (c->tsan_fiber) __tsan_destroy_fiber(c->tsan_fiber);
 #endif
         free(c);
     }
+}
+
+/* Frees what one scheduler owns (the world's list is freed by workers.c). */
+void coro__free_sched(coro_sched *s) {
+    free_list(s, &s->all);
     while (s->free_structs) {
         struct coro *c = s->free_structs;
         s->free_structs = c->next;
         free(c);
     }
     coro__timers_free(s);
-    coro__io_free(s);
+    coro__io_free(&s->own_io);
     coro__stack_release_all(s);
     coro__overflow_remove(s);
+}
+
+void coro__free_world_list(coro_sched *s, struct coro **all) {
+    free_list(s, all);
+}
+
+/* The loop of a one-worker scheduler, on coro_run()'s stack. */
+static void loop_one(coro_sched *s) {
+    for (;;) {
+        struct coro *n = next_ready(s);
+        if (n) {
+            switch_to(s, &s->sched, n, 0);
+            continue;
+        }
+        if (!s->nheap && !coro__io_waiters(s->io)) break;
+        /* Nothing ready: sleep in the kernel until the earliest deadline,
+         * in epoll_wait when coroutines wait on descriptors. */
+        uint64_t dl = s->nheap ? s->heap[0].deadline : UINT64_MAX;
+        if (coro__io_waiters(s->io)) {
+            uint64_t now = coro__now_ns();
+            coro__io_poll(s, dl == UINT64_MAX ? -1 : dl > now ? (int64_t)(dl - now) : 0);
+            s->st.idle_sleeps++;
+        } else if (coro__now_ns() < dl) {
+            struct timespec ts = {(time_t)(dl / 1000000000u), (long)(dl % 1000000000u)};
+            while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR) {
+            }
+            s->st.idle_sleeps++;
+        }
+        /* Start a new round with what is due (descriptors were just polled). */
+        if (s->nheap) coro__timers_collect(s, coro__now_ns());
+        s->round_left = s->nready;
+    }
+}
+
+/* Runs one ready coroutine from the worker's loop; 0 if none is ready. */
+int coro__dispatch(coro_sched *s) {
+    struct coro *n = next_ready(s);
+    if (!n) return 0;
+    switch_to(s, &s->sched, n, 0);
+    return 1;
 }
 
 int coro_run(void (*main)(void *), void *arg) {
     if (coro_S) return CORO_EPERM;
     if (!main) return CORO_EINVAL;
-    coro_sched *s = calloc(1, sizeof *s);
+    coro_sched *s = malloc(sizeof *s);
     if (!s) return CORO_ENOMEM;
+    coro__init_sched(s);
     coro_S = s;
-    s->epfd = -1;
-    s->cur = &s->sched;
-    s->sched.state = CORO_RUNNING;
-#ifdef CORO_TSAN
-    s->sched.tsan_fiber = __tsan_get_current_fiber();
-#endif
     coro__overflow_install(s); /* best effort: without it an overflow is a plain SIGSEGV */
-
     int rc = 0;
     if (!coro_spawn(main, arg)) {
         rc = coro_last_error();
     } else {
-        for (;;) {
-            struct coro *n = next_ready(s);
-            if (n) {
-                switch_to(s, &s->sched, n, 0);
-                continue;
-            }
-            if (!s->nheap && !s->io_waiters) break;
-            /* Nothing ready: sleep in the kernel until the earliest deadline,
-             * in epoll_wait when coroutines wait on descriptors. */
-            uint64_t dl = s->nheap ? s->heap[0].deadline : UINT64_MAX;
-            if (s->io_waiters) {
-                uint64_t now = coro__now_ns();
-                coro__io_poll(s, dl == UINT64_MAX ? -1 : dl > now ? (int64_t)(dl - now) : 0);
-                s->st.idle_sleeps++;
-            } else if (coro__now_ns() < dl) {
-                struct timespec ts = {(time_t)(dl / 1000000000u), (long)(dl % 1000000000u)};
-                while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR) {
-                }
-                s->st.idle_sleeps++;
-            }
-            /* Start a new round with what is due (descriptors were just polled). */
-            if (s->nheap) coro__timers_collect(s, coro__now_ns());
-            s->round_left = s->nready;
-        }
+        loop_one(s);
         if (s->st.live) rc = CORO_EDEADLK;
     }
-    free_everything(s);
+    coro__free_sched(s);
     coro_S = NULL;
     free(s);
     return rc;

@@ -32,6 +32,7 @@ int coro__timer_add(coro_sched *s, uint64_t deadline, struct coro *c, uint64_t w
         i = p;
     }
     s->heap[i] = t;
+    if (s->world) __atomic_add_fetch(&s->world->ntimers, 1, __ATOMIC_RELAXED);
     return 0;
 }
 
@@ -57,8 +58,9 @@ size_t coro__timers_collect(coro_sched *s, uint64_t now) {
         struct coro *c = s->heap[0].c;
         uint64_t ws = s->heap[0].wait_seq;
         pop_min(s);
+        if (s->world) __atomic_sub_fetch(&s->world->ntimers, 1, __ATOMIC_RELAXED);
         /* A timer whose wait already ended (an fd event came first) is stale. */
-        if (c->state != CORO_WAITING || c->wait_seq != ws) continue;
+        if (!coro__claim(c, ws)) continue;
         coro__make_ready(s, c);
         k++;
     }

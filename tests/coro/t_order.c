@@ -83,7 +83,7 @@ static void timer_main(void *arg) {
 static uint64_t tie_deadline;
 static void tie_sleeper(void *arg) {
     coro__timer_add(coro_S, tie_deadline, coro_self(), coro_self()->wait_seq + 1);
-    coro__block(coro_S, coro_self());
+    coro__block(coro_S, coro_self(), NULL);
     trace("t%ld", (long)(intptr_t)arg);
 }
 static void tie_main(void *arg) {

@@ -1,0 +1,176 @@
+/* t_mn.c — coroutines on two workers (M:N): every coroutine runs exactly
+ * once to the end, queue items are delivered exactly once, joins, events and
+ * sleeps work across workers, work is stolen (both workers run coroutines),
+ * descriptors wake across workers, deadlock is still reported, and an idle
+ * world parks instead of spinning. */
+#include "coro.h"
+#include "check.h"
+
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+static coro_run_opts two(void) {
+    coro_run_opts o;
+    coro_run_opts_init(&o);
+    o.workers = 2;
+    return o;
+}
+
+static long ran[2];
+static long done_count;
+
+static void worker_task(void *arg) {
+    volatile uint64_t x = (uint64_t)(uintptr_t)arg;
+    for (int step = 0; step < 20; step++) {
+        for (int i = 0; i < 20000; i++) x = x * 6364136223846793005u + 1442695040888963407u;
+        int w = coro_worker_id();
+        CHECK(w == 0 || w == 1);
+        __atomic_add_fetch(&ran[w & 1], 1, __ATOMIC_RELAXED);
+        coro_yield();
+    }
+    __atomic_add_fetch(&done_count, 1, __ATOMIC_RELAXED);
+}
+
+static void spread_main(void *arg) {
+    (void)arg;
+    coro_t *c[64];
+    for (int i = 0; i < 64; i++) c[i] = coro_spawn(worker_task, (void *)(uintptr_t)i);
+    for (int i = 0; i < 64; i++) CHECK(coro_join(c[i]) == 0);
+}
+
+/* Producers and consumers on a small queue, across workers. */
+enum { PRODUCERS = 4, CONSUMERS = 4, PER = 5000 };
+static coro_queue_t *q;
+static uint64_t consumed_sum, consumed_n;
+
+static void producer(void *arg) {
+    uintptr_t p = (uintptr_t)arg;
+    for (uintptr_t i = 1; i <= PER; i++) {
+        CHECK(coro_queue_put(q, (void *)(p * 100000 + i)) == 0);
+        if (i % 7 == 0) coro_yield();
+    }
+}
+
+static void consumer(void *arg) {
+    (void)arg;
+    void *it;
+    while (coro_queue_get(q, &it) == 0) {
+        __atomic_add_fetch(&consumed_sum, (uint64_t)(uintptr_t)it, __ATOMIC_RELAXED);
+        __atomic_add_fetch(&consumed_n, 1, __ATOMIC_RELAXED);
+        coro_queue_task_done(q);
+    }
+}
+
+static void prodcons_main(void *arg) {
+    (void)arg;
+    q = coro_queue_new(8);
+    coro_t *c[CONSUMERS], *p[PRODUCERS];
+    for (int i = 0; i < CONSUMERS; i++) c[i] = coro_spawn(consumer, NULL);
+    for (uintptr_t i = 0; i < PRODUCERS; i++) p[i] = coro_spawn(producer, (void *)i);
+    for (int i = 0; i < PRODUCERS; i++) coro_join(p[i]);
+    coro_queue_join(q);
+    coro_queue_close(q);
+    for (int i = 0; i < CONSUMERS; i++) coro_join(c[i]);
+    coro_queue_free(q);
+}
+
+/* Sleeps and an event across workers. */
+static coro_event_t go;
+static long woke;
+static void sleeper(void *arg) {
+    coro_sleep_ns((uint64_t)(uintptr_t)arg * 1000000u);
+    coro_event_wait(&go);
+    __atomic_add_fetch(&woke, 1, __ATOMIC_RELAXED);
+}
+static void event_main(void *arg) {
+    (void)arg;
+    coro_event_init(&go);
+    coro_t *c[32];
+    for (int i = 0; i < 32; i++) c[i] = coro_spawn(sleeper, (void *)(uintptr_t)(i % 5));
+    coro_sleep_ns(20000000);
+    coro_event_set(&go);
+    for (int i = 0; i < 32; i++) coro_join(c[i]);
+}
+
+/* A pipe read on one worker woken by a write from the other. */
+static int pfd[2];
+static char got[8];
+static void reader(void *arg) {
+    (void)arg;
+    CHECK(coro_read(pfd[0], got, 5) == 5);
+}
+static void writer(void *arg) {
+    (void)arg;
+    coro_sleep_ns(5000000);
+    CHECK(coro_write(pfd[1], "hello", 5) == 5);
+}
+static void io_main(void *arg) {
+    (void)arg;
+    coro_t *r = coro_spawn(reader, NULL), *w = coro_spawn(writer, NULL);
+    coro_join(r);
+    coro_join(w);
+    CHECK(coro_wait_fd(pfd[0], CORO_READ, 3000000) == CORO_ETIMEDOUT);
+}
+
+static void stuck(void *arg) {
+    coro_event_wait(arg); /* nobody sets it */
+}
+static coro_event_t never;
+static void deadlock_main(void *arg) {
+    (void)arg;
+    coro_event_init(&never);
+    coro_spawn(stuck, &never);
+    coro_event_wait(&never);
+}
+
+static void idle_main(void *arg) {
+    (void)arg;
+    coro_sleep_ns(200000000);
+}
+
+static double cpu_seconds(void) {
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
+           (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+int main(void) {
+    coro_run_opts o = two();
+    CHECK(coro_run_ex(spread_main, NULL, &o) == 0);
+    CHECK(done_count == 64);
+    CHECK(ran[0] + ran[1] == 64 * 20);
+    CHECK(ran[0] > 0 && ran[1] > 0); /* work was stolen by the second worker */
+    fprintf(stderr, "steps on worker 0: %ld, worker 1: %ld\n", ran[0], ran[1]);
+
+    CHECK(coro_run_ex(prodcons_main, NULL, &o) == 0);
+    uint64_t want = 0;
+    for (uint64_t p = 0; p < PRODUCERS; p++)
+        want += p * 100000 * PER + (uint64_t)PER * (PER + 1) / 2;
+    CHECK(consumed_n == (uint64_t)PRODUCERS * PER);
+    CHECK(consumed_sum == want);
+
+    CHECK(coro_run_ex(event_main, NULL, &o) == 0);
+    CHECK(woke == 32);
+
+    CHECK(pipe2(pfd, O_NONBLOCK) == 0);
+    CHECK(coro_run_ex(io_main, NULL, &o) == 0);
+    CHECK(memcmp(got, "hello", 5) == 0);
+    close(pfd[0]);
+    close(pfd[1]);
+
+    CHECK(coro_run_ex(deadlock_main, NULL, &o) == CORO_EDEADLK);
+
+    double c0 = cpu_seconds();
+    CHECK(coro_run_ex(idle_main, NULL, &o) == 0);
+    CHECK(cpu_seconds() - c0 < 0.1); /* parked, not spinning */
+
+    coro_run_opts bad;
+    coro_run_opts_init(&bad);
+    bad.workers = 0;
+    CHECK(coro_run_ex(idle_main, NULL, &bad) == CORO_EINVAL);
+    TEST_END();
+}
