@@ -85,13 +85,15 @@ mkdir -p "$RUN/raw"
 python3 "$SCRIPTS/lib/env.py" --build "$BUILD" --run-id "$RUN_ID" --mode "$MODE" --out "$RUN/env.json"
 
 # ---- parameters (full / quick) ---------------------------------------------
-# Sizes measured on the 2-core EPYC VM: each point takes ~0.05-0.5 s, so a
-# full run is ~10 min and a quick one ~1.5 min.  cpubound's cost per step
+# Sizes measured on the 2-core EPYC VM: each point takes ~0.05-1 s; a full
+# run with 3 repetitions took 3.3 min, so the full run uses 5 repetitions and
+# twice the work per point (~8 min); a quick one takes ~1 min.  cpubound's cost per step
 # grows with --wss (each step touches the task's whole working set), so the
 # total work is given per working set (wss:steps) to keep every point ~0.2 s
 # of CPU: 4 KiB ~100 ns/step, 64 KiB ~1.2 us, 1 MiB ~22 us (more beyond the LLC).
 if [ "$MODE" = quick ]; then
 	REPS=${CB_REPS:-3}
+	MEM_REPS=$REPS
 	LIMIT=20
 	SW_N=200000
 	SW_N_THR=5000
@@ -112,22 +114,23 @@ if [ "$MODE" = quick ]; then
 	HF_RUNS=5
 	GB_ARGS="--quick"
 else
-	REPS=${CB_REPS:-3}
+	REPS=${CB_REPS:-5}
+	MEM_REPS=3
 	LIMIT=60
 	SW_N=1000000
-	SW_N_THR=20000
+	SW_N_THR=50000
 	SP_N=200000
 	SP_N_THR=10000
-	MEM_CORO=500000
+	MEM_CORO=1000000
 	MEM_THR=100000
 	OV_TASKS="1 2 4 8 16 32 64 128 256 512 1024 2048 4096"
-	OV_SETS="4096:2000000 65536:160000 1048576:8192"
+	OV_SETS="4096:4000000 65536:320000 1048576:16384"
 	PC_SHAPES="1x1 1x2 2x2 4x4 16x16"
 	PC_CAPS="1 64 1024"
 	PC_WORKS="0 100 1000 10000"
-	PC_ITEMS=20000
+	PC_ITEMS=40000
 	FA_YIELDS="0 10 100 1000 10000"
-	FA_MS=200
+	FA_MS=300
 	AR_N=10000
 	AR_RUNS=10
 	HF_RUNS=10
@@ -259,7 +262,9 @@ do_spawn() {
 
 do_memory() {
 	step memory "memory per task and most tasks alive (corobench spawn --alive)"
-	for REP in $(seq 1 $REPS); do
+	# a million coroutines take ~10 s to set up: fewer repetitions here
+	[ -z "${CB_REPS:-}" ] || MEM_REPS=$CB_REPS
+	for REP in $(seq 1 $MEM_REPS); do
 		TAGS="backend=coro" run_point coro $(cb coro spawn --n $MEM_CORO --alive)
 		TAGS="backend=threads" run_point threads $(cb threads spawn --n $MEM_THR --alive)
 	done

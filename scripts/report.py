@@ -164,8 +164,8 @@ def reading(name, t, env):
         s = (f"With CPU-bound tasks that never yield, the ticker's p99 lateness is {cbdata.fus(by[('coro', 0)])} on "
              f"coroutines and {cbdata.fus(by[('threads', 0)])} on threads (preempted by the kernel).")
         if ys:
-            s += (f" Yielding every {ys[0]} µs brings the coroutine ticker to {g(by[('coro', ys[0])], 'µs')}, every "
-                  f"{ys[-1]} µs to {g(by[('coro', ys[-1])], 'µs')}.")
+            s += (f" Yielding every {ys[0]} µs brings the coroutine ticker to {cbdata.fus(by[('coro', ys[0])])}, every "
+                  f"{ys[-1]} µs to {cbdata.fus(by[('coro', ys[-1])])}.")
         return s
     return ""
 
