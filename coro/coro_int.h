@@ -126,7 +126,8 @@ typedef struct coro_sched {
     struct coro sched; /* the scheduler's own context: coro_run()'s stack */
     struct coro *rhead, *rtail;
     size_t nready;
-    size_t round_left;   /* dispatches left in this round; 0 = collect timers first */
+    struct coro *round_last; /* one worker: the last coroutine of this round; NULL = new round */
+    size_t round_left;       /* several workers: dispatches left in this round */
     struct coro *zombie; /* ended coroutine whose stack is released after the switch away */
     struct coro *all;    /* every unjoined coroutine */
     struct coro *free_structs;

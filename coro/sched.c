@@ -50,63 +50,77 @@ __attribute__((noinline)) coro_sched *coro__sched(void) {
 
 /* --- ready queue and wait lists ------------------------------------- */
 
-static inline void rq_push(coro_sched *s, struct coro *c) {
+static inline void rq_link(coro_sched *s, struct coro *c) {
     c->next = NULL;
     if (s->rtail)
         s->rtail->next = c;
     else
         s->rhead = c;
     s->rtail = c;
-    __atomic_store_n(&s->nready, s->nready + 1, __ATOMIC_RELAXED); /* read by idle workers */
 }
 
-static inline struct coro *rq_pop(coro_sched *s) {
-    struct coro *c = s->rhead;
-    if (!c) return NULL;
-    s->rhead = c->next;
-    if (!s->rhead) s->rtail = NULL;
-    __atomic_store_n(&s->nready, s->nready - 1, __ATOMIC_RELAXED);
-    return c;
-}
-
+/* One worker: the queue alone. Several: under rq_lock, with a count that idle
+ * workers read to decide whether to steal or park. */
 void coro__make_ready(coro_sched *s, struct coro *c) {
     if (CORO_LIKELY(!s->world)) {
-        rq_push(s, c);
+        rq_link(s, c);
+        return;
+    }
+    if (c == s->cur) {
+        /* Its own timer (or fd) fired while it is still switching out, inside
+         * coro__block: queue it only once switched out, or a thief could
+         * resume it on another worker while it still runs here. */
+        s->ready_after = c;
         return;
     }
     coro__lock(&s->rq_lock);
-    rq_push(s, c);
+    rq_link(s, c);
+    __atomic_store_n(&s->nready, s->nready + 1, __ATOMIC_RELAXED);
     coro__unlock(&s->rq_lock);
     coro__world_notify(s->world);
 }
 
 /* A round ends when every coroutine that was ready at its start has been
- * dispatched; due timers and descriptor events join the tail then. */
-static void new_round(coro_sched *s) {
+ * dispatched; due timers and descriptor events join the tail then. With one
+ * worker the round is marked by the coroutine that was the tail when it
+ * began (round_last), which costs a compare per dispatch and no counters. */
+__attribute__((noinline)) static int start_round(coro_sched *s) {
     if (s->nheap) coro__timers_collect(s, coro__now_ns());
     if (coro__io_waiters(s->io)) coro__io_poll(s, 0);
-    s->round_left = __atomic_load_n(&s->nready, __ATOMIC_RELAXED);
+    s->round_last = s->rtail;
+    return s->round_last != NULL;
+}
+
+/* Several workers: stealers take from the queue too, so count instead. */
+__attribute__((noinline)) static struct coro *next_ready_mn(coro_sched *s) {
+    if (s->round_left == 0) {
+        if (s->nheap) coro__timers_collect(s, coro__now_ns());
+        if (coro__io_waiters(s->io)) coro__io_poll(s, 0);
+        s->round_left = __atomic_load_n(&s->nready, __ATOMIC_RELAXED);
+        if (s->round_left == 0) return NULL;
+    }
+    coro__lock(&s->rq_lock);
+    struct coro *c = s->rhead;
+    if (c) {
+        if (!(s->rhead = c->next)) s->rtail = NULL;
+        __atomic_store_n(&s->nready, s->nready - 1, __ATOMIC_RELAXED);
+    }
+    coro__unlock(&s->rq_lock);
+    if (!c) { /* stolen meanwhile */
+        s->round_left = 0;
+        return NULL;
+    }
+    s->round_left--;
+    return c;
 }
 
 /* The next coroutine to run, or NULL. */
-static struct coro *next_ready(coro_sched *s) {
-    if (s->round_left == 0) {
-        new_round(s);
-        if (s->round_left == 0) return NULL;
-    }
-    struct coro *c;
-    if (CORO_LIKELY(!s->world)) {
-        c = rq_pop(s);
-    } else {
-        coro__lock(&s->rq_lock);
-        c = rq_pop(s);
-        coro__unlock(&s->rq_lock);
-        if (!c) { /* stolen meanwhile */
-            s->round_left = 0;
-            return NULL;
-        }
-    }
-    s->round_left--;
+static inline struct coro *next_ready(coro_sched *s) {
+    if (CORO_UNLIKELY(s->world)) return next_ready_mn(s);
+    if (CORO_UNLIKELY(!s->round_last) && !start_round(s)) return NULL;
+    struct coro *c = s->rhead;
+    if (!(s->rhead = c->next)) s->rtail = NULL;
+    if (c == s->round_last) s->round_last = NULL;
     return c;
 }
 
@@ -173,17 +187,22 @@ static void drop_ref(coro_sched *s, struct coro *c) {
 
 /* --- switching -------------------------------------------------------- */
 
-static void reap(coro_sched *s) {
-    struct coro *z = s->zombie;
-    s->zombie = NULL;
-    coro__stack_put(s, z->stack);
-    z->stack = NULL;
-    z->canary = NULL;
+/* Releases the stacks of coroutines that ended and have since been switched
+ * away from. A list, not one slot: a yield that tail-jumps into its peer
+ * (coro_yield) skips this step, so several may be waiting. */
+__attribute__((noinline)) static void reap(coro_sched *s) {
+    struct coro *z;
+    while ((z = s->zombie)) {
+        s->zombie = z->next;
+        coro__stack_put(s, z->stack);
+        z->stack = NULL;
+        z->canary = NULL;
 #ifdef CORO_TSAN
-    __tsan_destroy_fiber(z->tsan_fiber);
-    z->tsan_fiber = NULL;
+        __tsan_destroy_fiber(z->tsan_fiber);
+        z->tsan_fiber = NULL;
 #endif
-    drop_ref(s, z);
+        drop_ref(s, z);
+    }
 }
 
 /* What the previous context on this worker left to do once it was saved. */
@@ -282,7 +301,8 @@ static void entry(void *p) {
     if (joiner) coro__make_ready(s, joiner);
     if (s->world && __atomic_sub_fetch(&s->world->live, 1, __ATOMIC_ACQ_REL) == 0)
         coro__exit_world(s);
-    s->zombie = self; /* its stack is released by whoever runs next here */
+    self->next = s->zombie; /* its stack is released by whoever runs next here */
+    s->zombie = self;
     struct coro *n = next_ready(s);
     switch_to(s, self, n ? n : &s->sched, 1);
     __builtin_unreachable();
@@ -296,6 +316,7 @@ coro_t *coro_spawn_ex(void (*fn)(void *), void *arg, const coro_spawn_opts *o) {
     coro_sched *s = coro_S;
     if (CORO_UNLIKELY(!s)) return coro__set_error(CORO_EPERM), NULL;
     if (CORO_UNLIKELY(!fn)) return coro__set_error(CORO_EINVAL), NULL;
+    if (CORO_UNLIKELY(s->zombie)) reap(s);
     size_t want = o && o->stack_size ? o->stack_size : CORO_DEFAULT_STACK;
     if (want < CORO_MIN_STACK) want = CORO_MIN_STACK;
 
@@ -390,9 +411,21 @@ void coro_yield(void) {
     coro__inject_slowdown();
     struct coro *self = s->cur;
     if (CORO_LIKELY(!s->world)) {
-        rq_push(s, self);
+        rq_link(s, self);
         struct coro *n = next_ready(s);
-        if (n != self) switch_to(s, self, n, 0);
+        if (n == self) return;
+#if !defined(CORO_ASAN) && !defined(CORO_TSAN)
+        /* A tail call into the jmp-ending primitive: when this coroutine is
+         * resumed it jumps straight back to our caller, so no `ret` is
+         * mispredicted when the two sides yield from different places. The
+         * post-switch chores (reap) are left to the next ordinary resume. */
+        if (self->canary && CORO_UNLIKELY(*self->canary != 0)) coro__overflow_report(self);
+        s->cur = n;
+        s->st.switches++;
+        coro_rawctx_switch(&self->ctx, &n->ctx);
+#else
+        switch_to(s, self, n, 0); /* sanitizers must see every switch finish */
+#endif
         return;
     }
     /* M:N: queue ourselves only once switched out, or a thief could resume us
@@ -498,7 +531,7 @@ static void loop_one(coro_sched *s) {
         }
         /* Start a new round with what is due (descriptors were just polled). */
         if (s->nheap) coro__timers_collect(s, coro__now_ns());
-        s->round_left = s->nready;
+        s->round_last = s->rtail;
     }
 }
 
