@@ -66,6 +66,21 @@ static const opt_spec fairness_opts[] = {
         "CPU work per task, ms (the ticker runs at least this long)"),
 };
 
+static const opt_spec echo_opts[] = {
+    U64("--connections", connections, 1, 100000, 100,
+        "client connections, each one request in flight"),
+    U64("--duration-ms", duration_ms, 1, 60000, 1000,
+        "timed phase, ms (after every connection is set up)"),
+    U64("--size", size, 1, 1048576, 64, "bytes per request, echoed back"),
+    U64Z("--max-requests", max_requests, 1, E10, 0,
+         "stop after this many requests in all, 0 = time only"),
+    U64("--workers", workers, 1, 64, 1, "coro server: worker threads (1 = M:1, more = M:N)"),
+    U64("--stack", stack, 16384, UINT64_C(1) << 30, 65536,
+        "server stack bytes per connection (coroutine or thread)"),
+    ENUM("--pin", pin, pins, 0,
+         "none | same: server and load generator on one CPU | split: one CPU each"),
+};
+
 #define N(a) (sizeof a / sizeof a[0])
 #define FNS(w)                                                                                     \
     { wl_coro_##w, wl_threads_##w, wl_ucontext_##w }
@@ -83,6 +98,8 @@ const wl_spec wl_specs[] = {
      N(cpubound_opts), FNS(cpubound)},
     {"fairness", "ticker lateness beside CPU-bound tasks: what preemption buys", fairness_opts,
      N(fairness_opts), FNS(fairness)},
+    {"echo", "TCP echo on 127.0.0.1: coroutine- vs thread-per-connection server, requests/s",
+     echo_opts, N(echo_opts), FNS(echo)},
 };
 const size_t wl_nspecs = N(wl_specs);
 
@@ -243,6 +260,19 @@ static int cross_checks(cli *c) {
                     (unsigned long long)p->tasks, (unsigned long long)p->duration_ms);
             return 2;
         }
+    } else if (strcmp(w->name, "echo") == 0) {
+        if (c->backend == BK_UCONTEXT) {
+            fprintf(stderr, "corobench: --backend: echo runs on coro or threads, got 'ucontext'\n");
+            return 2;
+        }
+        const opt_spec *o = find_opt(w, "--workers", 9, &i);
+        if (o && c->backend == BK_THREADS && c->given[i]) {
+            fprintf(stderr,
+                    "corobench: --workers: thread-per-connection has no workers; "
+                    "--workers needs --backend coro, got '%llu'\n",
+                    (unsigned long long)p->workers);
+            return 2;
+        }
     } else if (strcmp(w->name, "spawn") == 0) {
         if (p->alive && p->n > 10000000) {
             fprintf(
@@ -272,7 +302,7 @@ int cli_parse(cli *c, int argc, char **argv) {
     if (!c->wl) {
         fprintf(stderr,
                 "corobench: unknown workload '%s' (expected article, switch, spawn, prodcons, "
-                "cpubound or fairness)\n",
+                "cpubound, fairness or echo)\n",
                 wname);
         return 2;
     }

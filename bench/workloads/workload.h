@@ -35,6 +35,8 @@ typedef struct wl_params {
     /* cpubound, fairness */
     uint64_t tasks, total_work, wss, yield_every;
     uint64_t period_us, yield_us, duration_ms;
+    /* echo (bench/echo/; also uses pin, stack, duration_ms) */
+    uint64_t connections, size, max_requests, workers;
 } wl_params;
 
 typedef void (*wl_fn)(const wl_params *p, wl_result *r);
@@ -46,6 +48,7 @@ typedef void (*wl_fn)(const wl_params *p, wl_result *r);
     void wl_##backend##_prodcons(const wl_params *p, wl_result *r);                                \
     void wl_##backend##_cpubound(const wl_params *p, wl_result *r);                                \
     void wl_##backend##_fairness(const wl_params *p, wl_result *r);                                \
+    void wl_##backend##_echo(const wl_params *p, wl_result *r);                                    \
     const char *wl_##backend##_switch_impl(void);
 
 WL_DECLARE(coro)

@@ -1,0 +1,95 @@
+/* echo.h — the echo workload's parts: a TCP echo server in a child process
+ * (coroutine- or thread-per-connection) and a coroutine load generator in the
+ * parent, on 127.0.0.1 only.
+ *
+ * Why a child process: the server's resident memory (VmHWM/VmRSS of
+ * /proc/<pid>/status) must be its own, not mixed with the load generator's.
+ * The pieces talk through a status pipe (server -> parent, one short line per
+ * event, see ECHO_ST_*) and the server is SIGKILLed by the parent when the
+ * run ends, on every path (and by the kernel if the parent dies first).
+ */
+#ifndef ECHO_H
+#define ECHO_H
+
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hist.h"
+
+/* Bytes the server reads and writes back at a time (on its stack). */
+#define ECHO_BUF 4096
+/* Stack of each load-generator coroutine (fixed: the server's is --stack). */
+#define ECHO_LG_STACK ((size_t)64 * 1024)
+/* Connects (with their one-byte handshake) in flight at once. */
+#define ECHO_CONNECT_SLOTS 128
+/* A connect, a handshake or one request that takes longer is an error. */
+#define ECHO_IO_TIMEOUT_NS (UINT64_C(10) * 1000000000)
+/* All connections must be set up within this time. */
+#define ECHO_SETUP_CAP_NS (UINT64_C(30) * 1000000000)
+/* The server must say "ready" within this time. */
+#define ECHO_READY_TIMEOUT_MS 10000
+
+/* Status lines the server writes on its pipe (each < PIPE_BUF, so atomic):
+ *   "ready\n"                      listening and serving
+ *   "limit <conn> <text>\n"        the first connection it could not serve
+ *                                  (<conn> counts accepted connections from 0)
+ *   "error <text>\n"               the server could not start or stopped */
+
+enum echo_server_kind { ECHO_SRV_CORO, ECHO_SRV_THREADS };
+
+typedef struct echo_server_cfg {
+    int kind;         /* enum echo_server_kind */
+    unsigned workers; /* coro: coro_run_ex workers (1 = M:1) */
+    size_t stack;     /* bytes per connection's coroutine or thread */
+    int lfd;          /* listening socket (blocking; the server sets its mode) */
+    int status_fd;    /* write end of the status pipe */
+    int cpu;          /* pin the whole server process to this CPU, -1 = no */
+} echo_server_cfg;
+
+/* The child's whole life: serve until killed. Never returns. */
+void echo_server_main(const echo_server_cfg *cfg) __attribute__((noreturn));
+/* Backends (server_coro.c, server_thr.c): return only when they cannot serve. */
+void echo_serve_coro(const echo_server_cfg *cfg);
+void echo_serve_threads(const echo_server_cfg *cfg);
+/* A text for a negative code of coro.h or a negative errno (never NULL). */
+const char *echo_strerror(int err);
+/* Writes one status line (a printf format); safe from any thread. */
+void echo_status(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+typedef struct echo_lg_cfg {
+    struct sockaddr_in addr;
+    uint64_t connections, size, max_requests; /* max_requests 0 = no bound */
+    uint64_t duration_ns;
+} echo_lg_cfg;
+
+typedef struct echo_lg_out {
+    int run_rc;    /* coro_run's result */
+    int spawn_err; /* load-generator coroutine creation failed (negative code), 0 if not */
+    uint64_t spawned;
+    uint64_t established, setup_failed;
+    uint64_t first_setup_conn; /* the lowest-numbered connection that failed to set up */
+    char setup_error[160];     /* its reason, "" if none failed */
+    uint64_t requests, bytes;
+    uint64_t sum; /* sum of fnv_item(ECHO_TAG, ticket, size) over correct echoes */
+    uint64_t setup_ns, wall_ns;
+    char run_error[160]; /* the first failure on an established connection, "" if none */
+    echo_hist hist;
+    int *fds; /* connections' sockets, -1 when none; closed by echo_lg_close */
+    uint64_t nfds;
+} echo_lg_out;
+
+/* Runs the load generator (coro_run, one worker); fills *out. 0, or a
+ * negative code when it could not start at all (out->fds NULL). */
+int echo_lg_run(const echo_lg_cfg *cfg, echo_lg_out *out);
+void echo_lg_close(echo_lg_out *out);
+
+/* The request payload: byte pos of request ticket k (cheap, position- and
+ * ticket-dependent, so shifted, mixed or stale bytes are caught). */
+static inline unsigned char echo_byte(uint64_t k, uint64_t pos) {
+    return (unsigned char)(k * 131u + (k >> 8) + pos * 7u + (pos >> 8) * 13u);
+}
+
+#define ECHO_TAG 0x4543484fu /* "ECHO" */
+
+#endif

@@ -1,0 +1,252 @@
+/* loadgen.c — the echo load generator: one coroutine per connection on one
+ * worker (coro_run), closed loop (one request outstanding per connection).
+ *
+ * Two phases. Setup (not timed): each connection connects and echoes one byte
+ * (a handshake, so "established" means the server really serves it; a
+ * thread-per-connection server that could not start a thread closes it
+ * here), at most ECHO_CONNECT_SLOTS at a time so the listen backlog is not
+ * flooded. Then every connection is released at once and, until the duration
+ * has passed or --max-requests tickets were handed out, takes the next ticket
+ * k, sends `size` bytes echo_byte(k, 0..size-1) and reads them back, checking
+ * each byte. Writing and reading are interleaved (non-blocking) so large
+ * requests cannot deadlock on full socket buffers. Every wait has a deadline
+ * (ECHO_IO_TIMEOUT_NS); nothing waits forever.
+ *
+ * Sockets are closed only at the end (echo_lg_close), after the server's
+ * memory has been read; that also keeps descriptor numbers from being reused
+ * within a coro_run.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "checksum.h"
+#include "coro.h"
+#include "echo.h"
+#include "sysinfo.h"
+
+#define CHUNK 4096
+#define ECHO_ECLOSED 1 /* positive: the server closed the connection */
+#define ECHO_EMISMATCH 2
+
+typedef struct lg {
+    const echo_lg_cfg *cfg;
+    echo_lg_out *out;
+    coro_queue_t *slots;
+    coro_event_t setup_done, go;
+    uint64_t set_up; /* connections done with setup, established or not */
+    uint64_t setup_deadline;
+    uint64_t t_start, deadline;
+    uint64_t next_ticket;
+} lg;
+
+static const char *why(int rc) {
+    if (rc == ECHO_ECLOSED) return "closed by the server";
+    if (rc == ECHO_EMISMATCH) return "echoed bytes differ from those sent";
+    return echo_strerror(rc);
+}
+
+/* Sends `size` bytes of ticket k and reads them back by `deadline`. 0, a
+ * negative code, ECHO_ECLOSED or ECHO_EMISMATCH. */
+static int xfer(int fd, uint64_t k, uint64_t size, uint64_t deadline) {
+    unsigned char sbuf[CHUNK], rbuf[CHUNK];
+    uint64_t sent = 0, got = 0;
+    while (got < size) {
+        int progressed = 0;
+        if (sent < size) {
+            size_t n = size - sent < CHUNK ? (size_t)(size - sent) : CHUNK;
+            for (size_t i = 0; i < n; i++) sbuf[i] = echo_byte(k, sent + i);
+            ssize_t w = send(fd, sbuf, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+            if (w > 0) {
+                sent += (uint64_t)w;
+                progressed = 1;
+            } else if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+                return -errno;
+            }
+        }
+        size_t want = size - got < CHUNK ? (size_t)(size - got) : CHUNK;
+        if (want > sent - got) want = (size_t)(sent - got); /* nothing unsent can come back */
+        if (want > 0) {
+            ssize_t r = recv(fd, rbuf, want, MSG_DONTWAIT);
+            if (r > 0) {
+                for (ssize_t i = 0; i < r; i++)
+                    if (rbuf[i] != echo_byte(k, got + (uint64_t)i)) return ECHO_EMISMATCH;
+                got += (uint64_t)r;
+                progressed = 1;
+            } else if (r == 0) {
+                return ECHO_ECLOSED;
+            } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+                return -errno;
+            }
+        }
+        if (progressed || got == size) continue;
+        uint64_t now = si_now_ns();
+        if (now >= deadline) return CORO_ETIMEDOUT;
+        int ev = CORO_READ | (sent < size ? CORO_WRITE : 0);
+        int rc = coro_wait_fd(fd, ev, (int64_t)(deadline - now));
+        if (rc < 0) return rc;
+    }
+    return 0;
+}
+
+static uint64_t min_u64(uint64_t a, uint64_t b) {
+    return a < b ? a : b;
+}
+
+/* Connect and handshake; 0 or a code, with *what naming the step. */
+static int setup(lg *g, uint64_t id, const char **what) {
+    echo_lg_out *o = g->out;
+    *what = "socket";
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -errno;
+    o->fds[id] = fd;
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    uint64_t now = si_now_ns();
+    if (now >= g->setup_deadline) return CORO_ETIMEDOUT;
+    uint64_t deadline = min_u64(now + ECHO_IO_TIMEOUT_NS, g->setup_deadline);
+    *what = "connect";
+    int rc = coro_connect(fd, (const struct sockaddr *)&g->cfg->addr, sizeof g->cfg->addr,
+                          (int64_t)(deadline - now));
+    if (rc != 0) return rc;
+    *what = "handshake";
+    return xfer(fd, UINT64_MAX, 1, deadline);
+}
+
+typedef struct client_arg {
+    lg *g;
+    uint64_t id;
+} client_arg;
+
+static void run_client(void *arg) {
+    client_arg *ca = arg;
+    lg *g = ca->g;
+    echo_lg_out *o = g->out;
+    const echo_lg_cfg *cfg = g->cfg;
+    uint64_t id = ca->id;
+
+    coro_queue_put(g->slots, NULL); /* a free connect slot (blocks when all are taken) */
+    const char *what = "";
+    int rc = setup(g, id, &what);
+    void *tok;
+    coro_queue_get(g->slots, &tok);
+    if (rc != 0) {
+        o->setup_failed++;
+        if (!o->setup_error[0] || id < o->first_setup_conn) {
+            o->first_setup_conn = id;
+            snprintf(o->setup_error, sizeof o->setup_error, "connection %llu: %s failed: %s",
+                     (unsigned long long)id, what, why(rc));
+        }
+    } else {
+        o->established++;
+    }
+    if (++g->set_up == cfg->connections) coro_event_set(&g->setup_done);
+    if (rc != 0) return;
+
+    coro_event_wait(&g->go);
+    int fd = o->fds[id];
+    for (;;) {
+        if (cfg->max_requests && g->next_ticket >= cfg->max_requests) break;
+        uint64_t t0 = si_now_ns();
+        if (t0 >= g->deadline) break;
+        uint64_t k = g->next_ticket++;
+        rc = xfer(fd, k, cfg->size, t0 + ECHO_IO_TIMEOUT_NS);
+        uint64_t t1 = si_now_ns();
+        if (rc != 0) {
+            if (!o->run_error[0])
+                snprintf(o->run_error, sizeof o->run_error, "connection %llu, request %llu: %s",
+                         (unsigned long long)id, (unsigned long long)k, why(rc));
+            return;
+        }
+        hist_add(&o->hist, t1 - t0);
+        o->requests++;
+        o->bytes += cfg->size;
+        o->sum += fnv_item(ECHO_TAG, k, cfg->size);
+    }
+}
+
+typedef struct lg_main_arg {
+    lg *g;
+    client_arg *args;
+} lg_main_arg;
+
+static void lg_main(void *arg) {
+    lg_main_arg *m = arg;
+    lg *g = m->g;
+    echo_lg_out *o = g->out;
+    uint64_t n = g->cfg->connections;
+    coro_event_init(&g->setup_done);
+    coro_event_init(&g->go);
+    g->slots = coro_queue_new(ECHO_CONNECT_SLOTS);
+    coro_t **cs = calloc(n, sizeof *cs);
+    if (!g->slots || !cs) {
+        o->spawn_err = CORO_ENOMEM;
+        free(cs);
+        if (g->slots) coro_queue_free(g->slots);
+        return;
+    }
+    coro_spawn_opts so;
+    coro_spawn_opts_init(&so);
+    so.stack_size = ECHO_LG_STACK;
+    uint64_t t0 = si_now_ns();
+    g->setup_deadline = t0 + ECHO_SETUP_CAP_NS;
+    for (uint64_t i = 0; i < n; i++) {
+        m->args[i].g = g;
+        m->args[i].id = i;
+        cs[i] = coro_spawn_ex(run_client, &m->args[i], &so);
+        if (!cs[i]) {
+            o->spawn_err = coro_last_error();
+            break;
+        }
+        o->spawned++;
+    }
+    if (o->spawned == n) {
+        coro_event_wait(&g->setup_done);
+        o->setup_ns = si_now_ns() - t0;
+        g->t_start = si_now_ns();
+        g->deadline = g->t_start + g->cfg->duration_ns;
+    } else {
+        g->deadline = 0; /* could not start every client: they stop at once */
+    }
+    coro_event_set(&g->go);
+    for (uint64_t i = 0; i < o->spawned; i++) coro_join(cs[i]);
+    if (o->spawned == n) o->wall_ns = si_now_ns() - g->t_start;
+    free(cs);
+    coro_queue_free(g->slots);
+}
+
+int echo_lg_run(const echo_lg_cfg *cfg, echo_lg_out *out) {
+    memset(out, 0, sizeof *out);
+    hist_init(&out->hist);
+    out->fds = malloc(cfg->connections * sizeof *out->fds);
+    client_arg *args = malloc(cfg->connections * sizeof *args);
+    if (!out->fds || !args) {
+        free(out->fds);
+        free(args);
+        out->fds = NULL;
+        return CORO_ENOMEM;
+    }
+    for (uint64_t i = 0; i < cfg->connections; i++) out->fds[i] = -1;
+    out->nfds = cfg->connections;
+    lg g;
+    memset(&g, 0, sizeof g);
+    g.cfg = cfg;
+    g.out = out;
+    lg_main_arg m = {&g, args};
+    out->run_rc = coro_run(lg_main, &m);
+    free(args);
+    return 0;
+}
+
+void echo_lg_close(echo_lg_out *out) {
+    if (!out->fds) return;
+    for (uint64_t i = 0; i < out->nfds; i++)
+        if (out->fds[i] >= 0) close(out->fds[i]);
+    free(out->fds);
+    out->fds = NULL;
+}

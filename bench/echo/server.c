@@ -1,0 +1,57 @@
+/* server.c — the echo server's child process: dies with its parent, ignores
+ * SIGPIPE (a client may close first), optionally pins itself, then hands the
+ * listening socket to the coroutine or the thread server.
+ *
+ * Why a process of its own: see echo.h. Everything the parent needs to know
+ * comes back as status lines; the parent ends the child with SIGKILL, so the
+ * servers never need a shutdown path.
+ */
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "echo.h"
+
+void echo_status(int fd, const char *fmt, ...) {
+    char line[256];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(line, sizeof line - 1, fmt, ap);
+    va_end(ap);
+    if (n < 0) return;
+    if ((size_t)n > sizeof line - 2) n = (int)sizeof line - 2;
+    line[n++] = '\n';
+    /* One write of less than PIPE_BUF bytes: atomic, never interleaved. A
+     * failure (the parent is gone) has nobody left to tell. */
+    ssize_t w;
+    do w = write(fd, line, (size_t)n);
+    while (w < 0 && errno == EINTR);
+}
+
+void echo_server_main(const echo_server_cfg *cfg) {
+    /* Die with the parent, even if it is killed before it can clean up. */
+    pid_t parent = getppid();
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(1);
+    signal(SIGPIPE, SIG_IGN);
+    if (cfg->cpu >= 0) {
+        cpu_set_t set;
+        CPU_ZERO(&set);
+        CPU_SET(cfg->cpu, &set);
+        if (sched_setaffinity(0, sizeof set, &set) != 0) {
+            echo_status(cfg->status_fd, "error pinning the server to CPU %d: %s", cfg->cpu,
+                        strerror(errno));
+            _exit(1);
+        }
+    }
+    if (cfg->kind == ECHO_SRV_CORO)
+        echo_serve_coro(cfg);
+    else
+        echo_serve_threads(cfg);
+    _exit(1); /* the servers return only after reporting an error */
+}
