@@ -156,7 +156,9 @@ enum { CORO_READ = 1, CORO_WRITE = 2 };
  * timeout_ns passes (< 0: no timeout). Returns the ready events (> 0),
  * CORO_ETIMEDOUT, or a negative errno. An idle scheduler blocks in
  * epoll_wait until the next timer's deadline. One coroutine waits per fd and
- * direction at a time. */
+ * direction at a time. As with poll/epoll, readiness is a hint: with several
+ * workers it can be reported for data another coroutine has just consumed,
+ * so use non-blocking descriptors and retry on EAGAIN (the wrappers do). */
 int coro_wait_fd(int fd, int events, int64_t timeout_ns);
 /* Thin wrappers over non-blocking descriptors (the caller sets O_NONBLOCK):
  * they wait with coro_wait_fd whenever the call would block. Byte counts or

@@ -128,8 +128,8 @@ typedef struct coro_sched {
     size_t nready;
     struct coro *round_last; /* one worker: the last coroutine of this round; NULL = new round */
     size_t round_left;       /* several workers: dispatches left in this round */
-    struct coro *zombie; /* ended coroutine whose stack is released after the switch away */
-    struct coro *all;    /* every unjoined coroutine */
+    struct coro *zombie;     /* ended coroutine whose stack is released after the switch away */
+    struct coro *all;        /* every unjoined coroutine */
     struct coro *free_structs;
     coro_timer *heap;
     size_t nheap, heap_cap;

@@ -140,11 +140,19 @@ size_t coro__io_poll(coro_sched *s, int64_t timeout_ns) {
     if (io->epfd < 0) return 0;
     struct epoll_event evs[256];
     int ms = timeout_ns < 0 ? -1 : (int)((timeout_ns + 999999) / 1000000);
-    int n = epoll_wait(io->epfd, evs, 256, ms);
-    if (n <= 0) return 0;
-    size_t woken = 0;
     int *held = s->world ? &io->lock : NULL;
-    if (held) coro__lock(held);
+    /* A non-blocking poll (at a round boundary) may run while this very
+     * worker holds the lock: the coroutine switching out of coro_wait_fd
+     * keeps it until it is saved. Events are level-triggered and come back
+     * on the next poll, so when the lock is busy, skip this one. */
+    if (held && timeout_ns == 0 && !coro__trylock(held)) return 0;
+    int n = epoll_wait(io->epfd, evs, 256, ms);
+    if (n <= 0) {
+        if (held && timeout_ns == 0) coro__unlock(held);
+        return 0;
+    }
+    size_t woken = 0;
+    if (held && timeout_ns != 0) coro__lock(held);
     for (int i = 0; i < n; i++) {
         int fd = evs[i].data.fd;
         uint32_t e = evs[i].events;
