@@ -82,6 +82,14 @@ NCORES=$(nproc 2>/dev/null || echo 2)
 RUN_ID=$(date -u +%Y%m%d-%H%M%S)-$MODE-$$
 RUN=$RESULTS/runs/$RUN_ID
 mkdir -p "$RUN/raw"
+# Run from a copy of the binaries: a rebuild of the shared build directory
+# during the run (another `make`) must not swap the code under measurement.
+mkdir -p "$RUN/bin"
+for b in "$CB" "$MICRO" "$MICRO-ucontext"; do
+	[ -f "$b" ] && cp -p "$b" "$RUN/bin/"
+done
+[ -f "$CB" ] && CB=$RUN/bin/corobench
+[ -f "$MICRO" ] && MICRO=$RUN/bin/corobench-micro
 python3 "$SCRIPTS/lib/env.py" --build "$BUILD" --run-id "$RUN_ID" --mode "$MODE" --out "$RUN/env.json"
 
 # ---- parameters (full / quick) ---------------------------------------------
@@ -372,6 +380,7 @@ do_peers() {
 	echo "$list" >"$RUN/raw/peers/list.txt"
 	[ -s "$RUN/raw/peers/skipped.tmp" ] && mv -f "$RUN/raw/peers/skipped.tmp" "$RUN/raw/peers/skipped.txt"
 	rm -f "$RUN/raw/peers/skipped.tmp"
+	nomem=""
 	for REP in $(seq 1 $REPS); do
 		for be in $peers; do
 			eval "wls=\$PW_$(echo "$be" | tr -c 'a-z0-9\n' '_')"
@@ -381,7 +390,12 @@ do_peers() {
 			fi
 			if has spawn; then
 				TAGS="backend=$be" run_point "$be-spawn" $(cb $be spawn --n $SP_N_THR)
-				TAGS="backend=$be optional=yes" run_point "$be-memory" $(cb $be spawn --n $MEM_THR --alive)
+				# a peer that rejects --alive (usage error) is not asked again
+				case " $nomem " in *" $be "*) ;; *)
+					TAGS="backend=$be optional=yes" run_point "$be-memory" $(cb $be spawn --n $MEM_THR --alive)
+					[ "$_rp_rc" != 2 ] || nomem="$nomem $be"
+					;;
+				esac
 			fi
 			if has prodcons; then
 				for cap in 1 1024; do

@@ -146,6 +146,10 @@ def claim4(t, points, env):
     rows = t["oversub"][1]
     wss_list = sorted({r["wss"] for r in rows if r["backend"] == "threads"})
     per, degraded, limited, creation = [], [], [], []
+    # the run's noise band: the typical (median) min..max spread of a repeated
+    # oversubscription point, relative to its median, over both backends
+    spreads = [_spread(r) for r in rows if r["n_ok"] >= 2 and r["median"]]
+    run_band = sorted(spreads)[len(spreads) // 2] if spreads else 0.0
     sp = cbdata.best(t["spawn"][1], system="threads")
     spawn_ns = sp["median"] if sp else None
     for w in wss_list:
@@ -153,7 +157,7 @@ def claim4(t, points, env):
         if not b or not top:
             continue
         drop = 1 - top["median"] / b["median"]
-        band = max(_spread(b) or 0, _spread(top) or 0)
+        band = run_band
         cb, ctop, _, _ = oversub_points(rows, "coro", w, cores)
         cdrop = 1 - ctop["median"] / cb["median"] if cb and ctop and ctop["tasks"] == top["tasks"] else None
         s = (f"wss {w} B: threads T={cores} {cbdata.fnum(b['median'], 'units/s')} -> T={top['tasks']} "
@@ -180,7 +184,8 @@ def claim4(t, points, env):
     if not per:
         return nm(f"no threads cpubound data at T={cores} and above in this run")
     rule = (f"per working set, threads' throughput at the largest T reached vs T={cores} (the core count); "
-            "degraded = lower by more than the run's noise band (largest min..max spread of the two points). "
+            "degraded = lower by more than the run's noise band (the median, over all repeated oversubscription "
+            "points of this run, of their min..max spread relative to their median). "
             "holds if degraded for every working set; with caveats if only for some, if thread creation failed "
             "before the largest T, if the loss is within noise once the creation cost of the threads (T x "
             "spawn+join from this run) is taken out, or if coroutines lose as much (then the cost is the working "
