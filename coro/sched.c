@@ -84,9 +84,13 @@ void coro__make_ready(coro_sched *s, struct coro *c) {
  * dispatched; due timers and descriptor events join the tail then. With one
  * worker the round is marked by the coroutine that was the tail when it
  * began (round_last), which costs a compare per dispatch and no counters. */
-__attribute__((noinline)) static int start_round(coro_sched *s) {
+__attribute__((noinline)) static void collect_due(coro_sched *s) {
     if (s->nheap) coro__timers_collect(s, coro__now_ns());
     if (coro__io_waiters(s->io)) coro__io_poll(s, 0);
+}
+
+static inline int start_round(coro_sched *s) {
+    if (CORO_UNLIKELY(s->nheap || coro__io_waiters(s->io))) collect_due(s);
     s->round_last = s->rtail;
     return s->round_last != NULL;
 }
@@ -279,13 +283,16 @@ coro_sched *coro__block(coro_sched *s, struct coro *self, int *held) {
 
 static void entry(void *p) {
     struct coro *self = p;
-    coro_sched *s = coro__sched();
+    coro_sched *s = coro_S; /* the first read in this function: fresh */
     asan_finish(s, NULL);
-    finish_handoff(s);
+    if (CORO_UNLIKELY(s->world))
+        finish_handoff(s);
+    else if (s->zombie)
+        reap(s);
 
     self->fn(self->arg);
 
-    s = coro__sched();
+    if (CORO_UNLIKELY(s->world)) s = coro__sched(); /* may have migrated */
     if (self->canary && CORO_UNLIKELY(*self->canary != 0)) coro__overflow_report(self);
     struct coro *joiner;
     if (s->world) {

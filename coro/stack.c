@@ -46,9 +46,15 @@ struct coro_slab {
     size_t nstacks, slot_size;
 };
 
-static size_t page_size(void) {
-    static size_t ps;
-    if (!ps) ps = (size_t)sysconf(_SC_PAGESIZE);
+/* Set once before any stack is carved; read with relaxed atomics because
+ * several M:N workers may race to set it (to the same value). */
+static size_t page_size_;
+static inline size_t page_size(void) {
+    size_t ps = __atomic_load_n(&page_size_, __ATOMIC_RELAXED);
+    if (CORO_UNLIKELY(!ps)) {
+        ps = (size_t)sysconf(_SC_PAGESIZE);
+        __atomic_store_n(&page_size_, ps, __ATOMIC_RELAXED);
+    }
     return ps;
 }
 
@@ -74,11 +80,12 @@ static long guard_limit(void) {
 
 /* Class k holds stacks of (CORO_MIN_STACK << k) bytes, of which the top
  * sizeof(coro_stack) bytes are the descriptor; a slot adds the guard page. */
-static unsigned size_class(size_t usable, size_t *slot) {
-    unsigned k = 0;
-    size_t sz = CORO_MIN_STACK;
-    while (sz < usable) sz <<= 1, k++;
-    *slot = sz + page_size();
+static inline unsigned size_class(size_t usable, size_t *slot) {
+    /* CORO_MIN_STACK is 2^14: class k holds 2^(14+k) bytes. */
+    unsigned k = usable <= CORO_MIN_STACK
+                     ? 0
+                     : (unsigned)(64 - __builtin_clzll((unsigned long long)usable - 1)) - 14;
+    *slot = (CORO_MIN_STACK << k) + page_size();
     return k;
 }
 

@@ -22,7 +22,10 @@ void coro_rawctx_make(coro_rawctx *ctx, void *stack, size_t size, void (*fn)(voi
     /* sp+64 (after the 7 pops and ret) must be 16-aligned at the call in
      * coro_rawctx_entry; 16 spare bytes above keep a zero "return address". */
     uint64_t *sp = (uint64_t *)(top - 80);
-    memset(sp, 0, 80);
+    sp[5] = 0; /* rbx */
+    sp[6] = 0; /* rbp: ends frame-pointer backtraces */
+    sp[8] = 0; /* a zero "return address" above the entry frame */
+    sp[9] = 0;
     uint32_t mxcsr = 0x1F80; /* the ABI's initial state: all exceptions masked, round-to-nearest */
     uint16_t fpucw = 0x037F; /* x87: all masked, extended precision, round-to-nearest */
     memcpy((char *)sp, &mxcsr, 4);
