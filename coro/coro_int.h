@@ -158,7 +158,20 @@ extern __thread coro_sched *coro_S;
 void coro__ctx_switch(coro_rawctx *from, coro_rawctx *to);
 
 /* sched.c */
-void coro__make_ready(coro_sched *s, struct coro *c);
+void coro__make_ready_mn(coro_sched *s, struct coro *c);
+/* Appends c to the ready queue (inline: it is on every wake-up path). */
+static inline void coro__make_ready(coro_sched *s, struct coro *c) {
+    if (CORO_UNLIKELY(s->world)) {
+        coro__make_ready_mn(s, c);
+        return;
+    }
+    c->next = NULL;
+    if (s->rtail)
+        s->rtail->next = c;
+    else
+        s->rhead = c;
+    s->rtail = c;
+}
 /* Suspends the running coroutine until someone makes it ready. `held`, when
  * not NULL, is a lock the caller holds on the object it waits on: it is
  * released only once this context is saved, so no other worker can resume it
@@ -172,10 +185,30 @@ int coro__init_sched(coro_sched *s);
 void coro__free_sched(coro_sched *s);
 int coro__dispatch(coro_sched *s);
 void coro__free_world_list(coro_sched *s, struct coro **all);
-void coro__wlist_push(coro_wlist *w, struct coro *c);
-struct coro *coro__wlist_pop(coro_wlist *w);
-void coro__wake_one(coro_sched *s, coro_wlist *w);
-void coro__wake_all(coro_sched *s, coro_wlist *w);
+static inline void coro__wlist_push(coro_wlist *w, struct coro *c) {
+    c->next = NULL;
+    if (w->tail)
+        w->tail->next = c;
+    else
+        w->head = c;
+    w->tail = c;
+}
+static inline struct coro *coro__wlist_pop(coro_wlist *w) {
+    struct coro *c = w->head;
+    if (c) {
+        w->head = c->next;
+        if (!w->head) w->tail = NULL;
+    }
+    return c;
+}
+static inline void coro__wake_one(coro_sched *s, coro_wlist *w) {
+    struct coro *c = coro__wlist_pop(w);
+    if (c) coro__make_ready(s, c);
+}
+static inline void coro__wake_all(coro_sched *s, coro_wlist *w) {
+    struct coro *c;
+    while ((c = coro__wlist_pop(w))) coro__make_ready(s, c);
+}
 void coro__set_error(int e);
 
 /* stack.c */

@@ -61,11 +61,7 @@ static inline void rq_link(coro_sched *s, struct coro *c) {
 
 /* One worker: the queue alone. Several: under rq_lock, with a count that idle
  * workers read to decide whether to steal or park. */
-void coro__make_ready(coro_sched *s, struct coro *c) {
-    if (CORO_LIKELY(!s->world)) {
-        rq_link(s, c);
-        return;
-    }
+void coro__make_ready_mn(coro_sched *s, struct coro *c) {
     if (c == s->cur) {
         /* Its own timer (or fd) fired while it is still switching out, inside
          * coro__block: queue it only once switched out, or a thief could
@@ -126,34 +122,6 @@ static inline struct coro *next_ready(coro_sched *s) {
     if (!(s->rhead = c->next)) s->rtail = NULL;
     if (c == s->round_last) s->round_last = NULL;
     return c;
-}
-
-void coro__wlist_push(coro_wlist *w, struct coro *c) {
-    c->next = NULL;
-    if (w->tail)
-        w->tail->next = c;
-    else
-        w->head = c;
-    w->tail = c;
-}
-
-struct coro *coro__wlist_pop(coro_wlist *w) {
-    struct coro *c = w->head;
-    if (c) {
-        w->head = c->next;
-        if (!w->head) w->tail = NULL;
-    }
-    return c;
-}
-
-void coro__wake_one(coro_sched *s, coro_wlist *w) {
-    struct coro *c = coro__wlist_pop(w);
-    if (c) coro__make_ready(s, c);
-}
-
-void coro__wake_all(coro_sched *s, coro_wlist *w) {
-    struct coro *c;
-    while ((c = coro__wlist_pop(w))) coro__make_ready(s, c);
 }
 
 int coro__claim(struct coro *c, uint64_t seq) {
