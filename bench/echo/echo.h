@@ -52,6 +52,14 @@ void echo_server_main(const echo_server_cfg *cfg) __attribute__((noreturn));
 /* Backends (server_coro.c, server_thr.c): return only when they cannot serve. */
 void echo_serve_coro(const echo_server_cfg *cfg);
 void echo_serve_threads(const echo_server_cfg *cfg);
+/* Out of descriptors: a server keeps one spare descriptor (echo_spare_open,
+ * /dev/null) so that it can still take a pending connection and close it at
+ * once (echo_shed: 1 shed one, 0 none was pending on a non-blocking lfd, -1
+ * no spare), and its client learns at once instead of timing out. */
+int echo_spare_open(void);
+int echo_shed(int lfd, int *spare);
+/* The soft RLIMIT_NOFILE, for messages. */
+unsigned long long echo_nofile(void);
 /* A text for a negative code of coro.h or a negative errno (never NULL). */
 const char *echo_strerror(int err);
 /* Writes one status line (a printf format); safe from any thread. */

@@ -9,8 +9,15 @@
  * has passed or --max-requests tickets were handed out, takes the next ticket
  * k, sends `size` bytes echo_byte(k, 0..size-1) and reads them back, checking
  * each byte. Writing and reading are interleaved (non-blocking) so large
- * requests cannot deadlock on full socket buffers. Every wait has a deadline
- * (ECHO_IO_TIMEOUT_NS); nothing waits forever.
+ * requests cannot deadlock on full socket buffers. Every connect, handshake
+ * and request has a deadline (ECHO_IO_TIMEOUT_NS); nothing waits forever.
+ *
+ * Deadlines are kept by a watchdog coroutine, not by coro_wait_fd timeouts:
+ * a wait's timer stays in the runtime's heap after the descriptor woke it,
+ * and coro_run() does not return before every such timer has expired (10 s
+ * after the last request). The watchdog looks at every connection's deadline
+ * every ECHO_WATCH_NS and aborts an overdue one (connect(AF_UNSPEC): a reset
+ * that wakes its waiter with an error), which then reports "timed out".
  *
  * Sockets are closed only at the end (echo_lg_close), after the server's
  * memory has been read; that also keeps descriptor numbers from being reused
@@ -33,6 +40,7 @@
 #define CHUNK 4096
 #define ECHO_ECLOSED 1 /* positive: the server closed the connection */
 #define ECHO_EMISMATCH 2
+#define ECHO_WATCH_NS (UINT64_C(50) * 1000000)
 
 typedef struct lg {
     const echo_lg_cfg *cfg;
@@ -43,17 +51,21 @@ typedef struct lg {
     uint64_t setup_deadline;
     uint64_t t_start, deadline;
     uint64_t next_ticket;
+    uint64_t *dl;           /* per connection: deadline of its current step, 0 = none */
+    unsigned char *expired; /* per connection: the watchdog aborted it */
+    int stop;               /* the clients are done: the watchdog ends */
 } lg;
 
-static const char *why(int rc) {
+static const char *why(int rc, int expired) {
+    if (expired) return "timed out";
     if (rc == ECHO_ECLOSED) return "closed by the server";
     if (rc == ECHO_EMISMATCH) return "echoed bytes differ from those sent";
     return echo_strerror(rc);
 }
 
-/* Sends `size` bytes of ticket k and reads them back by `deadline`. 0, a
- * negative code, ECHO_ECLOSED or ECHO_EMISMATCH. */
-static int xfer(int fd, uint64_t k, uint64_t size, uint64_t deadline) {
+/* Sends `size` bytes of ticket k and reads them back. 0, a negative code,
+ * ECHO_ECLOSED or ECHO_EMISMATCH. */
+static int xfer(int fd, uint64_t k, uint64_t size) {
     unsigned char sbuf[CHUNK], rbuf[CHUNK];
     uint64_t sent = 0, got = 0;
     while (got < size) {
@@ -85,10 +97,8 @@ static int xfer(int fd, uint64_t k, uint64_t size, uint64_t deadline) {
             }
         }
         if (progressed || got == size) continue;
-        uint64_t now = si_now_ns();
-        if (now >= deadline) return CORO_ETIMEDOUT;
         int ev = CORO_READ | (sent < size ? CORO_WRITE : 0);
-        int rc = coro_wait_fd(fd, ev, (int64_t)(deadline - now));
+        int rc = coro_wait_fd(fd, ev, -1);
         if (rc < 0) return rc;
     }
     return 0;
@@ -109,13 +119,15 @@ static int setup(lg *g, uint64_t id, const char **what) {
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     uint64_t now = si_now_ns();
     if (now >= g->setup_deadline) return CORO_ETIMEDOUT;
-    uint64_t deadline = min_u64(now + ECHO_IO_TIMEOUT_NS, g->setup_deadline);
+    g->dl[id] = min_u64(now + ECHO_IO_TIMEOUT_NS, g->setup_deadline);
     *what = "connect";
-    int rc = coro_connect(fd, (const struct sockaddr *)&g->cfg->addr, sizeof g->cfg->addr,
-                          (int64_t)(deadline - now));
-    if (rc != 0) return rc;
-    *what = "handshake";
-    return xfer(fd, UINT64_MAX, 1, deadline);
+    int rc = coro_connect(fd, (const struct sockaddr *)&g->cfg->addr, sizeof g->cfg->addr, -1);
+    if (rc == 0) {
+        *what = "handshake";
+        rc = xfer(fd, UINT64_MAX, 1);
+    }
+    g->dl[id] = 0;
+    return rc;
 }
 
 typedef struct client_arg {
@@ -140,7 +152,7 @@ static void run_client(void *arg) {
         if (!o->setup_error[0] || id < o->first_setup_conn) {
             o->first_setup_conn = id;
             snprintf(o->setup_error, sizeof o->setup_error, "connection %llu: %s failed: %s",
-                     (unsigned long long)id, what, why(rc));
+                     (unsigned long long)id, what, why(rc, g->expired[id]));
         }
     } else {
         o->established++;
@@ -155,18 +167,38 @@ static void run_client(void *arg) {
         uint64_t t0 = si_now_ns();
         if (t0 >= g->deadline) break;
         uint64_t k = g->next_ticket++;
-        rc = xfer(fd, k, cfg->size, t0 + ECHO_IO_TIMEOUT_NS);
+        g->dl[id] = t0 + ECHO_IO_TIMEOUT_NS;
+        rc = xfer(fd, k, cfg->size);
+        g->dl[id] = 0;
         uint64_t t1 = si_now_ns();
         if (rc != 0) {
             if (!o->run_error[0])
                 snprintf(o->run_error, sizeof o->run_error, "connection %llu, request %llu: %s",
-                         (unsigned long long)id, (unsigned long long)k, why(rc));
+                         (unsigned long long)id, (unsigned long long)k, why(rc, g->expired[id]));
             return;
         }
         hist_add(&o->hist, t1 - t0);
         o->requests++;
         o->bytes += cfg->size;
         o->sum += fnv_item(ECHO_TAG, k, cfg->size);
+    }
+}
+
+/* Aborts connections past their deadline (see the top of the file). */
+static void watchdog(void *arg) {
+    lg *g = arg;
+    while (!g->stop) {
+        coro_sleep_ns(ECHO_WATCH_NS);
+        uint64_t now = si_now_ns();
+        for (uint64_t i = 0; i < g->cfg->connections; i++) {
+            if (!g->dl[i] || now < g->dl[i] || g->expired[i] || g->out->fds[i] < 0) continue;
+            g->expired[i] = 1;
+            struct sockaddr sa;
+            memset(&sa, 0, sizeof sa);
+            sa.sa_family = AF_UNSPEC;
+            if (connect(g->out->fds[i], &sa, sizeof sa) != 0)
+                shutdown(g->out->fds[i], SHUT_RDWR); /* wakes a reader at least */
+        }
     }
 }
 
@@ -184,15 +216,16 @@ static void lg_main(void *arg) {
     coro_event_init(&g->go);
     g->slots = coro_queue_new(ECHO_CONNECT_SLOTS);
     coro_t **cs = calloc(n, sizeof *cs);
-    if (!g->slots || !cs) {
-        o->spawn_err = CORO_ENOMEM;
+    coro_spawn_opts so;
+    coro_spawn_opts_init(&so);
+    so.stack_size = ECHO_LG_STACK;
+    coro_t *dog = g->slots && cs ? coro_spawn_ex(watchdog, g, &so) : NULL;
+    if (!dog) {
+        o->spawn_err = g->slots && cs ? coro_last_error() : CORO_ENOMEM;
         free(cs);
         if (g->slots) coro_queue_free(g->slots);
         return;
     }
-    coro_spawn_opts so;
-    coro_spawn_opts_init(&so);
-    so.stack_size = ECHO_LG_STACK;
     uint64_t t0 = si_now_ns();
     g->setup_deadline = t0 + ECHO_SETUP_CAP_NS;
     for (uint64_t i = 0; i < n; i++) {
@@ -216,6 +249,8 @@ static void lg_main(void *arg) {
     coro_event_set(&g->go);
     for (uint64_t i = 0; i < o->spawned; i++) coro_join(cs[i]);
     if (o->spawned == n) o->wall_ns = si_now_ns() - g->t_start;
+    g->stop = 1;
+    coro_join(dog);
     free(cs);
     coro_queue_free(g->slots);
 }
@@ -225,21 +260,27 @@ int echo_lg_run(const echo_lg_cfg *cfg, echo_lg_out *out) {
     hist_init(&out->hist);
     out->fds = malloc(cfg->connections * sizeof *out->fds);
     client_arg *args = malloc(cfg->connections * sizeof *args);
-    if (!out->fds || !args) {
+    lg g;
+    memset(&g, 0, sizeof g);
+    g.dl = calloc(cfg->connections, sizeof *g.dl);
+    g.expired = calloc(cfg->connections, 1);
+    if (!out->fds || !args || !g.dl || !g.expired) {
         free(out->fds);
         free(args);
+        free(g.dl);
+        free(g.expired);
         out->fds = NULL;
         return CORO_ENOMEM;
     }
     for (uint64_t i = 0; i < cfg->connections; i++) out->fds[i] = -1;
     out->nfds = cfg->connections;
-    lg g;
-    memset(&g, 0, sizeof g);
     g.cfg = cfg;
     g.out = out;
     lg_main_arg m = {&g, args};
     out->run_rc = coro_run(lg_main, &m);
     free(args);
+    free(g.dl);
+    free(g.expired);
     return 0;
 }
 

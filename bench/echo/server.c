@@ -12,7 +12,10 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "echo.h"
@@ -31,6 +34,30 @@ void echo_status(int fd, const char *fmt, ...) {
     ssize_t w;
     do w = write(fd, line, (size_t)n);
     while (w < 0 && errno == EINTR);
+}
+
+unsigned long long echo_nofile(void) {
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return 0;
+    return (unsigned long long)rl.rlim_cur;
+}
+
+int echo_spare_open(void) {
+    return open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
+int echo_shed(int lfd, int *spare) {
+    if (*spare < 0) return -1;
+    close(*spare);
+    int c, shed = 0;
+    do c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+    while (c < 0 && (errno == EINTR || errno == ECONNABORTED));
+    if (c >= 0) {
+        close(c);
+        shed = 1;
+    }
+    *spare = echo_spare_open();
+    return shed;
 }
 
 void echo_server_main(const echo_server_cfg *cfg) {

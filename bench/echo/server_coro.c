@@ -11,6 +11,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -37,19 +38,29 @@ static void acceptor(void *arg) {
                     echo_strerror(-errno));
         return;
     }
+    int spare = echo_spare_open();
     echo_status(cfg->status_fd, "ready");
     uint64_t accepted = 0;
     int reported = 0, accept_reported = 0;
     for (;;) {
         int fd = coro_accept(cfg->lfd, NULL, NULL);
         if (fd < 0) {
-            /* Out of descriptors (or memory): the connection waits in the
-             * backlog; report once and retry a little later. */
-            if (!accept_reported)
-                echo_status(cfg->status_fd, "limit %llu accept failed: %s",
-                            (unsigned long long)accepted, echo_strerror(fd));
+            if (!accept_reported) {
+                char lim[48] = "";
+                if (fd == -EMFILE)
+                    snprintf(lim, sizeof lim, " (RLIMIT_NOFILE %llu)", echo_nofile());
+                echo_status(cfg->status_fd, "limit %llu accept failed at connection %llu: %s%s",
+                            (unsigned long long)accepted, (unsigned long long)accepted,
+                            echo_strerror(fd), lim);
+            }
             accept_reported = 1;
-            coro_sleep_ns(1000000);
+            int shed = echo_shed(cfg->lfd, &spare);
+            if (shed == 1)
+                accepted++;
+            else if (shed == 0)
+                coro_wait_fd(cfg->lfd, CORO_READ, -1); /* none pending yet */
+            else
+                coro_sleep_ns(1000000); /* no spare: the connection waits in the backlog */
             continue;
         }
         int one = 1;

@@ -11,6 +11,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -41,19 +42,30 @@ void echo_serve_threads(const echo_server_cfg *cfg) {
     thr_spawn_opts so;
     thr_spawn_opts_init(&so);
     so.stack_size = cfg->stack;
+    int spare = echo_spare_open();
     echo_status(cfg->status_fd, "ready");
     uint64_t accepted = 0;
     int reported = 0, accept_reported = 0;
     for (;;) {
         int fd = accept4(cfg->lfd, NULL, NULL, SOCK_CLOEXEC);
         if (fd < 0) {
-            if (errno == EINTR || errno == ECONNABORTED) continue;
-            if (!accept_reported)
-                echo_status(cfg->status_fd, "limit %llu accept failed: %s",
-                            (unsigned long long)accepted, thr_strerror(-errno));
+            int e = errno;
+            if (e == EINTR || e == ECONNABORTED) continue;
+            if (!accept_reported) {
+                char lim[48] = "";
+                if (e == EMFILE) snprintf(lim, sizeof lim, " (RLIMIT_NOFILE %llu)", echo_nofile());
+                echo_status(cfg->status_fd, "limit %llu accept failed at connection %llu: %s%s",
+                            (unsigned long long)accepted, (unsigned long long)accepted,
+                            thr_strerror(-e), lim);
+            }
             accept_reported = 1;
-            struct timespec ms = {0, 1000000};
-            nanosleep(&ms, NULL);
+            /* The blocking accept in echo_shed waits for the next client. */
+            if (echo_shed(cfg->lfd, &spare) == 1) {
+                accepted++;
+            } else {
+                struct timespec ms = {0, 1000000};
+                nanosleep(&ms, NULL);
+            }
             continue;
         }
         int one = 1;
