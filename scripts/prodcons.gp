@@ -7,6 +7,7 @@ set multiplot layout 1, words(caps) title 'Producer-consumer: items/s vs work pe
 set label 99 caption at screen 0.01,0.02 font ',8' noenhanced
 set logscale x
 set logscale y
+set xrange [7:14000]
 set xtics ('0' 10, '100' 100, '1k' 1000, '10k' 10000) font ',8'
 set xlabel 'CPU work per item (ns, log scale)'
 set ylabel 'throughput (M items / s, log scale)'
