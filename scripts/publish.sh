@@ -26,7 +26,7 @@ cp "$run/env.json" "$stage/ref/env.json"
 cp -R "$run/csv" "$stage/ref/csv"
 cp "$run/data/points.json" "$stage/ref/points.json"
 # REPORT.md in results/ points at ref/ for its data; the run dir's at ../
-sed 's#(data/points.json)#(ref/points.json)#g; s#(csv/#(ref/csv/#g' "$run/REPORT.md" >"$stage/REPORT.md"
+sed 's#`data/points.json`#`ref/points.json`#g; s#`csv/`#`ref/csv/`#g' "$run/REPORT.md" >"$stage/REPORT.md"
 for d in plots ref; do
 	if [ -e "$out/$d" ]; then mv "$out/$d" "$out/.old-$d-$tag"; fi
 	mv "$stage/$d" "$out/$d"
