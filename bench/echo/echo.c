@@ -214,6 +214,10 @@ static void run(const wl_params *p, wl_result *r, int kind) {
         }
     }
 
+    /* Kernel stacks (16 KiB per thread on x86-64) are not in any VmRSS:
+     * the system-wide KernelStack of /proc/meminfo, before and during. */
+    uint64_t kstack0 = 0, kstack1 = 0;
+    int have_kstack = proc_meminfo("KernelStack", &kstack0) == 0;
     server s;
     memset(&s, 0, sizeof s);
     s.status_rd = -1;
@@ -246,6 +250,7 @@ static void run(const wl_params *p, wl_result *r, int kind) {
         proc_status(s.pid, "VmRSS", &rss1);
         proc_status(s.pid, "Threads", &threads);
         proc_cpu_ns(s.pid, &cpu1);
+        if (have_kstack) have_kstack = proc_meminfo("KernelStack", &kstack1) == 0;
     }
     while (read_status(&s, 0) == 1 && s.len < sizeof s.buf) {
         struct pollfd pf = {.fd = s.status_rd, .events = POLLIN};
@@ -265,6 +270,10 @@ static void run(const wl_params *p, wl_result *r, int kind) {
     res_u64(r, "server_rss_per_conn_bytes",
             o.established && rss1 > rss0 ? (rss1 - rss0) / o.established : 0);
     res_u64(r, "server_threads", threads);
+    if (alive && have_kstack)
+        res_i64(r, "kernel_stack_delta_bytes", (int64_t)kstack1 - (int64_t)kstack0);
+    else
+        res_null(r, "kernel_stack_delta_bytes");
     res_u64(r, "server_cpu_ns", cpu1 > cpu0 ? cpu1 - cpu0 : 0);
     res_u64(r, "loadgen_cpu_ns", lg_cpu_ns);
 

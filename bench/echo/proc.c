@@ -6,9 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
-int proc_status(pid_t pid, const char *field, uint64_t *v) {
-    char path[64], line[256];
-    snprintf(path, sizeof path, "/proc/%ld/status", (long)pid);
+static int read_field(const char *path, const char *field, uint64_t *v) {
+    char line[256];
     FILE *f = fopen(path, "r");
     if (!f) return -1;
     size_t n = strlen(field);
@@ -24,6 +23,16 @@ int proc_status(pid_t pid, const char *field, uint64_t *v) {
     }
     fclose(f);
     return rc;
+}
+
+int proc_status(pid_t pid, const char *field, uint64_t *v) {
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%ld/status", (long)pid);
+    return read_field(path, field, v);
+}
+
+int proc_meminfo(const char *field, uint64_t *v) {
+    return read_field("/proc/meminfo", field, v);
 }
 
 int proc_cpu_ns(pid_t pid, uint64_t *ns) {

@@ -10,6 +10,8 @@
  * when the line is in kB ("VmHWM", "VmRSS" -> bytes; "Threads" -> a count).
  * 0 and *v set, or -1 when the file or the field cannot be read. */
 int proc_status(pid_t pid, const char *field, uint64_t *v);
+/* The same for a line of /proc/meminfo (system-wide, e.g. "KernelStack"). */
+int proc_meminfo(const char *field, uint64_t *v);
 /* utime + stime of /proc/<pid>/stat, in ns (clock-tick resolution). */
 int proc_cpu_ns(pid_t pid, uint64_t *ns);
 
