@@ -24,6 +24,8 @@
 #endif
 #endif
 
+/* For the few helpers on every switch, where GCC's size heuristics must not win. */
+#define CORO_ALWAYS_INLINE inline __attribute__((always_inline))
 #define CORO_LIKELY(x) __builtin_expect(!!(x), 1)
 #define CORO_UNLIKELY(x) __builtin_expect(!!(x), 0)
 
@@ -49,9 +51,8 @@ struct coro {
     void (*fn)(void *);
     void *arg;
     uint64_t id;
-    struct coro *all_prev, *all_next; /* every coroutine of this run, for clean-up */
-    uint64_t wait_seq;                /* bumped at every block: a timer or fd event carrying an
-                                         older value is stale and must not wake this coroutine */
+    uint64_t wait_seq;   /* bumped at every block: a timer or fd event carrying an
+                            older value is stale and must not wake this coroutine */
     uint64_t wake_token; /* the wait_seq a timer or fd event may still claim (CAS), 0 none */
     int io_events;       /* set by the fd event that woke a coro_wait_fd() */
     int lock;            /* M:N: guards done/joiner between exit and join */
@@ -126,11 +127,12 @@ typedef struct coro_sched {
     struct coro sched; /* the scheduler's own context: coro_run()'s stack */
     struct coro *rhead, *rtail;
     size_t nready;
-    struct coro *round_last; /* one worker: the last coroutine of this round; NULL = new round */
-    size_t round_left;       /* several workers: dispatches left in this round */
-    struct coro *zombie;     /* ended coroutine whose stack is released after the switch away */
-    struct coro *all;        /* every unjoined coroutine */
-    struct coro *free_structs;
+    struct coro *round_last;   /* one worker: the last coroutine of this round; NULL = new round */
+    size_t round_left;         /* several workers: dispatches left in this round */
+    struct coro *zombie;       /* ended coroutine whose stack is released after the switch away */
+    struct coro *free_structs; /* recycled structs (from any worker's chunks) */
+    struct coro_chunk *chunks; /* this worker's struct arena, freed whole at the end */
+    unsigned chunk_used;       /* slots taken in chunks (the newest) */
     coro_timer *heap;
     size_t nheap, heap_cap;
     uint64_t timer_seq;
@@ -160,7 +162,7 @@ void coro__ctx_switch(coro_rawctx *from, coro_rawctx *to);
 /* sched.c */
 void coro__make_ready_mn(coro_sched *s, struct coro *c);
 /* Appends c to the ready queue (inline: it is on every wake-up path). */
-static inline void coro__make_ready(coro_sched *s, struct coro *c) {
+static CORO_ALWAYS_INLINE void coro__make_ready(coro_sched *s, struct coro *c) {
     if (CORO_UNLIKELY(s->world)) {
         coro__make_ready_mn(s, c);
         return;
@@ -184,7 +186,6 @@ coro_sched *coro__sched(void);
 int coro__init_sched(coro_sched *s);
 void coro__free_sched(coro_sched *s);
 int coro__dispatch(coro_sched *s);
-void coro__free_world_list(coro_sched *s, struct coro **all);
 static inline void coro__wlist_push(coro_wlist *w, struct coro *c) {
     c->next = NULL;
     if (w->tail)
@@ -214,6 +215,20 @@ void coro__set_error(int e);
 /* stack.c */
 coro_stack *coro__stack_get(coro_sched *s, size_t size);
 void coro__stack_put(coro_sched *s, coro_stack *st);
+/* The pool's fast path for the default size: pop a recycled stack (one whose
+ * guard page is already settled); anything else goes through stack.c. */
+#define CORO_DEFAULT_CLASS 2 /* CORO_DEFAULT_STACK == CORO_MIN_STACK << 2 */
+_Static_assert(CORO_DEFAULT_STACK == CORO_MIN_STACK << CORO_DEFAULT_CLASS, "default class");
+static CORO_ALWAYS_INLINE coro_stack *coro__stack_get_default(coro_sched *s) {
+#ifndef CORO_ASAN /* ASan must unpoison a recycled stack: stack.c does */
+    coro_stack *st = s->pool[CORO_DEFAULT_CLASS].free;
+    if (CORO_LIKELY(st && st->guard_tried)) {
+        s->pool[CORO_DEFAULT_CLASS].free = st->next;
+        return st;
+    }
+#endif
+    return coro__stack_get(s, CORO_DEFAULT_STACK);
+}
 void coro__stack_release_all(coro_sched *s);
 int coro__overflow_install(coro_sched *s);
 void coro__overflow_remove(coro_sched *s);
@@ -243,8 +258,6 @@ struct coro_world {
     long live;        /* atomic: coroutines not yet ended */
     uint64_t next_id; /* atomic */
     long ntimers;     /* atomic: pending timers over all workers */
-    int all_lock;     /* guards the shared list of coroutines */
-    struct coro *all;
     coro_io io;
 };
 void coro__world_notify(coro_world *w);

@@ -85,7 +85,7 @@ __attribute__((noinline)) static void collect_due(coro_sched *s) {
     if (coro__io_waiters(s->io)) coro__io_poll(s, 0);
 }
 
-static inline int start_round(coro_sched *s) {
+static CORO_ALWAYS_INLINE int start_round(coro_sched *s) {
     if (CORO_UNLIKELY(s->nheap || coro__io_waiters(s->io))) collect_due(s);
     s->round_last = s->rtail;
     return s->round_last != NULL;
@@ -115,7 +115,7 @@ __attribute__((noinline)) static struct coro *next_ready_mn(coro_sched *s) {
 }
 
 /* The next coroutine to run, or NULL. */
-static inline struct coro *next_ready(coro_sched *s) {
+static CORO_ALWAYS_INLINE struct coro *next_ready(coro_sched *s) {
     if (CORO_UNLIKELY(s->world)) return next_ready_mn(s);
     if (CORO_UNLIKELY(!s->round_last) && !start_round(s)) return NULL;
     struct coro *c = s->rhead;
@@ -130,31 +130,43 @@ int coro__claim(struct coro *c, uint64_t seq) {
                                        __ATOMIC_RELAXED);
 }
 
-/* --- the list of every coroutine, and struct lifetime ----------------- */
+/* --- struct lifetime ------------------------------------------------- */
 
-static void all_add(coro_sched *s, struct coro *c) {
-    struct coro **head = &s->all;
-    if (s->world) coro__lock(&s->world->all_lock), head = &s->world->all;
-    c->all_prev = NULL;
-    c->all_next = *head;
-    if (*head) (*head)->all_prev = c;
-    *head = c;
-    if (s->world) coro__unlock(&s->world->all_lock);
+/* Structs come from an arena of chunks per worker, recycled through a free
+ * list; the end of the run frees whole chunks, so nothing needs a list of
+ * every coroutine (unjoined or deadlocked ones included). */
+#define CORO_CHUNK 256
+struct coro_chunk {
+    struct coro_chunk *next;
+    struct coro slot[CORO_CHUNK];
+};
+
+static struct coro *alloc_struct(coro_sched *s) {
+    struct coro *c = s->free_structs;
+    if (CORO_LIKELY(c)) {
+        s->free_structs = c->next;
+        return c;
+    }
+    if (!s->chunks || s->chunk_used == CORO_CHUNK) {
+        struct coro_chunk *k = calloc(1, sizeof *k);
+        if (!k) return NULL;
+        k->next = s->chunks;
+        s->chunks = k;
+        s->chunk_used = 0;
+    }
+    return &s->chunks->slot[s->chunk_used++];
 }
 
-static void drop_ref(coro_sched *s, struct coro *c) {
-    int left = s->world ? __atomic_sub_fetch(&c->refs, 1, __ATOMIC_ACQ_REL) : --c->refs;
-    if (left != 0) return;
-    struct coro **head = &s->all;
-    if (s->world) coro__lock(&s->world->all_lock), head = &s->world->all;
-    if (c->all_prev)
-        c->all_prev->all_next = c->all_next;
-    else
-        *head = c->all_next;
-    if (c->all_next) c->all_next->all_prev = c->all_prev;
-    if (s->world) coro__unlock(&s->world->all_lock);
+static void free_struct(coro_sched *s, struct coro *c) {
     c->next = s->free_structs;
     s->free_structs = c;
+}
+
+/* 2 references: the coroutine's own (dropped when its stack is reaped after
+ * its last switch) and its handle's (dropped by coro_join). */
+static inline void drop_ref(coro_sched *s, struct coro *c) {
+    int left = s->world ? __atomic_sub_fetch(&c->refs, 1, __ATOMIC_ACQ_REL) : --c->refs;
+    if (left == 0) free_struct(s, c);
 }
 
 /* --- switching -------------------------------------------------------- */
@@ -211,7 +223,8 @@ static inline void asan_finish(coro_sched *s, void *fake) {
 /* Switches from `from` (the running context) to `to`, and returns the
  * scheduler of the worker `from` resumed on. When `from` has ended (dying),
  * it is never resumed: ASan is told to drop its fake stack. */
-static inline coro_sched *switch_to(coro_sched *s, struct coro *from, struct coro *to, int dying) {
+static CORO_ALWAYS_INLINE coro_sched *switch_to(coro_sched *s, struct coro *from, struct coro *to,
+                                                int dying) {
     if (from->canary && CORO_UNLIKELY(*from->canary != 0)) coro__overflow_report(from);
 #ifdef CORO_ASAN
     const void *bottom = to->stack ? (const void *)to->stack->lo : to->asan_bottom;
@@ -249,34 +262,44 @@ coro_sched *coro__block(coro_sched *s, struct coro *self, int *held) {
 
 /* --- life of a coroutine ---------------------------------------------- */
 
-static void entry(void *p) {
+/* First code of every coroutine, one worker: no locks, no migration. */
+static void entry_one(void *p) {
     struct coro *self = p;
     coro_sched *s = coro_S; /* the first read in this function: fresh */
     asan_finish(s, NULL);
-    if (CORO_UNLIKELY(s->world))
-        finish_handoff(s);
-    else if (s->zombie)
-        reap(s);
+    if (s->zombie) reap(s);
 
     self->fn(self->arg);
 
-    if (CORO_UNLIKELY(s->world)) s = coro__sched(); /* may have migrated */
     if (self->canary && CORO_UNLIKELY(*self->canary != 0)) coro__overflow_report(self);
-    struct coro *joiner;
-    if (s->world) {
-        coro__lock(&self->lock);
-        self->done = 1;
-        joiner = self->joiner;
-        coro__unlock(&self->lock);
-    } else {
-        self->done = 1;
-        joiner = self->joiner;
-        s->st.live--;
-    }
-    if (joiner) coro__make_ready(s, joiner);
-    if (s->world && __atomic_sub_fetch(&s->world->live, 1, __ATOMIC_ACQ_REL) == 0)
-        coro__exit_world(s);
+    self->done = 1;
+    s->st.live--;
+    if (self->joiner) coro__make_ready(s, self->joiner);
     self->next = s->zombie; /* its stack is released by whoever runs next here */
+    s->zombie = self;
+    struct coro *n = next_ready(s);
+    switch_to(s, self, n ? n : &s->sched, 1);
+    __builtin_unreachable();
+}
+
+/* The same with several workers: it may end on another thread. */
+static void entry_mn(void *p) {
+    struct coro *self = p;
+    coro_sched *s = coro_S;
+    asan_finish(s, NULL);
+    finish_handoff(s);
+
+    self->fn(self->arg);
+
+    s = coro__sched(); /* may have migrated */
+    if (self->canary && CORO_UNLIKELY(*self->canary != 0)) coro__overflow_report(self);
+    coro__lock(&self->lock);
+    self->done = 1;
+    struct coro *joiner = self->joiner;
+    coro__unlock(&self->lock);
+    if (joiner) coro__make_ready(s, joiner);
+    if (__atomic_sub_fetch(&s->world->live, 1, __ATOMIC_ACQ_REL) == 0) coro__exit_world(s);
+    self->next = s->zombie;
     s->zombie = self;
     struct coro *n = next_ready(s);
     switch_to(s, self, n ? n : &s->sched, 1);
@@ -295,11 +318,8 @@ coro_t *coro_spawn_ex(void (*fn)(void *), void *arg, const coro_spawn_opts *o) {
     size_t want = o && o->stack_size ? o->stack_size : CORO_DEFAULT_STACK;
     if (want < CORO_MIN_STACK) want = CORO_MIN_STACK;
 
-    struct coro *c = s->free_structs;
-    if (c)
-        s->free_structs = c->next;
-    else if (!(c = malloc(sizeof *c)))
-        return coro__set_error(CORO_ENOMEM), NULL;
+    struct coro *c = alloc_struct(s);
+    if (CORO_UNLIKELY(!c)) return coro__set_error(CORO_ENOMEM), NULL;
     /* Field by field, not memset: a rep stos here was half the spawn cost. */
     c->joiner = NULL;
     c->canary = NULL;
@@ -314,10 +334,9 @@ coro_t *coro_spawn_ex(void (*fn)(void *), void *arg, const coro_spawn_opts *o) {
     c->asan_bottom = NULL;
     c->asan_size = 0;
 #endif
-    c->stack = coro__stack_get(s, want);
+    c->stack = want == CORO_DEFAULT_STACK ? coro__stack_get_default(s) : coro__stack_get(s, want);
     if (CORO_UNLIKELY(!c->stack)) {
-        c->next = s->free_structs;
-        s->free_structs = c;
+        free_struct(s, c);
         return coro__set_error(CORO_ENOMEM), NULL;
     }
     if (!c->stack->guarded) c->canary = (uint64_t *)c->stack->lo; /* not written: see stack.c */
@@ -326,8 +345,7 @@ coro_t *coro_spawn_ex(void (*fn)(void *), void *arg, const coro_spawn_opts *o) {
 #endif
     c->fn = fn;
     c->arg = arg;
-    coro_rawctx_make(&c->ctx, c->stack->lo, c->stack->size, entry, c);
-    all_add(s, c);
+    coro_rawctx_make(&c->ctx, c->stack->lo, c->stack->size, s->world ? entry_mn : entry_one, c);
     s->st.spawned++;
     if (s->world) {
         c->id = __atomic_add_fetch(&s->world->next_id, 1, __ATOMIC_RELAXED);
@@ -450,36 +468,24 @@ int coro__init_sched(coro_sched *s) {
     return 0;
 }
 
-static void free_list(coro_sched *s, struct coro **all) {
-    /* Coroutines never joined, or left waiting by a deadlock: they never run
-     * again, so their stacks and structs go back. */
-    while (*all) {
-        struct coro *c = *all;
-        *all = c->all_next;
-        if (c->stack) coro__stack_put(s, c->stack);
-#ifdef CORO_TSAN
-        if (c->tsan_fiber) __tsan_destroy_fiber(c->tsan_fiber);
-#endif
-        free(c);
-    }
-}
-
-/* Frees what one scheduler owns (the world's list is freed by workers.c). */
+/* Frees what one scheduler owns. Coroutines never joined, or left waiting
+ * by a deadlock, never run again: their stacks vanish with the slabs and
+ * their structs with the chunks. */
 void coro__free_sched(coro_sched *s) {
-    free_list(s, &s->all);
-    while (s->free_structs) {
-        struct coro *c = s->free_structs;
-        s->free_structs = c->next;
-        free(c);
+    while (s->chunks) {
+        struct coro_chunk *k = s->chunks;
+        s->chunks = k->next;
+#ifdef CORO_TSAN
+        for (unsigned i = 0; i < CORO_CHUNK; i++)
+            if (k->slot[i].tsan_fiber) __tsan_destroy_fiber(k->slot[i].tsan_fiber);
+#endif
+        free(k);
     }
+    s->free_structs = NULL;
     coro__timers_free(s);
     coro__io_free(&s->own_io);
     coro__stack_release_all(s);
     coro__overflow_remove(s);
-}
-
-void coro__free_world_list(coro_sched *s, struct coro **all) {
-    free_list(s, all);
 }
 
 /* The loop of a one-worker scheduler, on coro_run()'s stack. */

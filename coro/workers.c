@@ -176,7 +176,6 @@ static void *worker_main(void *p) {
 
 static void free_world(coro_world *w, unsigned made) {
     for (unsigned i = 0; i < made; i++) {
-        if (i == 0) coro__free_world_list(w->w[0], &w->all);
         coro__free_sched(w->w[i]);
         free(w->w[i]);
     }
