@@ -63,11 +63,11 @@ static int grow(coro_queue_t *q) {
     return 0;
 }
 
-static int full(const coro_queue_t *q) {
+static CORO_ALWAYS_INLINE int full(const coro_queue_t *q) {
     return q->limit && q->len >= q->limit;
 }
 
-static int push(coro_queue_t *q, void *item) {
+static CORO_ALWAYS_INLINE int push(coro_queue_t *q, void *item) {
     if (q->len == q->cap) {
         int rc = grow(q);
         if (rc) return rc;
@@ -81,7 +81,7 @@ static int push(coro_queue_t *q, void *item) {
 }
 
 /* The operations below run with the lock held (when there is one). */
-static int try_put_locked(coro_sched *s, coro_queue_t *q, void *item) {
+static CORO_ALWAYS_INLINE int try_put_locked(coro_sched *s, coro_queue_t *q, void *item) {
     if (q->closed) return CORO_CLOSED;
     if (full(q)) return CORO_EAGAIN;
     int rc = push(q, item);
@@ -90,7 +90,7 @@ static int try_put_locked(coro_sched *s, coro_queue_t *q, void *item) {
     return 0;
 }
 
-static int try_get_locked(coro_sched *s, coro_queue_t *q, void **item) {
+static CORO_ALWAYS_INLINE int try_get_locked(coro_sched *s, coro_queue_t *q, void **item) {
     if (q->len == 0) return q->closed ? CORO_CLOSED : CORO_EAGAIN;
     *item = q->ring[q->head];
     if (++q->head == q->cap) q->head = 0;
@@ -118,6 +118,15 @@ int coro_queue_try_get(coro_queue_t *q, void **item) {
 int coro_queue_put(coro_queue_t *q, void *item) {
     coro_sched *s = coro_S;
     coro__inject_slowdown();
+    if (CORO_LIKELY(!s || !s->world)) { /* one worker: no lock */
+        int rc;
+        while ((rc = try_put_locked(s, q, item)) == CORO_EAGAIN) {
+            if (!s) return CORO_EPERM;
+            coro__wlist_push(&q->putters, s->cur);
+            coro__block(s, s->cur, NULL);
+        }
+        return rc;
+    }
     for (;;) {
         int *l = qlock(s, q);
         int rc = try_put_locked(s, q, item);
@@ -133,6 +142,15 @@ int coro_queue_put(coro_queue_t *q, void *item) {
 
 int coro_queue_get(coro_queue_t *q, void **item) {
     coro_sched *s = coro_S;
+    if (CORO_LIKELY(!s || !s->world)) { /* one worker: no lock */
+        int rc;
+        while ((rc = try_get_locked(s, q, item)) == CORO_EAGAIN) {
+            if (!s) return CORO_EPERM;
+            coro__wlist_push(&q->getters, s->cur);
+            coro__block(s, s->cur, NULL);
+        }
+        return rc;
+    }
     for (;;) {
         int *l = qlock(s, q);
         int rc = try_get_locked(s, q, item);
