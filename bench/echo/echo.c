@@ -285,6 +285,7 @@ static void run(const wl_params *p, wl_result *r, int kind) {
                  (unsigned long long)nofile);
     else if (o.setup_error[0])
         snprintf(limit, sizeof limit, "%s", o.setup_error);
+    res_str(r, "setup_error", o.setup_error[0] ? o.setup_error : NULL);
     if (limit[0])
         res_str(r, "limit_error", limit);
     else

@@ -24,6 +24,7 @@
  * within a coro_run.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
@@ -54,6 +55,7 @@ typedef struct lg {
     uint64_t *dl;           /* per connection: deadline of its current step, 0 = none */
     unsigned char *expired; /* per connection: the watchdog aborted it */
     int stop;               /* the clients are done: the watchdog ends */
+    int pipe[2];            /* only to make the runtime create its epoll early */
 } lg;
 
 static const char *why(int rc, int expired) {
@@ -219,6 +221,11 @@ static void lg_main(void *arg) {
     coro_spawn_opts so;
     coro_spawn_opts_init(&so);
     so.stack_size = ECHO_LG_STACK;
+    /* The runtime creates its epoll instance at the first wait; make that
+     * happen before the sockets can use up the descriptors. (The pipe stays
+     * open until coro_run returns: the runtime remembers a descriptor's
+     * interest after it is closed, see echo_lg_run.) */
+    if (g->pipe[0] >= 0) coro_wait_fd(g->pipe[0], CORO_READ, 0);
     coro_t *dog = g->slots && cs ? coro_spawn_ex(watchdog, g, &so) : NULL;
     if (!dog) {
         o->spawn_err = g->slots && cs ? coro_last_error() : CORO_ENOMEM;
@@ -276,8 +283,10 @@ int echo_lg_run(const echo_lg_cfg *cfg, echo_lg_out *out) {
     out->nfds = cfg->connections;
     g.cfg = cfg;
     g.out = out;
+    if (pipe2(g.pipe, O_CLOEXEC) != 0) g.pipe[0] = g.pipe[1] = -1;
     lg_main_arg m = {&g, args};
     out->run_rc = coro_run(lg_main, &m);
+    if (g.pipe[0] >= 0) close(g.pipe[0]), close(g.pipe[1]);
     free(args);
     free(g.dl);
     free(g.expired);

@@ -39,6 +39,10 @@ static void acceptor(void *arg) {
         return;
     }
     int spare = echo_spare_open();
+    /* The runtime creates its epoll instance at the first wait. Make that
+     * happen now: when every pending connection is accepted before the first
+     * wait, the descriptors can run out first and every wait then fails. */
+    coro_wait_fd(cfg->lfd, CORO_READ, 0);
     echo_status(cfg->status_fd, "ready");
     uint64_t accepted = 0;
     int reported = 0, accept_reported = 0;
@@ -57,10 +61,8 @@ static void acceptor(void *arg) {
             int shed = echo_shed(cfg->lfd, &spare);
             if (shed == 1)
                 accepted++;
-            else if (shed == 0)
-                coro_wait_fd(cfg->lfd, CORO_READ, -1); /* none pending yet */
-            else
-                coro_sleep_ns(1000000); /* no spare: the connection waits in the backlog */
+            else if (shed < 0 || coro_wait_fd(cfg->lfd, CORO_READ, -1) < 0)
+                coro_sleep_ns(1000000); /* no spare, or cannot wait: let the others run */
             continue;
         }
         int one = 1;
