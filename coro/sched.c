@@ -496,7 +496,9 @@ static void loop_one(coro_sched *s) {
             switch_to(s, &s->sched, n, 0);
             continue;
         }
-        if (!s->nheap && !coro__io_waiters(s->io)) break;
+        /* Every coroutine ended: done, even if timers of finished waits
+         * (an fd event beat its timeout) are still in the heap. */
+        if (s->st.live == 0 || (!s->nheap && !coro__io_waiters(s->io))) break;
         /* Nothing ready: sleep in the kernel until the earliest deadline,
          * in epoll_wait when coroutines wait on descriptors. */
         uint64_t dl = s->nheap ? s->heap[0].deadline : UINT64_MAX;

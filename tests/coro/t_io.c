@@ -133,6 +133,14 @@ static void echo_main(void *arg) {
     close(lfd);
 }
 
+static void stale_timer_main(void *arg) {
+    (void)arg;
+    CHECK(write(pfd[1], "y", 1) == 1);
+    CHECK(coro_wait_fd(pfd[0], CORO_READ, 10000000000) == CORO_READ);
+    char c;
+    CHECK(read(pfd[0], &c, 1) == 1);
+}
+
 static void idle_reader(void *arg) {
     (void)arg;
     CHECK(coro_wait_fd(pfd[0], CORO_READ, 200000000) == CORO_ETIMEDOUT);
@@ -156,6 +164,14 @@ int main(void) {
     double c0 = cpu_seconds();
     CHECK(coro_run(idle_reader, NULL) == 0);
     CHECK(cpu_seconds() - c0 < 0.1); /* 200 ms of waiting, not spinning */
+
+    /* A wait that an fd event ended leaves its 10 s timeout timer behind:
+     * coro_run must still return as soon as every coroutine has ended. */
+    struct timespec a, b;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    CHECK(coro_run(stale_timer_main, NULL) == 0);
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    CHECK((b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9 < 5.0);
 
     /* Outside coro_run it falls back to poll(). */
     CHECK(coro_wait_fd(pfd[0], CORO_READ, 1000000) == CORO_ETIMEDOUT);
