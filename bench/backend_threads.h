@@ -76,6 +76,11 @@ static inline int bk_run(void (*main)(void *), void *arg) {
     main(arg);
     return 0;
 }
+/* Threads have no workers (the CLI rejects --workers with --backend threads). */
+static inline int bk_run_workers(void (*main)(void *), void *arg, unsigned workers) {
+    (void)workers;
+    return bk_run(main, arg);
+}
 static inline const char *bk_strerror(int err) {
     return thr_strerror(err);
 }

@@ -12,6 +12,8 @@
 
 #define coro_strerror bkucx_coro_strerror
 #define coro_run bkucx_coro_run
+#define coro_run_ex bkucx_coro_run_ex
+#define coro_run_opts_init bkucx_coro_run_opts_init
 #define coro_spawn_opts_init bkucx_coro_spawn_opts_init
 #define coro_spawn bkucx_coro_spawn
 #define coro_spawn_ex bkucx_coro_spawn_ex

@@ -48,6 +48,7 @@ static const opt_spec prodcons_opts[] = {
     U64Z("--capacity", capacity, 0, 100000000, 64, "queue capacity, 0 = unbounded"),
     U64("--items", items, 1, E10, 100000, "items put in all"),
     U64Z("--work-ns", work_ns, 0, 100000000, 0, "CPU work per consumed item (calibrated spin), ns"),
+    U64("--workers", workers, 1, 64, 1, "coro: worker threads (1 = M:1, more = M:N)"),
 };
 static const opt_spec cpubound_opts[] = {
     U64("--tasks", tasks, 1, 10000000, 2, "tasks sharing the work"),
@@ -57,6 +58,7 @@ static const opt_spec cpubound_opts[] = {
     U64Z("--yield-every", yield_every, 0, UINT64_C(1000000000000), 0,
          "yield every K steps, 0 = never"),
     STACK_OPT,
+    U64("--workers", workers, 1, 64, 1, "coro: worker threads (1 = M:1, more = M:N)"),
 };
 static const opt_spec fairness_opts[] = {
     U64Z("--tasks", tasks, 0, 10000, 2, "CPU-bound tasks beside the ticker"),
@@ -222,6 +224,17 @@ static int cross_checks(cli *c) {
     const wl_spec *w = c->wl;
     wl_params *p = &c->params;
     size_t i = 0;
+    /* cpubound and prodcons: M:N workers exist only on the coroutine runtime. */
+    if (strcmp(w->name, "cpubound") == 0 || strcmp(w->name, "prodcons") == 0) {
+        const opt_spec *o = find_opt(w, "--workers", 9, &i);
+        if (o && c->backend != BK_CORO && c->given[i]) {
+            fprintf(stderr,
+                    "corobench: --workers: the %s backend has no workers; "
+                    "--workers needs --backend coro, got '%llu'\n",
+                    bk_names[c->backend], (unsigned long long)p->workers);
+            return 2;
+        }
+    }
     if (strcmp(w->name, "article") == 0) {
         if (p->runs > 1 && p->n > 1000000) {
             char buf[32];

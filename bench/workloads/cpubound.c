@@ -129,7 +129,7 @@ void WL(cpubound)(const wl_params *p, wl_result *r) {
     atomic_init(&c.oom_task, 0);
     g_ctx = &c;
     cb_run run = {&c, r, 0, 0, {0, 0}};
-    int rc = bk_run(cb_main, &run);
+    int rc = bk_run_workers(cb_main, &run, (unsigned)p->workers);
     g_ctx = NULL;
     if (rc != 0) {
         res_fail(r, "%s run failed: %s", BK_NAME, bk_strerror(rc));

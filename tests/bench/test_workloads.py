@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """test_workloads.py CBIN — every workload on every backend with small
 parameters: exit 0, one valid JSON object (bench/SCHEMA.md), and the SAME
-checksum on coro, threads and ucontext (the backends did the same work).
+checksum on coro, threads and ucontext (the backends did the same work), and
+for prodcons/cpubound on coro with --workers 2 (M:N) too.
 Also: the human summary works, --out writes the file atomically, --help."""
 import json
 import os
@@ -54,6 +55,12 @@ def main():
                 t.check(res["peak_rss_bytes"] > 0, f"spawn --alive/{bk}: peak_rss_bytes 0")
             if wl == "fairness":
                 t.check(res["ticks"] >= 1, f"fairness/{bk}: no tick recorded")
+        # M:N: the coroutine backend on 2 workers does the same work (real threads).
+        if wl in ("prodcons", "cpubound"):
+            obj = t.run_json(cbin, args + ["--workers", "2"], wl, "coro", kind)
+            if obj is not None:
+                t.check(obj["params"].get("workers") == 2, f"{wl} --workers 2: params.workers {obj['params'].get('workers')}")
+                sums["coro --workers 2"] = obj["checksum"]
         if len(set(sums.values())) > 1:
             t.fail(f"{wl} {' '.join(args)}: checksums differ across backends: {sums}")
 
