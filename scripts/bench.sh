@@ -20,7 +20,7 @@ set -eu
 
 usage() {
 	echo "usage: sh scripts/bench.sh --build DIR [--quick] [--results DIR] [--only step,step...]" >&2
-	echo "steps: gbench switch spawn memory oversub prodcons fairness article peers" >&2
+	echo "steps: gbench switch spawn memory oversub prodcons echo fairness article peers" >&2
 	exit 2
 }
 
@@ -117,6 +117,8 @@ if [ "$MODE" = quick ]; then
 	PC_ITEMS=5000
 	FA_YIELDS="0 100 1000"
 	FA_MS=50
+	EC_CONNS="100 10000"
+	EC_MS=300
 	AR_N=2000
 	AR_RUNS=5
 	HF_RUNS=5
@@ -139,14 +141,17 @@ else
 	PC_ITEMS=40000
 	FA_YIELDS="0 10 100 1000 10000"
 	FA_MS=300
+	EC_CONNS="10 100 1000 10000"
+	EC_MS=1500
 	AR_N=10000
 	AR_RUNS=10
 	HF_RUNS=10
 	GB_ARGS=""
 fi
 [ -z "${CB_POINT_LIMIT:-}" ] || LIMIT=$CB_POINT_LIMIT
+REPS_EC=${CB_REPS:-3} # echo: 3 repetitions in both modes (a 10,000-connection point takes ~5 s)
 
-ALL_STEPS="gbench switch spawn memory oversub prodcons fairness article peers"
+ALL_STEPS="gbench switch spawn memory oversub prodcons echo fairness article peers"
 STEPS=${ONLY:-$ALL_STEPS}
 for s in $STEPS; do
 	case " $ALL_STEPS " in *" $s "*) ;; *)
@@ -231,6 +236,7 @@ cb() { # cb <backend> <workload> [opts]: the command line for one run
 	shift
 	case "$_cb_be" in
 	coro | threads | ucontext) echo "$CB $* --backend $_cb_be --json" ;;
+	coro-mn*) echo "$CB $* --backend coro --workers ${_cb_be#coro-mn} --json" ;; # M:N, W workers
 	*) echo "sh $PEERS --build $BUILD run $_cb_be $* --json" ;;
 	esac
 }
@@ -287,7 +293,7 @@ do_oversub() {
 			wss=${set%%:*}
 			work=${set#*:}
 			for t in $OV_TASKS; do
-				for be in coro threads; do
+				for be in coro coro-mn2 threads; do
 					TAGS="backend=$be wss=$wss tasks=$t" run_point "$be-w$wss-t$t" \
 						$(cb $be cpubound --tasks $t --total-work $work --wss $wss)
 				done
@@ -308,14 +314,32 @@ do_prodcons() {
 					items=$PC_ITEMS
 					[ "$w" -ge 1000 ] && items=$((PC_ITEMS / 2))
 					[ "$w" -ge 10000 ] && items=$((PC_ITEMS / 5))
-					for be in coro threads; do
+					for be in coro coro-mn2 threads; do
 						# coroutines hand off ~100x faster: more items so the run is not ~1 ms
 						n_items=$items
 						[ "$be" = coro ] && [ "$w" -lt 1000 ] && n_items=$((items * 10))
+						# M:N hands off across cores (~threads' cost at capacity 1): fewer
+						[ "$be" = coro-mn2 ] && [ "$w" -lt 1000 ] && n_items=$((items * 2))
 						TAGS="backend=$be p=$p c=$c capacity=$cap work_ns=$w" run_point "$be-${shape}-c$cap-w$w" \
 							$(cb $be prodcons --producers $p --consumers $c --capacity $cap --items $n_items --work-ns $w)
 					done
 				done
+			done
+		done
+	done
+}
+
+do_echo() {
+	step echo "echo: requests/s, p99 latency and memory vs connections (issue 7)"
+	# One client coroutine per connection, closed loop; the server is
+	# coroutine-per-connection (M:1, M:N on 2 workers) or thread-per-connection.
+	# Setting up 10,000 connections takes ~3 s, so the limit is the timed phase
+	# plus a generous setup allowance; a limit hit (thread or descriptor) is data.
+	for REP in $(seq 1 $REPS_EC); do
+		for c in $EC_CONNS; do
+			for be in coro coro-mn2 threads; do
+				TAGS="backend=$be connections=$c" PLIMIT=$((EC_MS / 1000 + 40)) run_point "$be-c$c" \
+					$(cb $be echo --connections $c --duration-ms $EC_MS)
 			done
 		done
 	done

@@ -1,6 +1,6 @@
 # oversub.gp -- the oversubscription curve: throughput of a fixed amount of CPU
 # work split over T tasks, one panel per per-task working set, threads vs
-# coroutines.  A flat line means more tasks cost nothing.
+# coroutines on one worker (M:1) and on 2 workers (M:N).  A flat line means more tasks cost nothing.
 load sd.'/plot-common.gp'
 wss = system('cat "'.dir.'/oversub_wss.txt"')
 wlab = system('cat "'.dir.'/oversub_wss_labels.txt"')
@@ -17,7 +17,8 @@ set key bottom left
 do for [i=1:words(wss)] {
     set title 'working set '.word(wlab, i).' per task'
     plot for [b=1:words(bes)] sprintf('%s/oversub_%s_w%s.csv', dir, word(bes, b), word(wss, i)) \
-        using 1:2:3:4 with yerrorlines lw 2 title word(bes, b)
+        using 1:2:3:4 with yerrorlines lw 2 \
+        title system(sprintf('sed -n %dp "%s/oversub_titles.txt"', b, dir))
     unset label 99
     unset ylabel
 }

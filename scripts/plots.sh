@@ -16,7 +16,7 @@ sd=$(cd "$(dirname "$0")" && pwd)
 python3 "$sd/lib/plotdata.py" "$run" || exit 1
 mkdir -p "$run/plots"
 status=0
-for p in switch spawn memory oversub prodcons fairness; do
+for p in switch spawn memory oversub prodcons echo fairness; do
 	rm -f "$run/plots/$p.failed"
 	for fmt in svg png; do
 		tmp=$run/plots/.$p.$fmt.tmp

@@ -15,10 +15,9 @@ set key bottom left font ',7'
 do for [i=1:words(caps)] {
     c = word(caps, i)
     files = system('cat "'.dir.'/prodcons_c'.c.'.list"')
-    titles = system('cat "'.dir.'/prodcons_c'.c.'.titles"')
     set title 'queue capacity '.c
     plot for [k=1:words(files)] dir.'/'.word(files, k) using 1:2:3:4 with yerrorlines \
-        lw 1.5 title word(titles, k)
+        lw 1.5 title system(sprintf('sed -n %dp "%s/prodcons_c%s.titles"', k, dir, c))
     unset label 99
     unset ylabel
 }

@@ -16,8 +16,12 @@ import cbdata  # noqa: E402
 import claims  # noqa: E402
 from atomic import write_text  # noqa: E402
 
-PLOTS = ["switch", "spawn", "memory", "oversub", "prodcons", "fairness"]
+PLOTS = ["switch", "spawn", "memory", "oversub", "prodcons", "echo", "fairness"]
 CORE = ["coro", "ucontext", "threads"]
+# Systems without a scheduler: a bare context-switch primitive.  They are not
+# compared with corobench's scheduler-included numbers (coro_yield, spawn +
+# run + join through the ready queue) but with its own raw primitive.
+RAW = {"boost-context": "Boost.Context jump_fcontext / make_fcontext (raw primitive, no scheduler)"}
 
 
 def g(x, unit=""):
@@ -58,7 +62,7 @@ def headline(t):
         s = r.get("system") or r.get("backend")
         if s not in systems:
             systems.append(s)
-    systems = [s for s in CORE if s in systems] + sorted(s for s in systems if s not in CORE)
+    systems = [s for s in CORE if s in systems] + sorted(s for s in systems if s not in CORE and s not in RAW)
     rows = []
     rows.append(("context switch", "ns", "lower", {s: pick_switch(s) for s in systems}))
     rows.append(("spawn + run + join", "ns/task", "lower",
@@ -79,9 +83,10 @@ def headline(t):
 
 
 def ratio_text(vals, better):
+    """coro against the best of the comparable (scheduler-based) systems only."""
     if "coro" not in vals or vals["coro"] is None:
         return "—"
-    others = {s: v for s, v in vals.items() if s != "coro" and v is not None and v[0]}
+    others = {s: v for s, v in vals.items() if s != "coro" and s not in RAW and v is not None and v[0]}
     if not others or not vals["coro"][0]:
         return "—"
     pick = min if better == "lower" else max
@@ -89,6 +94,24 @@ def ratio_text(vals, better):
     c, b = vals["coro"][0], others[best][0]
     r = b / c if better == "lower" else c / b
     return f"{r:.3g}× vs {best} ({'better' if r > 1 else 'worse' if r < 1 else 'equal'})"
+
+
+def raw_rows(t):
+    """The raw-primitive comparison: [(metric, corobench, peer CLI, gbench fcontext, ratio text)]."""
+    gb = {r["name"]: r for r in t["gbench"][1]}
+    sw = [r for r in t["switch"][1] if r["system"] in RAW and r["median"] is not None]
+    sp = [r for r in t["spawn"][1] if r["system"] in RAW and r["median"] is not None]
+    a, b = gb.get("switch/coro/rawctx"), gb.get("switch/fcontext")
+    ratio = (f"{b['median_ns'] / a['median_ns']:.3g}× ({'better' if a['median_ns'] < b['median_ns'] else 'worse'})"
+             if a and b else "—")
+    rows = [("context switch, raw (ns, lower is better)",
+             g(a["median_ns"], "ns") + " (gbench switch/coro/rawctx)" if a else "—",
+             g(sw[0]["median"], "ns") if sw else "—",
+             g(b["median_ns"], "ns") + " (gbench switch/fcontext)" if b else "—", ratio)]
+    rows.append(("spawn, raw (ns/task, lower is better)", "not measured (corobench has no scheduler-free spawn benchmark)",
+                 g(sp[0]["median"], "ns/task") + " (make_fcontext + 2 jumps, reused stack)" if sp else "—",
+                 "—", "not comparable with spawn + run + join above"))
+    return rows
 
 
 # ---- readings ---------------------------------------------------------------
@@ -127,14 +150,19 @@ def reading(name, t, env):
         return s
     if name == "oversub":
         out = []
-        for be in ("threads", "coro"):
+        for be in ("threads", "coro", "coro-mn2"):
             parts = []
             for w in sorted({r["wss"] for r in t["oversub"][1] if r["backend"] == be}):
                 b, top, tried, err = claims.oversub_points(t["oversub"][1], be, w, cores)
                 if b and top:
                     parts.append(f"{w} B: {-(1 - top['median'] / b['median']):+.1%} (T={cores}→{top['tasks']})")
             if parts:
-                out.append(f"From T={cores} to the most tasks, {be} throughput changes by " + ", ".join(parts) + ".")
+                out.append(f"From T={cores} to the most tasks, {cbdata.label(be)} throughput changes by "
+                           + ", ".join(parts) + ".")
+        sc = mn_scaling(t["oversub"][1])
+        if sc:
+            out.append(f"Two M:N workers give {sc['min']:.3g}×..{sc['max']:.3g}× the one-worker throughput at T ≥ 2 "
+                       f"(median {sc['median']:.3g}× over {sc['n']} points).")
         return " ".join(out) or "No data."
     if name == "prodcons":
         rows = t["prodcons"][1]
@@ -150,11 +178,29 @@ def reading(name, t, env):
         c0, t0, c1, t1 = at("coro", lo), at("threads", lo), at("coro", hi), at("threads", hi)
         if None in (c0, t0, c1, t1):
             return "The 1×1 capacity-1024 series is incomplete; see the CSV."
+        m0 = at("coro-mn2", lo)
+        mn = (f" On 2 M:N workers the same 1×1 point moves {g(m0)} items/s ({m0 / c0:.3g}× M:1)." if m0 else "")
         return (f"With 1 producer, 1 consumer and capacity 1024, coroutines move {c0 / t0:.3g}× the items/s of "
                 f"threads at {lo} ns of work per item ({g(c0)} vs {g(t0)} items/s). "
                 f"At {hi} ns per item the ratio is {c1 / t1:.3g}× ({g(c1)} vs {g(t1)}): "
                 + ("the work dominates and threads catch up (within 1.5×)." if c1 / t1 < 1.5
-                   else "coroutines keep the lead."))
+                   else "coroutines keep the lead.") + mn)
+    if name == "echo":
+        rows = {(r["backend"], r["connections"]): r for r in t["echo"][1] if r["median"] is not None}
+        cs = sorted({c for _, c in rows})
+        if not cs:
+            return "No echo data in this run."
+        hi = cs[-1]
+        parts = [f"{cbdata.label(be)} {g(rows[(be, hi)]['median'])} requests/s (p99 {rows[(be, hi)]['p99_ms']:.3g} ms)"
+                 for be in cbdata.SERIES if (be, hi) in rows]
+        s = f"At {hi} connections the servers answer: " + ", ".join(parts) + "."
+        best = {}
+        for (be, c), r in rows.items():
+            if best.get(c) is None or r["median"] > rows[(best[c], c)]["median"]:
+                best[c] = be
+        s += (" The fastest server per connection count: "
+              + ", ".join(f"{c}: {cbdata.label(best[c])}" for c in cs) + ".")
+        return s
     if name == "fairness":
         rows = [r for r in t["fairness"][1] if r["median"] is not None]
         by = {(r["backend"], r["yield_us"]): r["median"] for r in rows}
@@ -212,12 +258,90 @@ def targets(t):
     return out
 
 
+def mn_scaling(rows):
+    """M:N on 2 workers against M:1 at every (wss, T >= 2) both measured."""
+    one = {(r["wss"], r["tasks"]): r for r in rows if r["backend"] == "coro" and r["median"]}
+    rs = [(r["median"] / one[(r["wss"], r["tasks"])]["median"], r["wss"], r["tasks"]) for r in rows
+          if r["backend"] == "coro-mn2" and r["median"] and (r["tasks"] or 0) >= 2 and (r["wss"], r["tasks"]) in one]
+    if not rs:
+        return None
+    v = sorted(x[0] for x in rs)
+    worst = min(rs)
+    return {"min": v[0], "max": v[-1], "median": v[len(v) // 2] if len(v) % 2 else (v[len(v) // 2 - 1] + v[len(v) // 2]) / 2,
+            "n": len(v), "worst": worst}
+
+
+def targets7(t):
+    """Issue 7's targets, from this run: [(target, measured, met)]; met None = not measured."""
+    out = []
+    ov = t["oversub"][1]
+    sc = mn_scaling(ov)
+    name = "cpubound, 2 M:N workers ≥ 1.9× the 1-worker throughput at every T ≥ 2 (every working set)"
+    if sc:
+        r, w, tt = sc["worst"]
+        out.append((name, f"worst {r:.3g}× (working set {w} B, T={tt}); median {sc['median']:.3g}× over {sc['n']} points",
+                    sc["min"] >= 1.9))
+    else:
+        out.append((name, "not measured (no coro and coro-mn2 oversubscription points)", None))
+    name = "cpubound at T = 4096: 2 M:N workers ahead of 4096 threads (every working set)"
+    mn = {r["wss"]: r for r in ov if r["backend"] == "coro-mn2" and r["tasks"] == 4096 and r["median"]}
+    th = {r["wss"]: r for r in ov if r["backend"] == "threads" and r["tasks"] == 4096}
+    if mn and th:
+        parts, ok = [], True
+        for w in sorted(mn):
+            tr = th.get(w)
+            if tr is None:
+                parts.append(f"{w} B: threads not measured")
+                ok = False
+            elif tr["median"] is None:
+                parts.append(f"{w} B: threads could not run ({tr['error']})")
+            else:
+                parts.append(f"{w} B: {g(mn[w]['median'])} vs {g(tr['median'])} units/s = {mn[w]['median'] / tr['median']:.3g}×")
+                ok = ok and mn[w]["median"] > tr["median"]
+        out.append((name, "; ".join(parts), ok))
+    else:
+        out.append((name, "not measured (no T = 4096 point for coro-mn2 and threads)", None))
+    ec = {(r["backend"], r["connections"]): r for r in t["echo"][1]}
+    C = 10000
+    thr = ec.get(("threads", C))
+    for be in ("coro", "coro-mn2"):
+        cr = ec.get((be, C))
+        lab = cbdata.label(be)
+        if not cr or cr["median"] is None or not thr:
+            for what in ("requests/s ≥ 2× thread-per-connection", "lower p99 latency than threads",
+                         "memory < 1/4 of threads' (RSS + kernel stacks)"):
+                out.append((f"echo at {C} connections, {lab}: {what}", "not measured", None))
+            continue
+        held = thr["median"] is not None and (thr["established_min"] or 0) >= C and not thr["limit_error"]
+        why = (f"threads could not hold them: {thr['limit_error'] or thr['error'] or 'fewer established'}"
+               f" (established {g(thr['established_min'])})")
+        if held:
+            r = cr["median"] / thr["median"]
+            out.append((f"echo at {C} connections, {lab}: requests/s ≥ 2× thread-per-connection",
+                        f"{g(cr['median'])} vs {g(thr['median'])} requests/s = {r:.3g}×", r >= 2))
+            out.append((f"echo at {C} connections, {lab}: lower p99 latency than threads",
+                        f"{cr['p99_ms']:.3g} ms vs {thr['p99_ms']:.3g} ms", cr["p99_ms"] < thr["p99_ms"]))
+            if cr["mem_mib"] is not None and thr["mem_mib"]:
+                r = cr["mem_mib"] / thr["mem_mib"]
+                out.append((f"echo at {C} connections, {lab}: memory < 1/4 of threads' (RSS + kernel stacks)",
+                            f"{cr['mem_mib']:.3g} MiB vs {thr['mem_mib']:.3g} MiB = {r:.3g}×", r < 0.25))
+            else:
+                out.append((f"echo at {C} connections, {lab}: memory < 1/4 of threads'", "not measured", None))
+        else:
+            out.append((f"echo at {C} connections, {lab}: requests/s ≥ 2× thread-per-connection "
+                        "(or threads cannot hold them)", why, True))
+            out.append((f"echo at {C} connections, {lab}: lower p99 latency than threads", why, True))
+            out.append((f"echo at {C} connections, {lab}: memory < 1/4 of threads'", why, True))
+    return out
+
+
 CAPTIONS = {
     "switch": "Context switch cost per mechanism",
     "spawn": "Spawn + run + join cost",
     "memory": "Memory per live task",
     "oversub": "Oversubscription: throughput vs task count per working set",
     "prodcons": "Producer–consumer throughput vs per-item work",
+    "echo": "TCP echo: requests/s and p99 latency vs connections",
     "fairness": "Fairness: ticker lateness vs yield interval",
 }
 
@@ -253,7 +377,11 @@ def main():
 
     systems, hl = headline(t)
     w("## Headline\n")
-    w("| metric | " + " | ".join(systems) + " | corobench coroutines vs the best other |")
+    w("Scheduler-based systems only: every number below includes a scheduler (corobench's coroutines, its "
+      "ucontext build, pthreads, Python asyncio, Boost.Fiber, Go); the last column compares corobench's "
+      "coroutines with the best of the others in that row. Raw context-switch primitives without a scheduler "
+      "are compared separately below.\n")
+    w("| metric | " + " | ".join(systems) + " | corobench coroutines vs the best comparable system |")
     w("|---|" + "---|" * len(systems) + "---|")
     for metric, unit, better, vals in hl:
         cells = []
@@ -262,10 +390,25 @@ def main():
             cells.append("—" if not v else g(v[0], unit) + (f" ({v[1]})" if v[1] else ""))
         w(f"| {metric} ({better} is better) | " + " | ".join(cells) + f" | {ratio_text(vals, better)} |")
     w("\n— = not measured in this run (see skipped and failed points).\n")
+    w("### Raw primitive, no scheduler\n")
+    w("Boost.Context is a bare `jump_fcontext` (its spawn: `make_fcontext` and two jumps on a reused stack). "
+      "It is compared with corobench's own raw primitive (`coro_rawctx_switch`, Google Benchmark, same run), "
+      "not with the scheduler-included figures above.\n")
+    w("| metric | corobench raw primitive | boost-context peer | Boost.Context in Google Benchmark | "
+      "corobench vs Boost.Context (gbench) |\n|---|---|---|---|---|")
+    for row in raw_rows(t):
+        w("| " + " | ".join(row) + " |")
+    w("")
     w("### Targets for corobench's coroutines (issue 6)\n")
     w("| target | measured | met |\n|---|---|---|")
     for name, measured, met in targets(t):
         w(f"| {name} | {measured} | {'not measured' if met is None else 'yes' if met else '**no, missed**'} |")
+    w("")
+    w("### Targets of issue 7 (M:N and echo)\n")
+    w("| target | measured | met |\n|---|---|---|")
+    for name, measured, met in targets7(t):
+        w(f"| {name} | {str(measured).replace('|', '/')} | "
+          f"{'not measured' if met is None else 'yes' if met else '**no, missed**'} |")
     w("")
     gb = t["gbench"][1]
     if gb:
@@ -291,6 +434,19 @@ def main():
                 why = "no plot file"
             w(f"*Plot not drawn: {why}*\n")
         w(reading(p, t, env) + "\n")
+        if p == "echo" and t["echo"][1]:
+            w("| server | connections | established (min) | requests/s (min..max) | p99 latency | peak RSS | "
+              "kernel stacks added | memory (RSS + kernel stacks) | limit hit |\n|---|---|---|---|---|---|---|---|---|")
+            for r in t["echo"][1]:
+                rps = "—" if r["median"] is None else f"{g(r['median'])} ({g(r['min'])}..{g(r['max'])})"
+                w(f"| {cbdata.label(r['backend'])} | {r['connections']} | {g(r['established_min'])} | {rps} | "
+                  f"{'—' if r['p99_ms'] is None else format(r['p99_ms'], '.3g') + ' ms'} | "
+                  f"{'—' if r['rss_mib'] is None else format(r['rss_mib'], '.3g') + ' MiB'} | "
+                  f"{'—' if r['kstack_mib'] is None else format(r['kstack_mib'], '.3g') + ' MiB'} | "
+                  f"{'—' if r['mem_mib'] is None else format(r['mem_mib'], '.3g') + ' MiB'} | "
+                  f"{str(r['limit_error'] or r['error'] or 'no').replace('|', '/')} |")
+            w("\nKernel stacks: the system-wide `KernelStack` change during the run (other processes add noise, "
+              "so it can be slightly negative for a server with few threads).\n")
 
     at = t["article_time"][1]
     if at:

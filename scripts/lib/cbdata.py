@@ -386,11 +386,51 @@ def tables(points):
                      "error": p["error"]})
     t["article_json"] = (("backend", "program", "status", "checksum", "lines", "runs", "distinct_orders", "error"), rows)
 
+    # echo (issue 7): per server and connection count; memory = server peak RSS
+    # plus the kernel stacks its threads added (a thread's kernel stack is in no VmRSS)
+    rows = []
+    for k, ps in group(points, "echo", ("backend", "connections")).items():
+        r = _row(("backend", "connections"), (k[0], num(k[1])), ps, lambda p: res(p, "requests_per_s"))
+        ok = [p for p in ps if p["status"] == "ok"]
+        for f, fn in (("p99_ms", lambda p: res(p, "lat_p99_ns") and res(p, "lat_p99_ns") / 1e6),
+                      ("rss_mib", lambda p: res(p, "server_peak_rss_bytes") and res(p, "server_peak_rss_bytes") / 2**20),
+                      ("kstack_mib", lambda p: None if res(p, "kernel_stack_delta_bytes") is None
+                       else res(p, "kernel_stack_delta_bytes") / 2**20),
+                      ("mem_mib", lambda p: None if None in (res(p, "server_peak_rss_bytes"), res(p, "kernel_stack_delta_bytes"))
+                       else (res(p, "server_peak_rss_bytes") + res(p, "kernel_stack_delta_bytes")) / 2**20),
+                      ("established", lambda p: res(p, "connections_established"))):
+            s = stats([fn(p) for p in ok])
+            r[f] = s["median"] if s else None
+            if f in ("p99_ms", "mem_mib"):
+                r[f + "_min"], r[f + "_max"] = (s["min"], s["max"]) if s else (None, None)
+        est = stats([res(p, "connections_established") for p in ok])
+        r["established_min"] = est["min"] if est else None
+        r["limit_error"] = next((p["result"]["results"].get("limit_error") for p in ok
+                                 if (p["result"].get("results") or {}).get("limit_error")), None)
+        rows.append(r)
+    rows.sort(key=lambda r: (SERIES.index(r["backend"]) if r["backend"] in SERIES else 99, r["connections"] or 0))
+    t["echo"] = (("backend", "connections", "median", "min", "max", "p99_ms", "p99_ms_min", "p99_ms_max",
+                  "rss_mib", "kstack_mib", "mem_mib", "mem_mib_min", "mem_mib_max", "established",
+                  "established_min", "limit_error", "n_ok", "n_failed", "error"), rows)
+
     t["gbench"] = (("name", "median_ns", "min_ns", "max_ns", "n", "items_per_s"), gbench_rows(points))
     t["failed"] = (("step", "point", "rep", "error", "cmd"),
                    [{k: p[k] for k in ("step", "point", "rep", "error", "cmd")} for p in points
                     if p["status"] != "ok" and not optional(p)])
     return t
+
+
+# Series of the sweeps that run corobench's backends, in display order, and
+# their labels ("coro-mnW" = the coroutine backend M:N on W worker threads).
+SERIES = ["coro", "coro-mn2", "ucontext", "threads"]
+
+
+def label(backend):
+    if backend == "coro":
+        return "coro M:1"
+    if backend and backend.startswith("coro-mn"):
+        return f"coro M:N ({backend[len('coro-mn'):]} workers)"
+    return backend
 
 
 def fnum(x, unit=""):

@@ -83,7 +83,9 @@ def main():
     backends = sorted({r["backend"] for r in ov})
     files["oversub_wss.txt"] = " ".join(str(w) for w in wss_list) + "\n"
     files["oversub_wss_labels.txt"] = " ".join(human_bytes(w) for w in wss_list) + "\n"
+    backends.sort(key=lambda b: (cbdata.SERIES.index(b) if b in cbdata.SERIES else 99, b))
     files["oversub_backends.txt"] = " ".join(backends) + "\n"
+    files["oversub_titles.txt"] = "".join(cbdata.label(b) + "\n" for b in backends)  # one per line
     for w in wss_list:
         for be in backends:
             rows = sorted((r for r in ov if r["wss"] == w and r["backend"] == be and r["median"] is not None),
@@ -109,9 +111,9 @@ def main():
                                  [(max(r["work_ns"], 10), fmt(r["median"] / 1e6), fmt(r["min"] / 1e6),
                                    fmt(r["max"] / 1e6)) for r in rows])
             names.append(name)
-            titles.append(f"{be}_{p}x{c}")
+            titles.append(f"{cbdata.label(be)} {p}x{c}")
         files[f"prodcons_c{cap}.list"] = " ".join(names) + "\n"
-        files[f"prodcons_c{cap}.titles"] = " ".join(titles) + "\n"
+        files[f"prodcons_c{cap}.titles"] = "".join(x + "\n" for x in titles)  # one per line
 
     fa = t["fairness"]
     yields = sorted({r["yield_us"] for r in fa if r["yield_us"] is not None}, key=lambda y: (y == 0, y))
@@ -127,6 +129,20 @@ def main():
                 # lateness can be 0 at a coarse clock; a log axis needs > 0
                 rows.append((i, fmt(max(r["median"], 0.01)), fmt(max(r["min"], 0.01)), fmt(max(r["max"], 0.01))))
         files[f"fairness_{be}.csv"] = series(("idx", "median_us", "min_us", "max_us"), rows)
+
+    # echo: requests/s and p99 latency vs connections, one series per server
+    ec = t["echo"]
+    eb = [b for b in cbdata.SERIES if any(r["backend"] == b for r in ec)]
+    eb += sorted({r["backend"] for r in ec} - set(eb))
+    files["echo_backends.txt"] = " ".join(eb) + "\n"
+    files["echo_titles.txt"] = "".join(cbdata.label(b) + "\n" for b in eb)
+    for be in eb:
+        rows = sorted((r for r in ec if r["backend"] == be and r["median"] is not None and r["p99_ms"] is not None),
+                      key=lambda r: r["connections"])
+        files[f"echo_{be}.csv"] = series(
+            ("connections", "rps_k", "rps_k_min", "rps_k_max", "p99_ms", "p99_ms_min", "p99_ms_max"),
+            [(r["connections"], fmt(r["median"] / 1e3), fmt(r["min"] / 1e3), fmt(r["max"] / 1e3),
+              fmt(r["p99_ms"]), fmt(r["p99_ms_min"]), fmt(r["p99_ms_max"])) for r in rows])
 
     for name, text in files.items():
         write_text(os.path.join(out, name), text)
