@@ -125,7 +125,7 @@ static inline void coro__unlock(int *l) {
 typedef struct coro_sched {
     struct coro *cur;  /* running coroutine, or &sched while the loop runs */
     struct coro sched; /* the scheduler's own context: coro_run()'s stack */
-    struct coro *rhead, *rtail;
+    coro_wlist ready;  /* the FIFO ready queue */
     size_t nready;
     struct coro *round_last;   /* one worker: the last coroutine of this round; NULL = new round */
     size_t round_left;         /* several workers: dispatches left in this round */
@@ -144,7 +144,7 @@ typedef struct coro_sched {
     coro_io *io;              /* &own_io, or the world's */
     coro_world *world;        /* NULL with one worker: no locks anywhere */
     unsigned wid;             /* this worker's index */
-    int rq_lock;              /* M:N: guards rhead/rtail/nready against stealers */
+    int rq_lock;              /* M:N: guards ready/nready against stealers */
     int *unlock_after;        /* M:N: released by the next context on this worker */
     struct coro *ready_after; /* M:N: a yielder, queued once it is switched out */
     coro_stats st;
@@ -160,32 +160,6 @@ extern __thread coro_sched *coro_S;
 void coro__ctx_switch(coro_rawctx *from, coro_rawctx *to);
 
 /* sched.c */
-void coro__make_ready_mn(coro_sched *s, struct coro *c);
-/* Appends c to the ready queue (inline: it is on every wake-up path). */
-static CORO_ALWAYS_INLINE void coro__make_ready(coro_sched *s, struct coro *c) {
-    if (CORO_UNLIKELY(s->world)) {
-        coro__make_ready_mn(s, c);
-        return;
-    }
-    c->next = NULL;
-    if (s->rtail)
-        s->rtail->next = c;
-    else
-        s->rhead = c;
-    s->rtail = c;
-}
-/* Suspends the running coroutine until someone makes it ready. `held`, when
- * not NULL, is a lock the caller holds on the object it waits on: it is
- * released only once this context is saved, so no other worker can resume it
- * early. Returns the scheduler of the worker it resumed on. */
-coro_sched *coro__block(coro_sched *s, struct coro *self, int *held);
-/* A timer or fd event wakes c only if c still waits in the wait `seq`. */
-int coro__claim(struct coro *c, uint64_t seq);
-/* The running worker's scheduler, read afresh (a coroutine may migrate). */
-coro_sched *coro__sched(void);
-int coro__init_sched(coro_sched *s);
-void coro__free_sched(coro_sched *s);
-int coro__dispatch(coro_sched *s);
 static inline void coro__wlist_push(coro_wlist *w, struct coro *c) {
     c->next = NULL;
     if (w->tail)
@@ -202,6 +176,27 @@ static inline struct coro *coro__wlist_pop(coro_wlist *w) {
     }
     return c;
 }
+void coro__make_ready_mn(coro_sched *s, struct coro *c);
+/* Appends c to the ready queue (inline: it is on every wake-up path). */
+static CORO_ALWAYS_INLINE void coro__make_ready(coro_sched *s, struct coro *c) {
+    if (CORO_UNLIKELY(s->world)) {
+        coro__make_ready_mn(s, c);
+        return;
+    }
+    coro__wlist_push(&s->ready, c);
+}
+/* Suspends the running coroutine until someone makes it ready. `held`, when
+ * not NULL, is a lock the caller holds on the object it waits on: it is
+ * released only once this context is saved, so no other worker can resume it
+ * early. Returns the scheduler of the worker it resumed on. */
+coro_sched *coro__block(coro_sched *s, struct coro *self, int *held);
+/* A timer or fd event wakes c only if c still waits in the wait `seq`. */
+int coro__claim(struct coro *c, uint64_t seq);
+/* The running worker's scheduler, read afresh (a coroutine may migrate). */
+coro_sched *coro__sched(void);
+int coro__init_sched(coro_sched *s);
+void coro__free_sched(coro_sched *s);
+int coro__dispatch(coro_sched *s);
 static inline void coro__wake_one(coro_sched *s, coro_wlist *w) {
     struct coro *c = coro__wlist_pop(w);
     if (c) coro__make_ready(s, c);

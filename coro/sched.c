@@ -50,15 +50,6 @@ __attribute__((noinline)) coro_sched *coro__sched(void) {
 
 /* --- ready queue and wait lists ------------------------------------- */
 
-static inline void rq_link(coro_sched *s, struct coro *c) {
-    c->next = NULL;
-    if (s->rtail)
-        s->rtail->next = c;
-    else
-        s->rhead = c;
-    s->rtail = c;
-}
-
 /* One worker: the queue alone. Several: under rq_lock, with a count that idle
  * workers read to decide whether to steal or park. */
 void coro__make_ready_mn(coro_sched *s, struct coro *c) {
@@ -70,7 +61,7 @@ void coro__make_ready_mn(coro_sched *s, struct coro *c) {
         return;
     }
     coro__lock(&s->rq_lock);
-    rq_link(s, c);
+    coro__wlist_push(&s->ready, c);
     __atomic_store_n(&s->nready, s->nready + 1, __ATOMIC_RELAXED);
     coro__unlock(&s->rq_lock);
     coro__world_notify(s->world);
@@ -87,7 +78,7 @@ __attribute__((noinline)) static void collect_due(coro_sched *s) {
 
 static CORO_ALWAYS_INLINE int start_round(coro_sched *s) {
     if (CORO_UNLIKELY(s->nheap || coro__io_waiters(s->io))) collect_due(s);
-    s->round_last = s->rtail;
+    s->round_last = s->ready.tail;
     return s->round_last != NULL;
 }
 
@@ -100,9 +91,9 @@ __attribute__((noinline)) static struct coro *next_ready_mn(coro_sched *s) {
         if (s->round_left == 0) return NULL;
     }
     coro__lock(&s->rq_lock);
-    struct coro *c = s->rhead;
+    struct coro *c = s->ready.head;
     if (c) {
-        if (!(s->rhead = c->next)) s->rtail = NULL;
+        if (!(s->ready.head = c->next)) s->ready.tail = NULL;
         __atomic_store_n(&s->nready, s->nready - 1, __ATOMIC_RELAXED);
     }
     coro__unlock(&s->rq_lock);
@@ -118,8 +109,8 @@ __attribute__((noinline)) static struct coro *next_ready_mn(coro_sched *s) {
 static CORO_ALWAYS_INLINE struct coro *next_ready(coro_sched *s) {
     if (CORO_UNLIKELY(s->world)) return next_ready_mn(s);
     if (CORO_UNLIKELY(!s->round_last) && !start_round(s)) return NULL;
-    struct coro *c = s->rhead;
-    if (!(s->rhead = c->next)) s->rtail = NULL;
+    struct coro *c = s->ready.head;
+    if (!(s->ready.head = c->next)) s->ready.tail = NULL;
     if (c == s->round_last) s->round_last = NULL;
     return c;
 }
@@ -404,7 +395,7 @@ void coro_yield(void) {
     coro__inject_slowdown();
     struct coro *self = s->cur;
     if (CORO_LIKELY(!s->world)) {
-        rq_link(s, self);
+        coro__wlist_push(&s->ready, self);
         struct coro *n = next_ready(s);
         if (n == self) return;
 #if !defined(CORO_ASAN) && !defined(CORO_TSAN)
@@ -514,7 +505,7 @@ static void loop_one(coro_sched *s) {
         }
         /* Start a new round with what is due (descriptors were just polled). */
         if (s->nheap) coro__timers_collect(s, coro__now_ns());
-        s->round_last = s->rtail;
+        s->round_last = s->ready.tail;
     }
 }
 

@@ -85,22 +85,22 @@ int coro__world_steal(coro_sched *s) {
         if (__atomic_load_n(&v->nready, __ATOMIC_RELAXED) == 0) continue;
         if (!coro__trylock(&v->rq_lock)) continue;
         size_t take = (v->nready + 1) / 2, got = 0;
-        struct coro *head = v->rhead, *tail = NULL;
+        struct coro *head = v->ready.head, *tail = NULL;
         for (struct coro *c = head; c && got < take; c = c->next) tail = c, got++;
         if (got) {
-            v->rhead = tail->next;
-            if (!v->rhead) v->rtail = NULL;
+            v->ready.head = tail->next;
+            if (!v->ready.head) v->ready.tail = NULL;
             __atomic_store_n(&v->nready, v->nready - got, __ATOMIC_RELAXED);
         }
         coro__unlock(&v->rq_lock);
         if (!got) continue;
         tail->next = NULL;
         coro__lock(&s->rq_lock);
-        if (s->rtail)
-            s->rtail->next = head;
+        if (s->ready.tail)
+            s->ready.tail->next = head;
         else
-            s->rhead = head;
-        s->rtail = tail;
+            s->ready.head = head;
+        s->ready.tail = tail;
         __atomic_store_n(&s->nready, s->nready + got, __ATOMIC_RELAXED);
         coro__unlock(&s->rq_lock);
         s->round_left = 0;
