@@ -35,6 +35,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+import atomic  # noqa: E402  (scripts/lib/atomic.py)
+
 SCHEMA_BASELINE = "corobench-baseline/1"
 SCHEMA_MEASURE = "corobench-regress/1"
 DEFAULT_PCT = 5.0  # gated instruction counts: fail above +5 %
@@ -79,21 +82,8 @@ class NoTools(Exception):
 # files
 
 def write_atomic(path, doc):
-    d = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=d)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(doc, f, indent=2, sort_keys=False)
-            f.write("\n")
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    """Temp file + fsync + rename, through the harness's scripts/lib/atomic.py."""
+    atomic.write_text(path, json.dumps(doc, indent=2, sort_keys=False) + "\n")
 
 
 def read_json(path, what):
