@@ -3,7 +3,8 @@
 
 The pipeline (collect -> plots -> report) runs on a stored fixture: the raw
 outputs of a real `make bench-quick` on the 2-core EPYC VM
-(tests/scripts/fixtures/run/).  The tests check that every claim gets a
+(tests/scripts/fixtures/run/; regenerated with the M:N and echo sweeps).  The
+tests check that every claim and every issue-6/7 target gets a
 verdict computed from the numbers (perturbing the data changes it), that
 every plot is drawn and non-empty, that a missing or malformed input stops
 with the file's name, and that bench.sh records failed and hung points and
@@ -26,7 +27,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 SCRIPTS = os.path.join(ROOT, "scripts")
 FIXTURE = os.path.join(HERE, "fixtures", "run")
 FAKEBUILD = os.path.join(HERE, "fixtures", "fakebuild")
-PLOTS = ["switch", "spawn", "memory", "oversub", "prodcons", "fairness"]
+PLOTS = ["switch", "spawn", "memory", "oversub", "prodcons", "echo", "fairness"]
 VERDICTS = ("holds", "holds with caveats", "does not hold", "not measured")
 
 
@@ -107,6 +108,72 @@ class Pipeline(unittest.TestCase):
         self.assertRegex(text, r"\| context switch \(lower is better\) \| [\d.]+ ")
         for p in PLOTS:
             self.assertIn(f"](plots/{p}.svg)", text)
+
+    def targets7(self):
+        """{target text: met cell} of the issue-7 table in REPORT.md."""
+        with open(os.path.join(self.run_dir, "REPORT.md"), encoding="utf-8") as f:
+            text = f.read()
+        sec = text.split("### Targets of issue 7", 1)[1].split("\n## ", 1)[0].split("\n### ", 1)[0]
+        rows = re.findall(r"^\| (.+?) \| (.+?) \| (yes|\*\*no, missed\*\*|not measured) \|$", sec, re.M)
+        return {t: met for t, _, met in rows}
+
+    def test_issue7_targets_have_verdicts_from_numbers(self):
+        self.pipeline()
+        t = self.targets7()
+        self.assertEqual(len(t), 8, t)
+        for name, met in t.items():
+            self.assertNotEqual(met, "not measured", f"the fixture has the data for: {name}")
+
+    def test_issue7_target_follows_echo(self):
+        # make threads serve 10x the requests at 10,000 connections: the M:1 target must be missed
+        self.pipeline()
+        d = os.path.join(self.run_dir, "raw", "echo")
+        key = "echo at 10000 connections, coro M:1: requests/s ≥ 2× thread-per-connection"
+        for name in os.listdir(d):
+            if name.startswith("coro-c10000.") and name.endswith(".out"):
+                self.edit_json("echo", name[: -len(".out")],
+                               lambda o: o["results"].update(requests_per_s=1.0))
+        self.pipeline()
+        self.assertEqual(self.targets7().get(key), "**no, missed**")
+        for name in os.listdir(d):
+            if name.startswith("coro-c10000.") and name.endswith(".out"):
+                self.edit_json("echo", name[: -len(".out")],
+                               lambda o: o["results"].update(requests_per_s=1e9))
+        self.pipeline()
+        self.assertEqual(self.targets7().get(key), "yes")
+
+    def test_issue7_target_follows_mn_scaling(self):
+        key = "cpubound, 2 M:N workers ≥ 1.9× the 1-worker throughput at every T ≥ 2 (every working set)"
+        d = os.path.join(self.run_dir, "raw", "oversub")
+        for name in os.listdir(d):
+            if name.startswith("coro-mn2-") and name.endswith(".out"):
+                self.edit_json("oversub", name[: -len(".out")], lambda o: o["results"].update(wall_ns=1))
+        self.pipeline()
+        self.assertEqual(self.targets7().get(key), "yes")
+        for name in os.listdir(d):
+            if name.startswith("coro-mn2-") and name.endswith(".out"):
+                self.edit_json("oversub", name[: -len(".out")], lambda o: o["results"].update(wall_ns=10**15))
+        self.pipeline()
+        self.assertEqual(self.targets7().get(key), "**no, missed**")
+
+    def test_headline_compares_like_with_like(self):
+        self.pipeline()
+        with open(os.path.join(self.run_dir, "REPORT.md"), encoding="utf-8") as f:
+            text = f.read()
+        head = text.split("## Headline", 1)[1].split("### Raw primitive", 1)[0]
+        self.assertNotIn("boost-context", head, "the raw primitive is not a column of the scheduler table")
+        self.assertRegex(head, r"\| context switch \(lower is better\) .*\| [\d.]+× vs [a-z-]+ \((better|worse|equal)\) \|")
+        raw = text.split("### Raw primitive, no scheduler", 1)[1].split("\n### ", 1)[0]
+        self.assertRegex(raw, r"\| context switch, raw .*rawctx.* \| [\d.]+ ns \| .*fcontext.* \| [\d.]+× \((better|worse)\) \|")
+        # the M:N series is in the CSVs the plots read
+        with open(os.path.join(self.run_dir, "csv", "oversub.csv"), encoding="utf-8") as f:
+            self.assertIn("coro-mn2", f.read())
+        with open(os.path.join(self.run_dir, "csv", "prodcons.csv"), encoding="utf-8") as f:
+            self.assertIn("coro-mn2", f.read())
+        with open(os.path.join(self.run_dir, "plots", "echo.svg"), encoding="utf-8") as f:
+            svg = f.read()
+        self.assertIn("coro M:N (2 workers)", svg)
+        self.assertIn("requests / s", svg)
 
     def test_claim1_follows_the_output(self):
         # coroutines that do not suspend: interleave their lines and the verdict must flip
