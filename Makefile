@@ -31,7 +31,7 @@ test-sanitize:
 # The thread side (and the runtime's TSan fiber annotations) under TSan.
 test-tsan:
 	@sh scripts/bootstrap test
-	cmake -S . -B $(BUILD)-tsan -DCMAKE_BUILD_TYPE=Debug -DCORO_WERROR=ON -DCORO_SANITIZE=thread -DCORO_BUILD_BENCH=OFF
+	cmake -S . -B $(BUILD)-tsan -DCMAKE_BUILD_TYPE=Debug -DCORO_WERROR=ON -DCORO_SANITIZE=thread -DCORO_BUILD_BENCH=ON
 	cmake --build $(BUILD)-tsan -j$(JOBS)
 	cd $(BUILD)-tsan && ctest --output-on-failure -j$(JOBS) -L tsan
 
