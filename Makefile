@@ -7,18 +7,24 @@ CMAKE_FLAGS ?=
 
 .PHONY: all build test test-sanitize test-tsan bench bench-quick bench-check bench-baseline format clean
 
+# Install first, then configure: CMake looks for the optional parts (Boost,
+# Go, gnuplot, hyperfine, qemu) when it configures, so configuring before the
+# install would leave them out of a fresh machine's first build. cmake -S -B
+# on an existing tree is a quick re-check that finds what was installed since.
+CONFIGURE = cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)
+COMPILE = cmake --build $(BUILD) -j$(JOBS)
+
 all: build
 
-$(BUILD)/CMakeCache.txt:
+build:
 	@sh scripts/bootstrap build
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)
+	$(CONFIGURE)
+	$(COMPILE)
 
-build: $(BUILD)/CMakeCache.txt
-	@sh scripts/bootstrap build
-	cmake --build $(BUILD) -j$(JOBS)
-
-test: build
+test:
 	@sh scripts/bootstrap test
+	$(CONFIGURE)
+	$(COMPILE)
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 
 # The same tests under ASan+UBSan (and warnings as errors), as CI runs them.
@@ -35,20 +41,28 @@ test-tsan:
 	cmake --build $(BUILD)-tsan -j$(JOBS)
 	cd $(BUILD)-tsan && ctest --output-on-failure -j$(JOBS) -L tsan
 
-bench: build
+bench:
 	@sh scripts/bootstrap bench
+	$(CONFIGURE)
+	$(COMPILE)
 	sh scripts/bench.sh --build $(BUILD)
 
-bench-quick: build
+bench-quick:
 	@sh scripts/bootstrap bench
+	$(CONFIGURE)
+	$(COMPILE)
 	sh scripts/bench.sh --build $(BUILD) --quick
 
-bench-check: build
+bench-check:
 	@sh scripts/bootstrap bench
+	$(CONFIGURE)
+	$(COMPILE)
 	sh scripts/bench-check.sh --build $(BUILD)
 
-bench-baseline: build
+bench-baseline:
 	@sh scripts/bootstrap bench
+	$(CONFIGURE)
+	$(COMPILE)
 	sh scripts/bench-check.sh --build $(BUILD) --update-baseline
 
 format:
