@@ -42,8 +42,21 @@ typedef struct coro_stack {
     int guard_tried;         /* the guard was set (or refused) at first use */
 } coro_stack;
 
+struct coro;
+struct coro_sched;
+/* A wait that the dispatcher finishes (see coro__wait_op): called when the
+ * waiter comes up in the ready queue, it retries the operation on the waiter's
+ * behalf. 1: done, the result is in resume_rc; 0: lost the race, the waiter
+ * is back at the tail of its wait list (Mesa style). */
+typedef int (*coro_retry_fn)(struct coro_sched *s, struct coro *c);
+
 struct coro {
     coro_rawctx ctx;     /* saved stack pointer while suspended */
+    int resume_rc;       /* at offset 8: what the scheduler's switches return to it */
+    int io_events;       /* set by the fd event that woke a coro_wait_fd() */
+    coro_retry_fn retry; /* one worker: a pending queue wait (NULL: none) */
+    void *retry_obj;     /* its queue */
+    void *retry_arg;     /* its item (put) or where the item goes (get) */
     struct coro *next;   /* ready queue or one wait list: never both */
     struct coro *joiner; /* the coroutine waiting in coro_join() */
     uint64_t *canary;    /* unguarded stacks only: overflow check at each suspend */
@@ -54,7 +67,6 @@ struct coro {
     uint64_t wait_seq;   /* bumped at every block: a timer or fd event carrying an
                             older value is stale and must not wake this coroutine */
     uint64_t wake_token; /* the wait_seq a timer or fd event may still claim (CAS), 0 none */
-    int io_events;       /* set by the fd event that woke a coro_wait_fd() */
     int lock;            /* M:N: guards done/joiner between exit and join */
     int done;            /* fn has returned */
     int refs;            /* 2 at spawn: one dropped when its stack is reaped after its last
@@ -68,6 +80,10 @@ struct coro {
     void *tsan_fiber;
 #endif
 };
+
+/* The switches in arch/ load resume_rc from here into the return register. */
+_Static_assert(offsetof(struct coro, ctx) == 0, "ctx first");
+_Static_assert(offsetof(struct coro, resume_rc) == 8, "resume_rc at 8 (arch/switch_*.S)");
 
 typedef struct coro_wlist {
     struct coro *head, *tail;
@@ -122,7 +138,7 @@ static inline void coro__unlock(int *l) {
     __atomic_store_n(l, 0, __ATOMIC_RELEASE);
 }
 
-typedef struct coro_sched {
+struct coro_sched {
     struct coro *cur;  /* running coroutine, or &sched while the loop runs */
     struct coro sched; /* the scheduler's own context: coro_run()'s stack */
     coro_wlist ready;  /* the FIFO ready queue */
@@ -151,13 +167,18 @@ typedef struct coro_sched {
 #ifdef CORO_ASAN
     struct coro *asan_prev; /* the context we switched from, to learn its stack */
 #endif
-} coro_sched;
+};
+typedef struct coro_sched coro_sched;
 
 extern __thread coro_sched *coro_S;
 
-/* arch/: the scheduler's switch (same body as coro_rawctx_switch; see
- * switch_x86_64.S for why it ends differently). */
-void coro__ctx_switch(coro_rawctx *from, coro_rawctx *to);
+/* arch/: the scheduler's switches, between the ctx of two struct coro. The
+ * same body as coro_rawctx_switch, but the call returns, to the context that
+ * is resumed, that context's resume_rc (read at offset 8 of `to`). The _jmp
+ * form ends in pop + jmp (for tail calls: coro_yield, coro__wait_op), the
+ * other in ret; switch_x86_64.S says why there are two. */
+int coro__ctx_switch(coro_rawctx *from, coro_rawctx *to);
+int coro__ctx_switch_jmp(coro_rawctx *from, coro_rawctx *to);
 
 /* sched.c */
 static inline void coro__wlist_push(coro_wlist *w, struct coro *c) {
@@ -190,6 +211,11 @@ static CORO_ALWAYS_INLINE void coro__make_ready(coro_sched *s, struct coro *c) {
  * released only once this context is saved, so no other worker can resume it
  * early. Returns the scheduler of the worker it resumed on. */
 coro_sched *coro__block(coro_sched *s, struct coro *self, int *held);
+/* One worker: suspends the running coroutine, which the caller has put on a
+ * wait list with self->retry set, and returns its resume_rc once the
+ * dispatcher has finished the wait. A tail call into the jmp-ended switch, so
+ * the resumed waiter goes straight back to its caller (as coro_yield). */
+int coro__wait_op(coro_sched *s, struct coro *self);
 /* A timer or fd event wakes c only if c still waits in the wait `seq`. */
 int coro__claim(struct coro *c, uint64_t seq);
 /* The running worker's scheduler, read afresh (a coroutine may migrate). */

@@ -115,17 +115,46 @@ int coro_queue_try_get(coro_queue_t *q, void **item) {
     return rc;
 }
 
+/* One worker: a waiter's retry, run by the dispatcher when the waiter comes
+ * up in the ready queue (coro__wait_op): exactly the re-check the waiter
+ * would make itself on resuming, without switching to it when it lost. */
+static int put_retry(coro_sched *s, struct coro *c) {
+    coro_queue_t *q = c->retry_obj;
+    int rc = try_put_locked(s, q, c->retry_arg);
+    if (rc == CORO_EAGAIN) {
+        coro__wlist_push(&q->putters, c);
+        return 0;
+    }
+    c->retry = NULL;
+    c->resume_rc = rc;
+    return 1;
+}
+
+static int get_retry(coro_sched *s, struct coro *c) {
+    coro_queue_t *q = c->retry_obj;
+    int rc = try_get_locked(s, q, c->retry_arg);
+    if (rc == CORO_EAGAIN) {
+        coro__wlist_push(&q->getters, c);
+        return 0;
+    }
+    c->retry = NULL;
+    c->resume_rc = rc;
+    return 1;
+}
+
 int coro_queue_put(coro_queue_t *q, void *item) {
     coro_sched *s = coro_S;
     coro__inject_slowdown();
     if (CORO_LIKELY(!s || !s->world)) { /* one worker: no lock */
-        int rc;
-        while ((rc = try_put_locked(s, q, item)) == CORO_EAGAIN) {
-            if (!s) return CORO_EPERM;
-            coro__wlist_push(&q->putters, s->cur);
-            coro__block(s, s->cur, NULL);
-        }
-        return rc;
+        int rc = try_put_locked(s, q, item);
+        if (rc != CORO_EAGAIN) return rc;
+        if (!s) return CORO_EPERM;
+        struct coro *self = s->cur;
+        self->retry = put_retry;
+        self->retry_obj = q;
+        self->retry_arg = item;
+        coro__wlist_push(&q->putters, self);
+        return coro__wait_op(s, self);
     }
     for (;;) {
         int *l = qlock(s, q);
@@ -143,13 +172,15 @@ int coro_queue_put(coro_queue_t *q, void *item) {
 int coro_queue_get(coro_queue_t *q, void **item) {
     coro_sched *s = coro_S;
     if (CORO_LIKELY(!s || !s->world)) { /* one worker: no lock */
-        int rc;
-        while ((rc = try_get_locked(s, q, item)) == CORO_EAGAIN) {
-            if (!s) return CORO_EPERM;
-            coro__wlist_push(&q->getters, s->cur);
-            coro__block(s, s->cur, NULL);
-        }
-        return rc;
+        int rc = try_get_locked(s, q, item);
+        if (rc != CORO_EAGAIN) return rc;
+        if (!s) return CORO_EPERM;
+        struct coro *self = s->cur;
+        self->retry = get_retry;
+        self->retry_obj = q;
+        self->retry_arg = item;
+        coro__wlist_push(&q->getters, self);
+        return coro__wait_op(s, self);
     }
     for (;;) {
         int *l = qlock(s, q);

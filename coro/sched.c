@@ -105,14 +105,19 @@ __attribute__((noinline)) static struct coro *next_ready_mn(coro_sched *s) {
     return c;
 }
 
-/* The next coroutine to run, or NULL. */
+/* The next coroutine to run, or NULL. A queue waiter that comes up is
+ * finished here, at the moment it would have run and re-checked the queue
+ * itself (coro__wait_op): if it lost the race it goes back to the tail of its
+ * wait list without being switched to, and the next one is taken. */
 static CORO_ALWAYS_INLINE struct coro *next_ready(coro_sched *s) {
     if (CORO_UNLIKELY(s->world)) return next_ready_mn(s);
-    if (CORO_UNLIKELY(!s->round_last) && !start_round(s)) return NULL;
-    struct coro *c = s->ready.head;
-    if (!(s->ready.head = c->next)) s->ready.tail = NULL;
-    if (c == s->round_last) s->round_last = NULL;
-    return c;
+    for (;;) {
+        if (CORO_UNLIKELY(!s->round_last) && !start_round(s)) return NULL;
+        struct coro *c = s->ready.head;
+        if (!(s->ready.head = c->next)) s->ready.tail = NULL;
+        if (c == s->round_last) s->round_last = NULL;
+        if (CORO_LIKELY(!c->retry) || c->retry(s, c)) return c;
+    }
 }
 
 int coro__claim(struct coro *c, uint64_t seq) {
@@ -251,6 +256,25 @@ coro_sched *coro__block(coro_sched *s, struct coro *self, int *held) {
     return switch_to(s, self, n ? n : &s->sched, 0);
 }
 
+int coro__wait_op(coro_sched *s, struct coro *self) {
+    self->wait_seq++; /* older timers are stale; none can claim this wait */
+    __atomic_store_n(&self->wake_token, 0, __ATOMIC_RELAXED);
+    struct coro *n = next_ready(s);
+    if (!n) n = &s->sched;
+    if (n == self) return self->resume_rc; /* woken and finished while choosing */
+#if !defined(CORO_ASAN) && !defined(CORO_TSAN)
+    /* As in coro_yield: a tail call into the jmp-ended switch, which returns
+     * self->resume_rc to our caller's caller when the dispatcher resumes us. */
+    if (self->canary && CORO_UNLIKELY(*self->canary != 0)) coro__overflow_report(self);
+    s->cur = n;
+    s->st.switches++;
+    return coro__ctx_switch_jmp(&self->ctx, &n->ctx);
+#else
+    switch_to(s, self, n, 0); /* sanitizers must see every switch finish */
+    return self->resume_rc;
+#endif
+}
+
 /* --- life of a coroutine ---------------------------------------------- */
 
 /* First code of every coroutine, one worker: no locks, no migration. */
@@ -312,6 +336,8 @@ coro_t *coro_spawn_ex(void (*fn)(void *), void *arg, const coro_spawn_opts *o) {
     struct coro *c = alloc_struct(s);
     if (CORO_UNLIKELY(!c)) return coro__set_error(CORO_ENOMEM), NULL;
     /* Field by field, not memset: a rep stos here was half the spawn cost. */
+    c->resume_rc = 0;
+    c->retry = NULL;
     c->joiner = NULL;
     c->canary = NULL;
     c->wait_seq = 0;
@@ -406,7 +432,7 @@ void coro_yield(void) {
         if (self->canary && CORO_UNLIKELY(*self->canary != 0)) coro__overflow_report(self);
         s->cur = n;
         s->st.switches++;
-        coro_rawctx_switch(&self->ctx, &n->ctx);
+        coro__ctx_switch_jmp(&self->ctx, &n->ctx);
 #else
         switch_to(s, self, n, 0); /* sanitizers must see every switch finish */
 #endif

@@ -11,8 +11,8 @@
  *             so that each coroutine keeps its own, as MXCSR on x86-64
  * plus sp itself (in *from). x0-x18 and the rest of v0-v31 are caller-saved.
  *
- * The scheduler's coro__ctx_switch is the same code (on x86-64 the two differ
- * in how they return; here both end in `ret`, not measured on hardware yet).
+ * The scheduler's coro__ctx_switch(_jmp) is the same code plus one load (see
+ * below and switch_x86_64.S).
  *
  * Frame layout at the saved sp (176 bytes, 16-aligned):
  *   +0 d8,d9  +16 d10,d11  +32 d12,d13  +48 d14,d15
@@ -20,14 +20,11 @@
  *   +144 x29,x30  +160 FPCR  +168 padding
  */
 	.text
-	.globl	coro_rawctx_switch
-	.type	coro_rawctx_switch, %function
-	.globl	coro__ctx_switch
-	.hidden	coro__ctx_switch
-	.type	coro__ctx_switch, %function
-	.p2align 4
-coro_rawctx_switch:
-coro__ctx_switch:
+/* One body, three entry points: the public primitive, and the scheduler's
+ * two, which also return to the resumed context its struct coro's resume_rc
+ * (offset 8 of `to`, in w0). All end in `ret` (x30 is restored, so ret is
+ * the indirect branch here; not measured on hardware yet). */
+.macro SWITCH load_rc
 	sub	sp, sp, #176
 	stp	d8, d9, [sp, #0]
 	stp	d10, d11, [sp, #16]
@@ -58,8 +55,30 @@ coro__ctx_switch:
 	ldr	x10, [sp, #160]
 	msr	fpcr, x10
 	add	sp, sp, #176
+	.if \load_rc
+	ldr	w0, [x1, #8]		/* to's resume_rc */
+	.endif
 	ret
+.endm
+
+	.globl	coro_rawctx_switch
+	.type	coro_rawctx_switch, %function
+	.p2align 4
+coro_rawctx_switch:
+	SWITCH 0
 	.size	coro_rawctx_switch, .-coro_rawctx_switch
+
+	.globl	coro__ctx_switch
+	.hidden	coro__ctx_switch
+	.type	coro__ctx_switch, %function
+	.globl	coro__ctx_switch_jmp
+	.hidden	coro__ctx_switch_jmp
+	.type	coro__ctx_switch_jmp, %function
+	.p2align 4
+coro__ctx_switch:
+coro__ctx_switch_jmp:
+	SWITCH 1
+	.size	coro__ctx_switch, .-coro__ctx_switch
 
 /* First entry of a new context: coro_rawctx_make() left fn in x19 and its
  * argument in x20, and x30 pointing here. fn never returns; brk traps if it

@@ -6,7 +6,7 @@
  *
  * The same coro_rawctx { void *sp } is used: a suspended context keeps its
  * ucontext_t on its own stack, and sp points to it. */
-#include "coro.h"
+#include "coro_int.h"
 
 #include <stdint.h>
 #include <ucontext.h>
@@ -42,6 +42,13 @@ void coro_rawctx_switch(coro_rawctx *from, coro_rawctx *to) {
     swapcontext(&self, (ucontext_t *)to->sp);
 }
 
-void coro__ctx_switch(coro_rawctx *from, coro_rawctx *to) {
+/* The scheduler's switches return, to the context that resumes, its own
+ * struct coro's resume_rc (see coro_int.h); here `from` is that context. */
+int coro__ctx_switch(coro_rawctx *from, coro_rawctx *to) {
     coro_rawctx_switch(from, to);
+    return ((struct coro *)from)->resume_rc;
+}
+
+int coro__ctx_switch_jmp(coro_rawctx *from, coro_rawctx *to) {
+    return coro__ctx_switch(from, to);
 }

@@ -1,7 +1,8 @@
 /* switch_x86_64.S — the context switch for x86-64 (System V ABI).
  *
  * void coro_rawctx_switch(coro_rawctx *from, coro_rawctx *to)
- * void coro__ctx_switch(coro_rawctx *from, coro_rawctx *to)   (scheduler only)
+ * int  coro__ctx_switch(coro_rawctx *from, coro_rawctx *to)      (scheduler only)
+ * int  coro__ctx_switch_jmp(coro_rawctx *from, coro_rawctx *to)  (scheduler only)
  *
  * A context is one saved stack pointer. The switch is an ordinary call, so the
  * caller has already saved every caller-saved register it needs; we save only
@@ -14,15 +15,22 @@
  * point: on the other stack it continues wherever that context switched out
  * (or enters coro_rawctx_entry for a new one).
  *
- * Two endings of the same body, because of the CPU's return-stack predictor:
- *  - coro_rawctx_switch ends with pop + indirect jmp (as Boost's fcontext):
- *    right when the two sides switch from different call sites (a generator
- *    resumed at one place and yielding at another), where `ret` would be
- *    mispredicted on every switch.
- *  - coro__ctx_switch ends with `ret`: the scheduler switches only from its own
- *    code, so the other context resumes at the same call site the predictor
- *    expects; a jmp there would leave the return stack one entry off and cost
- *    mispredictions on the returns that follow.
+ * The scheduler's two (see coro_int.h) are the same switch between the ctx
+ * fields of two struct coro; they also load eax from offset 8 of `to`
+ * (struct coro's resume_rc), so the context they resume sees that value as
+ * the return value of the call it switched out with. That lets a queue wait
+ * tail-call the switch and return its result straight to its own caller
+ * (coro__wait_op in sched.c). eax is caller-saved: nothing else is lost.
+ *
+ * Two endings of one body, because of the CPU's return-stack predictor:
+ *  - coro_rawctx_switch and coro__ctx_switch_jmp end with pop + indirect jmp
+ *    (as Boost's fcontext): right when the two sides switch from different
+ *    call sites, or when the switch was reached by a tail call (coro_yield,
+ *    coro__wait_op), where `ret` would be mispredicted on every switch.
+ *  - coro__ctx_switch ends with `ret`: the scheduler loop and coro__block
+ *    switch only from their own code, so the other context resumes at the
+ *    call site the predictor expects; a jmp there would leave the return
+ *    stack one entry off and cost mispredictions on the returns that follow.
  *
  * Frame layout at the saved sp (low to high):
  *   +0 MXCSR (4 bytes), +4 x87 CW (2 bytes), +8 r15, +16 r14, +24 r13,
@@ -70,9 +78,23 @@ coro_rawctx_switch:
 coro__ctx_switch:
 	.cfi_startproc
 	SAVE_AND_SWAP
+	movl	8(%rsi), %eax	/* to's resume_rc */
 	ret
 	.cfi_endproc
 	.size	coro__ctx_switch, .-coro__ctx_switch
+
+	.globl	coro__ctx_switch_jmp
+	.hidden	coro__ctx_switch_jmp
+	.type	coro__ctx_switch_jmp, @function
+	.p2align 4
+coro__ctx_switch_jmp:
+	.cfi_startproc
+	SAVE_AND_SWAP
+	movl	8(%rsi), %eax	/* to's resume_rc */
+	popq	%rcx
+	jmpq	*%rcx
+	.cfi_endproc
+	.size	coro__ctx_switch_jmp, .-coro__ctx_switch_jmp
 
 /* First entry of a new context: coro_rawctx_make() left fn in r12 and its
  * argument in r13. rsp is 16-byte aligned here, as a call requires. fn never

@@ -64,6 +64,57 @@ static void queue_main(void *arg) {
     coro_queue_free(q);
 }
 
+/* Mesa-style waits, the losing side: a woken waiter that finds the queue
+ * empty (full) again, because a coroutine ahead of it in the ready queue took
+ * the item (the slot) without waiting, waits again at the tail of its list. */
+static void getter(void *arg) {
+    void *it;
+    int rc = coro_queue_get(q, &it);
+    trace("%s:%ld", (const char *)arg, rc ? (long)rc : (long)(intptr_t)it);
+}
+static void putter(void *arg) {
+    intptr_t v = (intptr_t)arg;
+    int rc = coro_queue_put(q, (void *)v);
+    trace("p%ld%s", (long)v, rc ? ":err" : "");
+}
+static void lost_main(void *arg) {
+    (void)arg;
+    void *it;
+    q = coro_queue_new(1);
+    coro_t *g1 = coro_spawn(getter, "G1");
+    coro_yield(); /* G1 finds the queue empty and waits */
+    coro_t *g2 = coro_spawn(getter, "G2");
+    coro_queue_put(q, (void *)1); /* wakes G1: ready is G2, G1 */
+    trace("put1");
+    coro_yield(); /* G2 takes 1 without waiting; G1 re-checks, waits again */
+    trace("main");
+    coro_queue_put(q, (void *)2);
+    coro_join(g1);
+    coro_join(g2);
+    /* The same for putters: the queue is full, P1 waits; a get wakes it, but
+     * P2 (ahead of it) fills the slot first; P1 waits again behind nobody. */
+    coro_queue_put(q, (void *)3);
+    coro_t *p1 = coro_spawn(putter, (void *)4);
+    coro_yield(); /* P1 finds the queue full and waits */
+    coro_t *p2 = coro_spawn(putter, (void *)5);
+    coro_queue_get(q, &it); /* takes 3, wakes P1: ready is P2, P1 */
+    trace("got%ld", (long)(intptr_t)it);
+    coro_yield(); /* P2 puts 5 without waiting; P1 re-checks, waits again */
+    trace("main");
+    coro_queue_get(q, &it); /* takes 5, wakes P1 */
+    trace("got%ld", (long)(intptr_t)it);
+    coro_join(p1);
+    coro_join(p2);
+    coro_queue_get(q, &it);
+    trace("got%ld", (long)(intptr_t)it);
+    /* A waiter woken by close gets CORO_CLOSED from its retry. */
+    coro_t *g3 = coro_spawn(getter, "G3");
+    coro_yield();
+    coro_queue_close(q);
+    coro_join(g3);
+    coro_queue_free(q);
+}
+
 static void sleeper(void *arg) {
     intptr_t ms = (intptr_t)arg;
     coro_sleep_ns((uint64_t)ms * 1000000u);
@@ -131,6 +182,10 @@ int main(void) {
     trace_reset();
     CHECK(coro_run(queue_main, NULL) == 0);
     CHECK_STR(trace_buf, "put1 put2 C1:1 put3 C2:2 pdone C1:3 joinedq C2:closed C1:closed");
+
+    trace_reset();
+    CHECK(coro_run(lost_main, NULL) == 0);
+    CHECK_STR(trace_buf, "put1 G2:1 main G1:2 got3 p5 main got5 p4 got4 G3:-32");
 
     trace_reset();
     CHECK(coro_run(timer_main, NULL) == 0);
