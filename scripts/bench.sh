@@ -95,13 +95,14 @@ python3 "$SCRIPTS/lib/env.py" --build "$BUILD" --run-id "$RUN_ID" --mode "$MODE"
 # ---- parameters (full / quick) ---------------------------------------------
 # Sizes measured on the 2-core EPYC VM: each point takes ~0.05-1 s; a full
 # run with 3 repetitions took 3.3 min, so the full run uses 5 repetitions and
-# twice the work per point (~8 min); a quick one takes ~1 min.  cpubound's cost per step
+# twice the work per point (~8 min); a quick one takes under 2 min.  cpubound's cost per step
 # grows with --wss (each step touches the task's whole working set), so the
 # total work is given per working set (wss:steps) to keep every point ~0.2 s
 # of CPU: 4 KiB ~100 ns/step, 64 KiB ~1.2 us, 1 MiB ~22 us (more beyond the LLC).
 if [ "$MODE" = quick ]; then
 	REPS=${CB_REPS:-3}
-	MEM_REPS=$REPS
+	MEM_REPS=1 # threads up to their limit take ~10 s a repetition
+	EC_REPS=1  # a 10,000-connection point takes ~5 s
 	LIMIT=20
 	SW_N=200000
 	SW_N_THR=5000
@@ -126,6 +127,7 @@ if [ "$MODE" = quick ]; then
 else
 	REPS=${CB_REPS:-5}
 	MEM_REPS=3
+	EC_REPS=3
 	LIMIT=60
 	SW_N=1000000
 	SW_N_THR=50000
@@ -149,7 +151,7 @@ else
 	GB_ARGS=""
 fi
 [ -z "${CB_POINT_LIMIT:-}" ] || LIMIT=$CB_POINT_LIMIT
-REPS_EC=${CB_REPS:-3} # echo: 3 repetitions in both modes (a 10,000-connection point takes ~5 s)
+REPS_EC=${CB_REPS:-$EC_REPS} # echo: fewer repetitions than the rest (see above)
 
 ALL_STEPS="gbench switch spawn memory oversub prodcons echo fairness article peers"
 STEPS=${ONLY:-$ALL_STEPS}
@@ -224,8 +226,15 @@ run_point() {
 	NPOINTS=$((NPOINTS + 1))
 	SPOINT=$((SPOINT + 1))
 	if [ "$_rp_rc" -ne 0 ]; then
-		NFAILED=$((NFAILED + 1))
-		echo "      point $STEP/$_rp_name rep $REP: exit $_rp_rc (recorded as failed, going on)" >&2
+		case " ${TAGS:-} " in
+		*" optional=yes "*)
+			echo "      point $STEP/$_rp_name rep $REP: exit $_rp_rc (optional: recorded as not supported, going on)" >&2
+			;;
+		*)
+			NFAILED=$((NFAILED + 1))
+			echo "      point $STEP/$_rp_name rep $REP: exit $_rp_rc (recorded as failed, going on)" >&2
+			;;
+		esac
 	fi
 	return 0
 }

@@ -390,8 +390,11 @@ def main():
         v = env.get(k)
         w(f"| {label} | {'not readable' if v is None else v} |")
     npts = len(points)
-    nfail = sum(p["status"] != "ok" for p in points)
-    w(f"\n{npts} measurement points, {nfail} failed. Repeated points show the median; min..max is the spread.\n")
+    nfail = sum(p["status"] != "ok" and not cbdata.optional(p) for p in points)
+    nopt = sum(p["status"] != "ok" and cbdata.optional(p) for p in points)
+    optnote = f" ({nopt} optional point(s) not supported, listed under Skipped)" if nopt else ""
+    w(f"\n{npts} measurement points, {nfail} failed{optnote}. "
+      "Repeated points show the median; min..max is the spread.\n")
 
     systems, hl = headline(t)
     w("## Headline\n")
