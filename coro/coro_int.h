@@ -108,7 +108,7 @@ typedef struct coro_timer {
 typedef struct coro_fdrec {
     struct coro *rd, *wr;
     uint64_t rd_seq, wr_seq;
-    uint32_t registered; /* EPOLLIN/EPOLLOUT currently in the interest list */
+    int in_set; /* ADDed to the epoll set (one-shot: armed per wait, see io.c) */
 } coro_fdrec;
 
 /* The descriptors coroutines wait on: one per scheduler with one worker, one
