@@ -160,6 +160,7 @@ struct coro_sched {
     coro_io *io;              /* &own_io, or the world's */
     coro_world *world;        /* NULL with one worker: no locks anywhere */
     unsigned wid;             /* this worker's index */
+    int cpu;                  /* M:N: the CPU this worker pins itself to, -1 none */
     int rq_lock;              /* M:N: guards ready/nready against stealers */
     int *unlock_after;        /* M:N: released by the next context on this worker */
     struct coro *ready_after; /* M:N: a yielder, queued once it is switched out */

@@ -8,7 +8,8 @@
  * queue once more before it sleeps. Both RMWs are on the same variable, so
  * they are ordered, and the later one sees what preceded the earlier (this
  * needs no standalone fence, which TSan cannot model).
- * One parked worker at a time (the poller) sleeps in epoll_wait when
+ * Workers are pinned one per CPU by default (coro_run_opts.pin, coro.h says
+ * why). One parked worker at a time (the poller) sleeps in epoll_wait when
  * coroutines wait on descriptors, the rest on a condition variable; notify()
  * wakes both kinds (an eventfd interrupts the poller).
  *
@@ -46,6 +47,27 @@ void coro__spin_slow(int *l) {
 
 void coro_run_opts_init(coro_run_opts *o) {
     o->workers = 1;
+    o->pin = 1;
+}
+
+/* Chooses a CPU per worker (the i-th of the caller's allowed set) when the
+ * set has at least n CPUs; 0 if it did. Best effort: a failure leaves every
+ * worker unpinned. */
+static int plan_pins(coro_world *w, cpu_set_t *saved) {
+    if (pthread_getaffinity_np(pthread_self(), sizeof *saved, saved) != 0) return -1;
+    if ((unsigned)CPU_COUNT(saved) < w->n) return -1;
+    unsigned i = 0;
+    for (int cpu = 0; cpu < CPU_SETSIZE && i < w->n; cpu++)
+        if (CPU_ISSET(cpu, saved)) w->w[i++]->cpu = cpu;
+    return 0;
+}
+
+static void pin_self(const coro_sched *s) {
+    if (s->cpu < 0) return;
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(s->cpu, &one);
+    (void)pthread_setaffinity_np(pthread_self(), sizeof one, &one); /* best effort */
 }
 
 static int any_work(coro_world *w) {
@@ -165,6 +187,7 @@ void coro__world_loop(coro_sched *s) {
 static void *worker_main(void *p) {
     coro_sched *s = p;
     coro_S = s;
+    pin_self(s);
 #ifdef CORO_TSAN
     s->sched.tsan_fiber = __tsan_get_current_fiber();
 #endif
@@ -218,6 +241,7 @@ int coro_run_ex(void (*main)(void *), void *arg, const coro_run_opts *o) {
         coro__init_sched(s);
         s->world = w;
         s->wid = made;
+        s->cpu = -1;
         s->io = &w->io;
         w->w[made] = s;
     }
@@ -227,6 +251,9 @@ int coro_run_ex(void (*main)(void *), void *arg, const coro_run_opts *o) {
     }
 
     coro_sched *s0 = w->w[0];
+    cpu_set_t saved;
+    int pinned = o->pin && plan_pins(w, &saved) == 0;
+    pin_self(s0);
     coro_S = s0;
     coro__overflow_install(s0);
     pthread_t *tids = calloc(n, sizeof *tids);
@@ -249,6 +276,7 @@ int coro_run_ex(void (*main)(void *), void *arg, const coro_run_opts *o) {
     for (unsigned i = 1; i < started; i++) pthread_join(tids[i], NULL);
     free(tids);
     if (!rc && w->deadlock) rc = CORO_EDEADLK;
+    if (pinned) (void)pthread_setaffinity_np(pthread_self(), sizeof saved, &saved);
     coro_S = NULL;
     free_world(w, n);
     return rc;

@@ -7,6 +7,8 @@
 #include "check.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -163,7 +165,68 @@ static double cpu_seconds(void) {
            (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
+/* Pinning: with pin (the default) and at least two allowed CPUs, each worker
+ * runs on one CPU of its own; the caller gets its affinity back afterwards;
+ * with pin = 0 nobody's affinity changes. */
+static int cpu_of_worker[2] = {-1, -1};
+static int seen_worker[2];
+static int one_cpu_of(void) {
+    cpu_set_t set;
+    if (pthread_getaffinity_np(pthread_self(), sizeof set, &set) != 0 || CPU_COUNT(&set) != 1)
+        return -1;
+    for (int c = 0; c < CPU_SETSIZE; c++)
+        if (CPU_ISSET(c, &set)) return c;
+    return -1;
+}
+static void pin_probe(void *arg) {
+    (void)arg;
+    /* Yield until both workers have run a probe (at most ~10 s under TSan). */
+    uint64_t end = mono_ns() + 10000000000u;
+    while (!(__atomic_load_n(&seen_worker[0], __ATOMIC_ACQUIRE) &&
+             __atomic_load_n(&seen_worker[1], __ATOMIC_ACQUIRE)) &&
+           mono_ns() < end) {
+        int w = coro_worker_id();
+        if (w >= 0 && w < 2 && !__atomic_load_n(&seen_worker[w], __ATOMIC_ACQUIRE)) {
+            cpu_of_worker[w] = one_cpu_of();
+            __atomic_store_n(&seen_worker[w], 1, __ATOMIC_RELEASE);
+        }
+        volatile uint64_t x = 1;
+        for (int i = 0; i < 20000; i++) x = x * 6364136223846793005u + 1; /* a slice of work */
+        coro_yield();
+    }
+}
+static void pin_main(void *arg) {
+    (void)arg;
+    coro_t *c[8];
+    for (int i = 0; i < 8; i++) c[i] = coro_spawn(pin_probe, NULL);
+    for (int i = 0; i < 8; i++) coro_join(c[i]);
+}
+static void check_pinning(void) {
+    cpu_set_t before, after;
+    CHECK(pthread_getaffinity_np(pthread_self(), sizeof before, &before) == 0);
+    coro_run_opts o = two();
+    CHECK(o.pin == 1);
+    CHECK(coro_run_ex(pin_main, NULL, &o) == 0);
+    CHECK(pthread_getaffinity_np(pthread_self(), sizeof after, &after) == 0);
+    CHECK(CPU_EQUAL(&before, &after));
+    CHECK(seen_worker[0] && seen_worker[1]);
+    if (CPU_COUNT(&before) >= 2) {
+        CHECK(cpu_of_worker[0] >= 0 && cpu_of_worker[1] >= 0);
+        CHECK(cpu_of_worker[0] != cpu_of_worker[1]);
+        CHECK(CPU_ISSET(cpu_of_worker[0], &before) && CPU_ISSET(cpu_of_worker[1], &before));
+    } else {
+        fprintf(stderr, "one allowed CPU: pinning not checked\n");
+    }
+    cpu_of_worker[0] = cpu_of_worker[1] = -1;
+    seen_worker[0] = seen_worker[1] = 0;
+    o.pin = 0;
+    CHECK(coro_run_ex(pin_main, NULL, &o) == 0);
+    CHECK(seen_worker[0] && seen_worker[1]);
+    if (CPU_COUNT(&before) >= 2) CHECK(cpu_of_worker[0] < 0 && cpu_of_worker[1] < 0);
+}
+
 int main(void) {
+    check_pinning();
     coro_run_opts o = two();
     CHECK(coro_run_ex(spread_main, NULL, &o) == 0);
     CHECK(done_count == 64);
