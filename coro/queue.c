@@ -118,11 +118,9 @@ int coro_queue_try_get(coro_queue_t *q, void **item) {
 /* One worker: a waiter's retry, run by the dispatcher when the waiter comes
  * up in the ready queue (coro__wait_op): exactly the re-check the waiter
  * would make itself on resuming, without switching to it when it lost. */
-static int put_retry(coro_sched *s, struct coro *c) {
-    coro_queue_t *q = c->retry_obj;
-    int rc = try_put_locked(s, q, c->retry_arg);
+static CORO_ALWAYS_INLINE int retry_done(struct coro *c, coro_wlist *again, int rc) {
     if (rc == CORO_EAGAIN) {
-        coro__wlist_push(&q->putters, c);
+        coro__wlist_push(again, c); /* lost: wait again, at the back */
         return 0;
     }
     c->retry = NULL;
@@ -130,16 +128,25 @@ static int put_retry(coro_sched *s, struct coro *c) {
     return 1;
 }
 
+static int put_retry(coro_sched *s, struct coro *c) {
+    coro_queue_t *q = c->retry_obj;
+    return retry_done(c, &q->putters, try_put_locked(s, q, c->retry_arg));
+}
+
 static int get_retry(coro_sched *s, struct coro *c) {
     coro_queue_t *q = c->retry_obj;
-    int rc = try_get_locked(s, q, c->retry_arg);
-    if (rc == CORO_EAGAIN) {
-        coro__wlist_push(&q->getters, c);
-        return 0;
-    }
-    c->retry = NULL;
-    c->resume_rc = rc;
-    return 1;
+    return retry_done(c, &q->getters, try_get_locked(s, q, c->retry_arg));
+}
+
+/* One worker: waits on `list` until retry(…) succeeds; returns its result. */
+static CORO_ALWAYS_INLINE int wait_retry(coro_sched *s, coro_queue_t *q, coro_wlist *list,
+                                         coro_retry_fn retry, void *arg) {
+    struct coro *self = s->cur;
+    self->retry = retry;
+    self->retry_obj = q;
+    self->retry_arg = arg;
+    coro__wlist_push(list, self);
+    return coro__wait_op(s, self);
 }
 
 int coro_queue_put(coro_queue_t *q, void *item) {
@@ -149,12 +156,7 @@ int coro_queue_put(coro_queue_t *q, void *item) {
         int rc = try_put_locked(s, q, item);
         if (rc != CORO_EAGAIN) return rc;
         if (!s) return CORO_EPERM;
-        struct coro *self = s->cur;
-        self->retry = put_retry;
-        self->retry_obj = q;
-        self->retry_arg = item;
-        coro__wlist_push(&q->putters, self);
-        return coro__wait_op(s, self);
+        return wait_retry(s, q, &q->putters, put_retry, item);
     }
     for (;;) {
         int *l = qlock(s, q);
@@ -175,12 +177,7 @@ int coro_queue_get(coro_queue_t *q, void **item) {
         int rc = try_get_locked(s, q, item);
         if (rc != CORO_EAGAIN) return rc;
         if (!s) return CORO_EPERM;
-        struct coro *self = s->cur;
-        self->retry = get_retry;
-        self->retry_obj = q;
-        self->retry_arg = item;
-        coro__wlist_push(&q->getters, self);
-        return coro__wait_op(s, self);
+        return wait_retry(s, q, &q->getters, get_retry, item);
     }
     for (;;) {
         int *l = qlock(s, q);

@@ -20,10 +20,10 @@ extern "C" {
 enum {
     THR_OK = 0,
     THR_EPERM = -1,
-    THR_EAGAIN = -11,  /* thread limit reached, or queue full/empty in _try */
+    THR_EAGAIN = -11, /* thread limit reached, or queue full/empty in _try */
     THR_ENOMEM = -12,
     THR_EINVAL = -22,
-    THR_CLOSED = -32,  /* the queue was closed (-EPIPE) */
+    THR_CLOSED = -32, /* the queue was closed (-EPIPE) */
 };
 
 const char *thr_strerror(int err);
