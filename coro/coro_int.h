@@ -59,7 +59,9 @@ struct coro {
     void *retry_arg;     /* its item (put) or where the item goes (get) */
     struct coro *next;   /* ready queue or one wait list: never both */
     struct coro *joiner; /* the coroutine waiting in coro_join() */
-    uint64_t *canary;    /* unguarded stacks only: overflow check at each suspend */
+    uint64_t *canary;    /* unguarded stacks only: their low end (see stack.c): each
+                            suspension checks sp against it, the end of the coroutine
+                            checks that the word there is still zero */
     coro_stack *stack;
     void (*fn)(void *);
     void *arg;
@@ -255,6 +257,32 @@ void coro__stack_release_all(coro_sched *s);
 int coro__overflow_install(coro_sched *s);
 void coro__overflow_remove(coro_sched *s);
 void coro__overflow_report(const struct coro *c); /* canary found broken: never returns */
+/* Bytes at the low end of an unguarded stack that a suspension may not reach
+ * into (the switch itself pushes 64 below the caller's sp). */
+#define CORO_STACK_RESERVE 256
+static CORO_ALWAYS_INLINE uintptr_t coro__sp(void) {
+    uintptr_t sp;
+#if defined(__x86_64__)
+    __asm__("mov %%rsp, %0" : "=r"(sp));
+#elif defined(__aarch64__)
+    __asm__("mov %0, sp" : "=r"(sp));
+#else
+    sp = (uintptr_t)__builtin_frame_address(0);
+#endif
+    return sp;
+}
+/* At a suspension: an unguarded stack whose sp is at (or past) its low end
+ * has overflowed, or is about to in the switch. Costs no memory access. */
+static CORO_ALWAYS_INLINE void coro__check_sp(const struct coro *c) {
+    if (c->canary && CORO_UNLIKELY(coro__sp() < (uintptr_t)c->canary + CORO_STACK_RESERVE))
+        coro__overflow_report(c);
+}
+/* At the end of a coroutine: the lowest word must still be zero. Reading it
+ * here, once, is what maps that page (on kernels that do not map the shared
+ * zero page for a read fault, a real one). */
+static CORO_ALWAYS_INLINE void coro__check_canary(const struct coro *c) {
+    if (c->canary && CORO_UNLIKELY(*c->canary != 0)) coro__overflow_report(c);
+}
 
 /* io.c */
 /* Polls epoll: waits up to timeout_ns (-1 forever, 0 not at all) and makes the

@@ -221,7 +221,7 @@ static inline void asan_finish(coro_sched *s, void *fake) {
  * it is never resumed: ASan is told to drop its fake stack. */
 static CORO_ALWAYS_INLINE coro_sched *switch_to(coro_sched *s, struct coro *from, struct coro *to,
                                                 int dying) {
-    if (from->canary && CORO_UNLIKELY(*from->canary != 0)) coro__overflow_report(from);
+    coro__check_sp(from);
 #ifdef CORO_ASAN
     const void *bottom = to->stack ? (const void *)to->stack->lo : to->asan_bottom;
     size_t size = to->stack ? to->stack->size : to->asan_size;
@@ -265,7 +265,7 @@ int coro__wait_op(coro_sched *s, struct coro *self) {
 #if !defined(CORO_ASAN) && !defined(CORO_TSAN)
     /* As in coro_yield: a tail call into the jmp-ended switch, which returns
      * self->resume_rc to our caller's caller when the dispatcher resumes us. */
-    if (self->canary && CORO_UNLIKELY(*self->canary != 0)) coro__overflow_report(self);
+    coro__check_sp(self);
     s->cur = n;
     s->st.switches++;
     return coro__ctx_switch_jmp(&self->ctx, &n->ctx);
@@ -286,7 +286,7 @@ static void entry_one(void *p) {
 
     self->fn(self->arg);
 
-    if (self->canary && CORO_UNLIKELY(*self->canary != 0)) coro__overflow_report(self);
+    coro__check_canary(self);
     self->done = 1;
     s->st.live--;
     if (self->joiner) coro__make_ready(s, self->joiner);
@@ -307,7 +307,7 @@ static void entry_mn(void *p) {
     self->fn(self->arg);
 
     s = coro__sched(); /* may have migrated */
-    if (self->canary && CORO_UNLIKELY(*self->canary != 0)) coro__overflow_report(self);
+    coro__check_canary(self);
     coro__lock(&self->lock);
     self->done = 1;
     struct coro *joiner = self->joiner;
@@ -429,7 +429,7 @@ void coro_yield(void) {
          * resumed it jumps straight back to our caller, so no `ret` is
          * mispredicted when the two sides yield from different places. The
          * post-switch chores (reap) are left to the next ordinary resume. */
-        if (self->canary && CORO_UNLIKELY(*self->canary != 0)) coro__overflow_report(self);
+        coro__check_sp(self);
         s->cur = n;
         s->st.switches++;
         coro__ctx_switch_jmp(&self->ctx, &n->ctx);

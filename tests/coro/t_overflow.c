@@ -25,12 +25,29 @@ static void overflow(void *arg) {
     boom(0);
 }
 
-/* Overflows by a little, then yields: the canary is the only witness. The
- * scribble stands for a frame that went one word past the stack's low end. */
+/* Overflows by a little and comes back up, then yields and ends: the canary
+ * is the only witness, read when the coroutine ends. The scribble stands for
+ * a frame that went one word past the stack's low end. */
 static void small_overflow(void *arg) {
     (void)arg;
     ((volatile uint64_t *)coro_self()->stack->lo)[0] = 0x4242; /* must stay 0 */
     coro_yield();
+}
+
+/* Recurses until its frame is within the reserve at the low end of an
+ * unguarded stack, then suspends there: the stack-pointer check reports it
+ * at that suspension (the coroutine would otherwise sleep a while and end). */
+static int deep_then_yield(int n) {
+    volatile char buf[128];
+    buf[0] = (char)n;
+    char *lo = coro_self()->stack->lo;
+    if ((char *)buf > lo + CORO_STACK_RESERVE / 2) return deep_then_yield(n + 1) + buf[0];
+    for (int i = 0; i < 1000; i++) coro_sleep_ns(1000); /* suspends: the check fires */
+    return 0;
+}
+static void sp_overflow(void *arg) {
+    (void)arg;
+    deep_then_yield(0);
 }
 
 static void main_overflow(void *arg) {
@@ -67,10 +84,16 @@ int main(void) {
     CHECK(strstr(out, "coro: stack overflow in coroutine 2\n") != NULL);
     if (check_failures) fprintf(stderr, "guarded child said: %s\n", out);
 
-    /* No guard pages at all: the canary reports it at the next suspension. */
+    /* No guard pages at all: the canary reports it when the coroutine ends. */
     CHECK(run_child(small_overflow, "0", out, sizeof out, &status) == 0);
     CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
     CHECK(strstr(out, "coro: stack overflow in coroutine 2\n") != NULL);
     if (check_failures) fprintf(stderr, "canary child said: %s\n", out);
+
+    /* No guard pages: a suspension with the stack pointer in the reserve. */
+    CHECK(run_child(sp_overflow, "0", out, sizeof out, &status) == 0);
+    CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
+    CHECK(strstr(out, "coro: stack overflow in coroutine 2\n") != NULL);
+    if (check_failures) fprintf(stderr, "stack-pointer child said: %s\n", out);
     TEST_END();
 }
