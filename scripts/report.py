@@ -385,7 +385,7 @@ def main():
     for k, label in (("cpu_model", "CPU"), ("cores", "cores"), ("llc", "last-level cache"), ("mem_total", "memory"),
                      ("hypervisor", "virtual machine"), ("governor", "frequency governor"), ("kernel", "kernel"),
                      ("compiler", "compiler"), ("build_type", "build type"), ("cflags", "C flags"),
-                     ("commit", "commit"), ("tree_dirty", "uncommitted changes"), ("mode", "mode"),
+                     ("commit", "commit"), ("tree_dirty", "uncommitted code changes (outside results/)"), ("mode", "mode"),
                      ("date_utc", "date (UTC)"), ("loadavg_start", "load average at start")):
         v = env.get(k)
         w(f"| {label} | {'not readable' if v is None else v} |")
