@@ -126,7 +126,7 @@ if [ "$MODE" = quick ]; then
 	GB_ARGS="--quick"
 else
 	REPS=${CB_REPS:-5}
-	MEM_REPS=3
+	MEM_REPS=2 # a million coroutines take 30-60 s here (page faults are slow on this VM)
 	EC_REPS=3
 	LIMIT=60
 	SW_N=1000000
