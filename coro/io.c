@@ -8,8 +8,10 @@
  * once into nobody), and safe when the program close()s a descriptor and the
  * number comes back: the kernel forgot the old one, MOD says ENOENT, we ADD.
  * (The earlier level-triggered design cost an ADD and a DEL per wait: the
- * echo workload showed 4 epoll_ctl calls per request.) A wait with a timeout also sets a timer;
- * whichever comes first wins, the other is recognised as stale by the wait's sequence number
+ * echo workload showed 4 epoll_ctl calls per request.)
+ *
+ * A wait with a timeout also sets a timer; whichever comes first wins, the
+ * other is recognised as stale by the wait's sequence number
  * (struct coro.wait_seq) and the CAS in coro__claim().
  *
  * With several workers the descriptor table and epoll set are the world's,

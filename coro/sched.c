@@ -256,6 +256,20 @@ coro_sched *coro__block(coro_sched *s, struct coro *self, int *held) {
     return switch_to(s, self, n ? n : &s->sched, 0);
 }
 
+#if !defined(CORO_ASAN) && !defined(CORO_TSAN)
+/* A switch reached by a tail call (coro_yield, coro__wait_op): the
+ * jmp-ended primitive sends self, when resumed, straight back to its
+ * caller's caller with its resume_rc; no `ret` to mispredict. The
+ * post-switch chores (reap) are left to the next ordinary resume.
+ * Sanitizer builds use switch_to instead: they must see every switch finish. */
+static CORO_ALWAYS_INLINE int jump_to(coro_sched *s, struct coro *self, struct coro *n) {
+    coro__check_sp(self);
+    s->cur = n;
+    s->st.switches++;
+    return coro__ctx_switch_jmp(&self->ctx, &n->ctx);
+}
+#endif
+
 int coro__wait_op(coro_sched *s, struct coro *self) {
     self->wait_seq++; /* older timers are stale; none can claim this wait */
     __atomic_store_n(&self->wake_token, 0, __ATOMIC_RELAXED);
@@ -263,12 +277,7 @@ int coro__wait_op(coro_sched *s, struct coro *self) {
     if (!n) n = &s->sched;
     if (n == self) return self->resume_rc; /* woken and finished while choosing */
 #if !defined(CORO_ASAN) && !defined(CORO_TSAN)
-    /* As in coro_yield: a tail call into the jmp-ended switch, which returns
-     * self->resume_rc to our caller's caller when the dispatcher resumes us. */
-    coro__check_sp(self);
-    s->cur = n;
-    s->st.switches++;
-    return coro__ctx_switch_jmp(&self->ctx, &n->ctx);
+    return jump_to(s, self, n);
 #else
     switch_to(s, self, n, 0); /* sanitizers must see every switch finish */
     return self->resume_rc;
@@ -425,14 +434,7 @@ void coro_yield(void) {
         struct coro *n = next_ready(s);
         if (n == self) return;
 #if !defined(CORO_ASAN) && !defined(CORO_TSAN)
-        /* A tail call into the jmp-ending primitive: when this coroutine is
-         * resumed it jumps straight back to our caller, so no `ret` is
-         * mispredicted when the two sides yield from different places. The
-         * post-switch chores (reap) are left to the next ordinary resume. */
-        coro__check_sp(self);
-        s->cur = n;
-        s->st.switches++;
-        coro__ctx_switch_jmp(&self->ctx, &n->ctx);
+        jump_to(s, self, n); /* a tail call: resumed, we return to our caller */
 #else
         switch_to(s, self, n, 0); /* sanitizers must see every switch finish */
 #endif
