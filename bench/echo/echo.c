@@ -199,6 +199,24 @@ static void record(wl_result *r, const wl_params *p, const echo_lg_out *o) {
             p->max_requests && o->requests == p->max_requests ? "requests" : "time");
 }
 
+/* CPU time of the server (/proc, clock ticks) and of this process at the
+ * release of the connections and at the end of the timed phase: setup (forking,
+ * 10,000 connects and handshakes) is not serving and stays out. */
+typedef struct cpu_marks {
+    pid_t pid;
+    uint64_t srv[2], lg[2];
+    int n;       /* marks taken: 0, 1 (at go) or 2 (at go and at end) */
+    int proc_ok; /* every /proc read succeeded */
+} cpu_marks;
+
+static void mark_cpu(void *arg) {
+    cpu_marks *m = arg;
+    if (m->n >= 2) return;
+    if (proc_cpu_ns(m->pid, &m->srv[m->n]) != 0) m->proc_ok = 0;
+    m->lg[m->n] = si_cpu_ns();
+    m->n++;
+}
+
 static void run(const wl_params *p, wl_result *r, int kind) {
     uint64_t nofile = raise_nofile(p->connections + 64);
     res_u64(r, "nofile_limit", nofile);
@@ -227,29 +245,29 @@ static void run(const wl_params *p, wl_result *r, int kind) {
         server_stop(&s);
         return;
     }
-    uint64_t rss0 = 0, cpu0 = 0;
+    uint64_t rss0 = 0;
     proc_status(s.pid, "VmRSS", &rss0);
-    proc_cpu_ns(s.pid, &cpu0);
+    cpu_marks marks = {.pid = s.pid, .proc_ok = 1};
+    cfg.at_go = mark_cpu;
+    cfg.at_end = mark_cpu;
+    cfg.hook_arg = &marks;
 
     cfg.connections = p->connections;
     cfg.size = p->size;
     cfg.max_requests = p->max_requests;
     cfg.duration_ns = p->duration_ms * 1000000;
     if (lg_cpu >= 0) si_pin_self(lg_cpu);
-    uint64_t lg_cpu0 = si_cpu_ns();
     echo_lg_out o;
     int rc = echo_lg_run(&cfg, &o);
-    uint64_t lg_cpu_ns = si_cpu_ns() - lg_cpu0;
     if (lg_cpu >= 0) si_unpin_self();
 
     /* The server's figures, with every connection still open. */
     int alive = server_alive(&s);
-    uint64_t hwm = 0, rss1 = 0, threads = 0, cpu1 = 0;
+    uint64_t hwm = 0, rss1 = 0, threads = 0;
     if (alive) {
         proc_status(s.pid, "VmHWM", &hwm);
         proc_status(s.pid, "VmRSS", &rss1);
         proc_status(s.pid, "Threads", &threads);
-        proc_cpu_ns(s.pid, &cpu1);
         if (have_kstack) have_kstack = proc_meminfo("KernelStack", &kstack1) == 0;
     }
     while (read_status(&s, 0) == 1 && s.len < sizeof s.buf) {
@@ -274,8 +292,13 @@ static void run(const wl_params *p, wl_result *r, int kind) {
         res_i64(r, "kernel_stack_delta_bytes", (int64_t)kstack1 - (int64_t)kstack0);
     else
         res_null(r, "kernel_stack_delta_bytes");
-    res_u64(r, "server_cpu_ns", cpu1 > cpu0 ? cpu1 - cpu0 : 0);
-    res_u64(r, "loadgen_cpu_ns", lg_cpu_ns);
+    if (marks.n == 2 && marks.proc_ok && marks.srv[1] >= marks.srv[0]) {
+        res_u64(r, "server_cpu_ns", marks.srv[1] - marks.srv[0]);
+        res_u64(r, "loadgen_cpu_ns", marks.lg[1] - marks.lg[0]);
+    } else { /* not every connection was set up, or /proc could not be read */
+        res_null(r, "server_cpu_ns");
+        res_null(r, "loadgen_cpu_ns");
+    }
 
     char limit[256] = "";
     if (s.limit[0])

@@ -248,6 +248,7 @@ static void lg_main(void *arg) {
     if (o->spawned == n) {
         coro_event_wait(&g->setup_done);
         o->setup_ns = si_now_ns() - t0;
+        if (g->cfg->at_go) g->cfg->at_go(g->cfg->hook_arg);
         g->t_start = si_now_ns();
         g->deadline = g->t_start + g->cfg->duration_ns;
     } else {
@@ -255,7 +256,10 @@ static void lg_main(void *arg) {
     }
     coro_event_set(&g->go);
     for (uint64_t i = 0; i < o->spawned; i++) coro_join(cs[i]);
-    if (o->spawned == n) o->wall_ns = si_now_ns() - g->t_start;
+    if (o->spawned == n) {
+        o->wall_ns = si_now_ns() - g->t_start;
+        if (g->cfg->at_end) g->cfg->at_end(g->cfg->hook_arg);
+    }
     g->stop = 1;
     coro_join(dog);
     free(cs);

@@ -37,6 +37,13 @@ def sane(obj, where):
     t.check(r["lat_max_ns"] > 0 and r["wall_ns"] > 0, f"{where}: zero latency or wall time")
     t.check(r["server_peak_rss_bytes"] >= r["server_rss_bytes"] > 0, f"{where}: server memory {r}")
     t.check(r["bytes_echoed"] == r["requests"] * obj["params"]["size"], f"{where}: bytes_echoed")
+    # CPU time covers the timed phase only: at most two cores for wall_ns,
+    # plus two clock ticks of /proc rounding (10 ms each) for the server.
+    cores = 2 * r["wall_ns"]
+    t.check(r.get("loadgen_cpu_ns") is not None and 0 < r["loadgen_cpu_ns"] <= cores + 20_000_000,
+            f"{where}: loadgen_cpu_ns {r.get('loadgen_cpu_ns')} for wall {r['wall_ns']}")
+    t.check(r.get("server_cpu_ns") is not None and r["server_cpu_ns"] <= cores + 20_000_000,
+            f"{where}: server_cpu_ns {r.get('server_cpu_ns')} for wall {r['wall_ns']}")
 
 
 def mn_rejected(cbin):
