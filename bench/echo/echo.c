@@ -248,9 +248,8 @@ static void run(const wl_params *p, wl_result *r, int kind) {
     uint64_t rss0 = 0;
     proc_status(s.pid, "VmRSS", &rss0);
     cpu_marks marks = {.pid = s.pid, .proc_ok = 1};
-    cfg.at_go = mark_cpu;
-    cfg.at_end = mark_cpu;
-    cfg.hook_arg = &marks;
+    cfg.mark = mark_cpu;
+    cfg.mark_arg = &marks;
 
     cfg.connections = p->connections;
     cfg.size = p->size;

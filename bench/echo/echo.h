@@ -69,11 +69,11 @@ typedef struct echo_lg_cfg {
     struct sockaddr_in addr;
     uint64_t connections, size, max_requests; /* max_requests 0 = no bound */
     uint64_t duration_ns;
-    /* Called (when not NULL) right before every connection is released and
-     * right after the last one ends, only when all of them were set up: the
-     * caller samples CPU time of the timed phase alone, without setup. */
-    void (*at_go)(void *arg), (*at_end)(void *arg);
-    void *hook_arg;
+    /* Called (when not NULL) twice, only when every connection was set up:
+     * right before they are released and right after the last one ends, so
+     * the caller can sample CPU time of the timed phase alone. */
+    void (*mark)(void *arg);
+    void *mark_arg;
 } echo_lg_cfg;
 
 typedef struct echo_lg_out {

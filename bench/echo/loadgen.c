@@ -248,7 +248,7 @@ static void lg_main(void *arg) {
     if (o->spawned == n) {
         coro_event_wait(&g->setup_done);
         o->setup_ns = si_now_ns() - t0;
-        if (g->cfg->at_go) g->cfg->at_go(g->cfg->hook_arg);
+        if (g->cfg->mark) g->cfg->mark(g->cfg->mark_arg);
         g->t_start = si_now_ns();
         g->deadline = g->t_start + g->cfg->duration_ns;
     } else {
@@ -258,7 +258,7 @@ static void lg_main(void *arg) {
     for (uint64_t i = 0; i < o->spawned; i++) coro_join(cs[i]);
     if (o->spawned == n) {
         o->wall_ns = si_now_ns() - g->t_start;
-        if (g->cfg->at_end) g->cfg->at_end(g->cfg->hook_arg);
+        if (g->cfg->mark) g->cfg->mark(g->cfg->mark_arg);
     }
     g->stop = 1;
     coro_join(dog);
