@@ -160,20 +160,32 @@ void coro_event_wait(coro_event_t *e); /* returns at once when set */
 enum { CORO_READ = 1, CORO_WRITE = 2 };
 
 /* Suspends the caller until fd is ready for events (CORO_READ|CORO_WRITE) or
- * timeout_ns passes (< 0: no timeout). Returns the ready events (> 0),
- * CORO_ETIMEDOUT, or a negative errno. An idle scheduler blocks in
- * epoll_wait until the next timer's deadline. One coroutine waits per fd and
- * direction at a time. As with poll/epoll, readiness is a hint: with several
- * workers it can be reported for data another coroutine has just consumed,
- * so use non-blocking descriptors and retry on EAGAIN (the wrappers do). */
+ * timeout_ns passes (< 0: no timeout; 0: only look). Returns the ready events
+ * (> 0), CORO_ETIMEDOUT, or a negative errno. Level semantics: a descriptor
+ * ready now returns at once. An idle scheduler blocks in epoll_wait until the
+ * next timer's deadline. One coroutine waits per fd and direction at a time.
+ * As with poll/epoll, readiness is a hint: it can be reported for data that
+ * was consumed meanwhile, so use non-blocking descriptors and retry on EAGAIN
+ * (the wrappers do). */
 int coro_wait_fd(int fd, int events, int64_t timeout_ns);
 /* Thin wrappers over non-blocking descriptors (the caller sets O_NONBLOCK):
- * they wait with coro_wait_fd whenever the call would block. Byte counts or
- * a negative errno; coro_read returns 0 at end of file. */
+ * they wait whenever the call would block. Byte counts or a negative errno;
+ * coro_read returns 0 at end of file. After coro_read came back short on a
+ * byte stream (pipe, stream socket: the kernel had no more), the next
+ * coro_read waits for the next edge before it reads: no EAGAIN round trip. */
 ssize_t coro_read(int fd, void *buf, size_t n);
 ssize_t coro_write(int fd, const void *buf, size_t n);          /* writes all n unless an error */
 int coro_accept(int fd, struct sockaddr *addr, socklen_t *len); /* new fd, non-blocking */
 int coro_connect(int fd, const struct sockaddr *addr, socklen_t len, int64_t timeout_ns);
+/* The runtime registers a descriptor with epoll once and remembers it by
+ * number until coro_run returns. Inside coro_run, close a descriptor it has
+ * waited on with coro_close (0 or a negative errno), or call coro_fd_forget
+ * before close(), or the next descriptor with that number may never wake
+ * (as libdill's fdclean). Sockets from coro_accept, and sockets passed to
+ * coro_connect, are taken as new anyway. A waiter on a forgotten descriptor
+ * wakes. */
+int coro_close(int fd);
+void coro_fd_forget(int fd);
 
 /* --- introspection, for tests and benchmarks -------------------------- */
 
@@ -185,6 +197,8 @@ typedef struct coro_stats {
     uint64_t stacks_mapped;  /* stacks carved from mmap'd slabs */
     uint64_t stacks_guarded; /* of those, with a PROT_NONE guard page */
     uint64_t idle_sleeps;    /* times the scheduler slept in the kernel */
+    uint64_t fd_waits;       /* times a coroutine parked on a descriptor */
+    uint64_t fd_eagain;      /* wrapper calls (coro_read, ...) that said EAGAIN */
 } coro_stats;
 
 /* Fills *s for the running scheduler; CORO_EPERM outside coro_run(). */

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stddef.h>
 #include <pthread.h>
+#include <sys/epoll.h>
 
 #if defined(__SANITIZE_ADDRESS__)
 #define CORO_ASAN 1
@@ -106,11 +107,16 @@ typedef struct coro_timer {
     uint64_t wait_seq; /* the wait it belongs to (see struct coro) */
 } coro_timer;
 
-/* Who waits on one file descriptor, and what epoll was told about it. */
+#define CORO_POLL_BATCH 256 /* events taken per epoll_wait */
+
+/* Who waits on one file descriptor, and its edges (see io.c). */
 typedef struct coro_fdrec {
     struct coro *rd, *wr;
     uint64_t rd_seq, wr_seq;
-    int in_set; /* ADDed to the epoll set (one-shot: armed per wait, see io.c) */
+    uint32_t rd_gen, wr_gen;   /* edges the poller counted */
+    uint32_t rd_seen, wr_seen; /* ... of which the wrappers used up (== gen: drained) */
+    unsigned char in_set;      /* registered, edge-triggered, both directions */
+    unsigned char stream;      /* a byte stream: a short read drains it */
 } coro_fdrec;
 
 /* The descriptors coroutines wait on: one per scheduler with one worker, one
@@ -167,6 +173,10 @@ struct coro_sched {
     int *unlock_after;        /* M:N: released by the next context on this worker */
     struct coro *ready_after; /* M:N: a yielder, queued once it is switched out */
     coro_stats st;
+    /* epoll_wait's output. Here, not on the stack: the poll at a round
+     * boundary runs on the stack of whichever coroutine blocks then, and
+     * 3 KiB there made every such coroutine touch a second stack page. */
+    struct epoll_event evs[CORO_POLL_BATCH];
 #ifdef CORO_ASAN
     struct coro *asan_prev; /* the context we switched from, to learn its stack */
 #endif

@@ -1,14 +1,31 @@
 /* io.c — waiting on file descriptors with epoll, and thin read/write/accept/
  * connect wrappers for non-blocking descriptors.
  *
- * Interest is one-shot (EPOLLONESHOT): each wait arms the descriptor with one
- * epoll_ctl (MOD, or ADD the first time), an event disarms it, and the poll
- * re-arms it only for a direction someone still waits on. One system call
- * per wait, nothing to withdraw when a waiter leaves (a later event fires
- * once into nobody), and safe when the program close()s a descriptor and the
- * number comes back: the kernel forgot the old one, MOD says ENOENT, we ADD.
- * (The earlier level-triggered design cost an ADD and a DEL per wait: the
- * echo workload showed 4 epoll_ctl calls per request.)
+ * Each descriptor is registered once, edge-triggered, for both directions
+ * (EPOLLET): no epoll_ctl per wait. The poller counts the edges it sees per
+ * descriptor and direction (struct coro_fdrec's *_gen) and wakes the waiter,
+ * if any; a counted edge nobody has used up yet (*_gen != *_seen) means "may
+ * be ready". The wrappers take a snapshot of the count before their system
+ * call; when the call says EAGAIN, or a read on a byte stream comes back
+ * short (the kernel had no more), the descriptor is drained up to that
+ * snapshot (*_seen = snapshot). The next call then parks at once instead of
+ * paying a system call for EAGAIN first. Safe because an edge comes after
+ * every arrival, so data that came after the call carries an edge counted
+ * after the snapshot. Per echo request that is read + write (+ a share of
+ * epoll_wait) instead of read + write + read(EAGAIN) + epoll_ctl(re-arm).
+ * (History: level-triggered cost an ADD and a DEL per wait, one-shot an
+ * epoll_ctl MOD per wait; the echo workload measured both.)
+ *
+ * coro_wait_fd keeps level semantics for its callers: it asks poll(2) once
+ * before it parks (one system call, as the one-shot re-arm was), so a
+ * descriptor that is ready now returns at once, and one that is not does not
+ * return for an edge that came before.
+ *
+ * The runtime remembers descriptors by number, so it must learn when a number
+ * is reused: coro_close() forgets and closes; coro_accept() and coro_connect()
+ * take the number as new (a fresh socket). A descriptor waited on and closed
+ * with plain close() whose number comes back from open/pipe/socket must go
+ * through coro_fd_forget() (as libdill's fdclean).
  *
  * A wait with a timeout also sets a timer; whichever comes first wins, the
  * other is recognised as stale by the wait's sequence number
@@ -28,6 +45,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 __attribute__((noinline)) static int err_now(void) {
@@ -56,73 +74,98 @@ int coro__io_init(coro_io *io) {
     return 0;
 }
 
-/* Arms fd, one shot, for `want` (EPOLLIN/EPOLLOUT): the directions that
- * coroutines wait on now. */
-static int arm(coro_io *io, int fd, coro_fdrec *r, uint32_t want) {
-    struct epoll_event ev = {.events = want | EPOLLONESHOT, .data.fd = fd};
-    int rc;
-    if (r->in_set) {
-        rc = epoll_ctl(io->epfd, EPOLL_CTL_MOD, fd, &ev);
-        /* The fd was closed (the kernel forgot it) and its number reused. */
-        if (rc != 0 && errno == ENOENT) rc = epoll_ctl(io->epfd, EPOLL_CTL_ADD, fd, &ev);
-    } else {
-        rc = epoll_ctl(io->epfd, EPOLL_CTL_ADD, fd, &ev);
-        if (rc != 0 && errno == EEXIST) rc = epoll_ctl(io->epfd, EPOLL_CTL_MOD, fd, &ev);
-    }
+/* A short read means "drained" only on a byte stream: a pipe or FIFO, or a
+ * stream socket. A datagram socket returns one datagram with more queued, a
+ * terminal one line. */
+static int is_stream(int fd) {
+    struct stat st;
+    if (fstat(fd, &st) != 0) return 0;
+    if (S_ISFIFO(st.st_mode)) return 1;
+    if (!S_ISSOCK(st.st_mode)) return 0;
+    int type = 0;
+    socklen_t len = sizeof type;
+    return getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0 && type == SOCK_STREAM;
+}
+
+/* Registers fd once, edge-triggered, both directions. A new registration
+ * starts with nothing pending: the kernel queues an edge at once for what is
+ * ready now. */
+static int reg(coro_io *io, int fd, coro_fdrec *r) {
+    if (r->in_set) return 0;
+    struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, .data.fd = fd};
+    int rc = epoll_ctl(io->epfd, EPOLL_CTL_ADD, fd, &ev);
+    /* Registered before and forgotten without a close: a MOD re-reads it. */
+    if (rc != 0 && errno == EEXIST) rc = epoll_ctl(io->epfd, EPOLL_CTL_MOD, fd, &ev);
     if (rc != 0) return -errno;
+    memset(r, 0, sizeof *r);
     r->in_set = 1;
+    r->stream = (unsigned char)is_stream(fd);
     return 0;
 }
 
-static uint32_t waited(const coro_fdrec *r) {
-    return (r->rd ? EPOLLIN : 0) | (r->wr ? EPOLLOUT : 0);
+/* fd's record, registered (the table is entered); NULL with *rc. */
+static coro_fdrec *enter_locked(coro_sched *s, int fd, int *rc) {
+    coro_io *io = s->io;
+    *rc = coro__io_init(io);
+    coro_fdrec *r = *rc ? NULL : fdrec(io, fd);
+    if (!*rc && !r) *rc = CORO_ENOMEM;
+    if (r && (*rc = reg(io, fd, r)) != 0) r = NULL;
+    return r;
 }
 
-static int wait_outside(int fd, int events, int64_t timeout_ns) {
+/* Enters the table (locks it, M:N) and returns fd's record; NULL with *rc. */
+static coro_fdrec *enter(coro_sched *s, int fd, int *rc) {
+    if (s->world) coro__lock(&s->io->lock);
+    return enter_locked(s, fd, rc);
+}
+
+static void leave(coro_sched *s) {
+    if (s->world) coro__unlock(&s->io->lock);
+}
+
+static int poll_now(int fd, int events, int ms) {
     struct pollfd p = {
         .fd = fd,
         .events = (short)((events & CORO_READ ? POLLIN : 0) | (events & CORO_WRITE ? POLLOUT : 0))};
-    int ms = timeout_ns < 0 ? -1 : (int)((timeout_ns + 999999) / 1000000);
     int rc;
-    while ((rc = poll(&p, 1, ms)) < 0 && errno == EINTR) {
+    while ((rc = poll(&p, 1, ms)) < 0 && err_now() == EINTR) {
     }
-    if (rc < 0) return -errno;
-    if (rc == 0) return CORO_ETIMEDOUT;
+    if (rc < 0) return -err_now();
+    if (rc == 0) return 0;
     int got = 0;
     if (p.revents & (POLLIN | POLLERR | POLLHUP)) got |= CORO_READ & events;
     if (p.revents & (POLLOUT | POLLERR | POLLHUP)) got |= CORO_WRITE & events;
+    if (p.revents & POLLNVAL) return -EBADF;
     return got ? got : events;
 }
 
-int coro_wait_fd(int fd, int events, int64_t timeout_ns) {
-    coro_sched *s = coro_S;
-    if (fd < 0 || !(events & (CORO_READ | CORO_WRITE)) || (events & ~(CORO_READ | CORO_WRITE)))
-        return CORO_EINVAL;
-    if (!s) return wait_outside(fd, events, timeout_ns);
+static int wait_outside(int fd, int events, int64_t timeout_ns) {
+    int ms = timeout_ns < 0 ? -1 : (int)((timeout_ns + 999999) / 1000000);
+    int rc = poll_now(fd, events, ms);
+    return rc == 0 ? CORO_ETIMEDOUT : rc;
+}
+
+/* Parks the running coroutine as fd's waiter for `events` until the next
+ * edge (the table is entered; left on return). The ready events, or
+ * CORO_ETIMEDOUT. */
+static int park(coro_sched *s, int fd, coro_fdrec *r, int events, int64_t timeout_ns) {
     struct coro *self = s->cur;
     coro_io *io = s->io;
     int *held = s->world ? &io->lock : NULL;
-    if (held) coro__lock(held);
-    int rc = coro__io_init(io);
-    coro_fdrec *r = rc ? NULL : fdrec(io, fd);
-    if (!rc && !r) rc = CORO_ENOMEM;
-    if (!rc && ((events & CORO_READ && r->rd) || (events & CORO_WRITE && r->wr))) rc = -EBUSY;
-    if (!rc)
-        rc = arm(io, fd, r,
-                 waited(r) | (events & CORO_READ ? EPOLLIN : 0) |
-                     (events & CORO_WRITE ? EPOLLOUT : 0));
-    uint64_t seq = self->wait_seq + 1; /* the wait coro__block is about to start */
-    if (!rc && timeout_ns >= 0) {
-        uint64_t now = coro__now_ns();
-        if (coro__timer_add(s, now + (uint64_t)timeout_ns, self, seq) != 0) rc = CORO_ENOMEM;
+    if ((events & CORO_READ && r->rd) || (events & CORO_WRITE && r->wr)) {
+        leave(s);
+        return -EBUSY;
     }
-    if (rc) {
-        if (held) coro__unlock(held);
-        return rc;
+    uint64_t seq = self->wait_seq + 1; /* the wait coro__block is about to start */
+    if (timeout_ns >= 0 &&
+        coro__timer_add(s, coro__now_ns() + (uint64_t)timeout_ns, self, seq) != 0) {
+        leave(s);
+        return CORO_ENOMEM;
     }
     if (events & CORO_READ) r->rd = self, r->rd_seq = seq;
     if (events & CORO_WRITE) r->wr = self, r->wr_seq = seq;
     self->io_events = 0;
+    s->st.fd_waits++;
     __atomic_add_fetch(&io->waiters, 1, __ATOMIC_RELAXED);
     s = coro__block(s, self, held);
     if (held) coro__lock(held);
@@ -135,26 +178,140 @@ int coro_wait_fd(int fd, int events, int64_t timeout_ns) {
     return got ? got : CORO_ETIMEDOUT;
 }
 
-static void wake(coro_sched *s, struct coro **slot, uint64_t seq, int ev) {
+int coro_wait_fd(int fd, int events, int64_t timeout_ns) {
+    coro_sched *s = coro_S;
+    if (fd < 0 || !(events & (CORO_READ | CORO_WRITE)) || (events & ~(CORO_READ | CORO_WRITE)))
+        return CORO_EINVAL;
+    if (!s) return wait_outside(fd, events, timeout_ns);
+    int rc;
+    coro_fdrec *r = enter(s, fd, &rc);
+    if (!r) {
+        leave(s);
+        return rc;
+    }
+    /* Level semantics: ready now? Anything that comes after this look
+     * brings an edge, which wakes the waiter. (The edge counts are the
+     * wrappers': a wait says nothing about whether its caller drained fd.) */
+    int got = poll_now(fd, events, 0);
+    if (got || timeout_ns == 0) {
+        leave(s);
+        return got ? got : CORO_ETIMEDOUT;
+    }
+    return park(s, fd, r, events, timeout_ns);
+}
+
+/* For the wrappers, before (blocked = 0) or after (blocked = 1, the call said
+ * EAGAIN) a call on fd: returns at once when an edge is pending, or fd is new
+ * and the call was not tried yet; otherwise parks until the next edge. *gen
+ * is the edge count that the coming call will have seen. 0 or a negative
+ * code. */
+static int await(int fd, int ev, uint32_t *gen, int blocked) {
+    coro_sched *s = coro_S;
+    if (!s) {
+        *gen = 0;
+        int rc = blocked ? wait_outside(fd, ev, -1) : 0;
+        return rc < 0 ? rc : 0;
+    }
+    if (s->world) coro__lock(&s->io->lock);
+    coro_io *io = s->io;
+    int fresh = (size_t)fd >= io->nfds || !io->fds[fd].in_set;
+    if (fresh && !blocked) { /* try the call first; register when it blocks */
+        *gen = 0;
+        leave(s);
+        return 0;
+    }
+    int rc;
+    coro_fdrec *r = enter_locked(s, fd, &rc);
+    if (!r) {
+        leave(s);
+        return rc;
+    }
+    uint32_t *g = ev == CORO_READ ? &r->rd_gen : &r->wr_gen;
+    uint32_t *seen = ev == CORO_READ ? &r->rd_seen : &r->wr_seen;
+    if (*g == *seen) {
+        rc = park(s, fd, r, ev, -1); /* leaves the table */
+        if (rc < 0) return rc;
+        s = coro_S; /* M:N: maybe another worker now; the same world */
+        if (s->world) coro__lock(&s->io->lock);
+        r = &io->fds[fd];
+        g = ev == CORO_READ ? &r->rd_gen : &r->wr_gen;
+    }
+    *gen = *g;
+    leave(s);
+    return 0;
+}
+
+/* The call after await() found fd drained (it said EAGAIN, or read short):
+ * every edge up to gen is used up. (Setting *_seen back to an older count
+ * only makes fd look ready: safe.) */
+enum { DR_EAGAIN, DR_SHORT };
+static void drained(int fd, int ev, uint32_t gen, int why) {
+    coro_sched *s = coro_S;
+    if (!s) return;
+    if (why == DR_EAGAIN) s->st.fd_eagain++;
+    if (s->world) coro__lock(&s->io->lock);
+    coro_io *io = s->io;
+    if ((size_t)fd < io->nfds && io->fds[fd].in_set && (why == DR_EAGAIN || io->fds[fd].stream)) {
+        if (ev == CORO_READ)
+            io->fds[fd].rd_seen = gen;
+        else
+            io->fds[fd].wr_seen = gen;
+    }
+    leave(s);
+}
+
+/* Forgets fd: a new descriptor may come back with its number. With
+ * `withdraw` the epoll registration goes too, and its waiters wake (their
+ * next call fails). */
+static void forget(int fd, int withdraw) {
+    coro_sched *s = coro_S;
+    if (!s || fd < 0) return;
+    if (s->world) coro__lock(&s->io->lock);
+    coro_io *io = s->io;
+    if ((size_t)fd < io->nfds && io->fds[fd].in_set) {
+        coro_fdrec *r = &io->fds[fd];
+        if (withdraw) {
+            (void)epoll_ctl(io->epfd, EPOLL_CTL_DEL, fd, NULL);
+            if (r->rd && coro__claim(r->rd, r->rd_seq))
+                r->rd->io_events |= CORO_READ, coro__make_ready(s, r->rd);
+            if (r->wr && coro__claim(r->wr, r->wr_seq))
+                r->wr->io_events |= CORO_WRITE, coro__make_ready(s, r->wr);
+        }
+        memset(r, 0, sizeof *r);
+    }
+    leave(s);
+}
+
+void coro_fd_forget(int fd) {
+    forget(fd, 1);
+}
+
+int coro_close(int fd) {
+    forget(fd, 1);
+    return close(fd) == 0 ? 0 : -err_now();
+}
+
+static size_t wake(coro_sched *s, struct coro **slot, uint64_t seq, int ev) {
     struct coro *c = *slot;
     *slot = NULL;
-    if (!coro__claim(c, seq)) return; /* its timer won */
+    if (!coro__claim(c, seq)) return 0; /* its timer won */
     c->io_events |= ev;
     coro__make_ready(s, c);
+    return 1;
 }
 
 size_t coro__io_poll(coro_sched *s, int64_t timeout_ns) {
     coro_io *io = s->io;
     if (io->epfd < 0) return 0;
-    struct epoll_event evs[256];
+    struct epoll_event *evs = s->evs;
     int ms = timeout_ns < 0 ? -1 : (int)((timeout_ns + 999999) / 1000000);
     int *held = s->world ? &io->lock : NULL;
     /* A non-blocking poll (at a round boundary) may run while this very
-     * worker holds the lock: the coroutine switching out of coro_wait_fd
-     * keeps it until it is saved. Events are level-triggered and come back
-     * on the next poll, so when the lock is busy, skip this one. */
+     * worker holds the lock: the coroutine switching out of a wait keeps it
+     * until it is saved. Then skip this poll: the edges stay queued in the
+     * kernel for the next one. */
     if (held && timeout_ns == 0 && !coro__trylock(held)) return 0;
-    int n = epoll_wait(io->epfd, evs, 256, ms);
+    int n = epoll_wait(io->epfd, evs, CORO_POLL_BATCH, ms);
     if (n <= 0) {
         if (held && timeout_ns == 0) coro__unlock(held);
         return 0;
@@ -170,15 +327,16 @@ size_t coro__io_poll(coro_sched *s, int64_t timeout_ns) {
             (void)k;
             continue;
         }
+        if ((size_t)fd >= io->nfds || !io->fds[fd].in_set) continue; /* forgotten meanwhile */
         coro_fdrec *r = &io->fds[fd];
-        if (r->rd && (e & (EPOLLIN | EPOLLERR | EPOLLHUP | EPOLLRDHUP)))
-            wake(s, &r->rd, r->rd_seq, CORO_READ), woken++;
-        if (r->wr && (e & (EPOLLOUT | EPOLLERR | EPOLLHUP)))
-            wake(s, &r->wr, r->wr_seq, CORO_WRITE), woken++;
-        /* The event disarmed fd: re-arm it for a direction still waited on
-         * (a writer, when only the reader was woken). On failure the waiter
-         * stays until its timeout, as if no event came. */
-        if (r->rd || r->wr) (void)arm(io, fd, r, waited(r));
+        if (e & (EPOLLIN | EPOLLERR | EPOLLHUP | EPOLLRDHUP)) {
+            r->rd_gen++;
+            if (r->rd) woken += wake(s, &r->rd, r->rd_seq, CORO_READ);
+        }
+        if (e & (EPOLLOUT | EPOLLERR | EPOLLHUP)) {
+            r->wr_gen++;
+            if (r->wr) woken += wake(s, &r->wr, r->wr_seq, CORO_WRITE);
+        }
     }
     if (held) coro__unlock(held);
     return woken;
@@ -205,19 +363,27 @@ void coro__io_free(coro_io *io) {
 }
 
 ssize_t coro_read(int fd, void *buf, size_t n) {
+    uint32_t gen;
+    int rc = await(fd, CORO_READ, &gen, 0);
     for (;;) {
+        if (rc < 0) return rc;
         ssize_t k = read(fd, buf, n);
-        if (k >= 0) return k;
+        if (k >= 0) {
+            if (k > 0 && (size_t)k < n) drained(fd, CORO_READ, gen, DR_SHORT);
+            return k;
+        }
         int e = err_now();
         if (e == EINTR) continue;
         if (e != EAGAIN && e != EWOULDBLOCK) return -e;
-        int rc = coro_wait_fd(fd, CORO_READ, -1);
-        if (rc < 0) return rc;
+        drained(fd, CORO_READ, gen, DR_EAGAIN);
+        rc = await(fd, CORO_READ, &gen, 1);
     }
 }
 
 ssize_t coro_write(int fd, const void *buf, size_t n) {
     size_t done = 0;
+    uint32_t gen;
+    int have_gen = 0; /* no snapshot before the first try: writes rarely block */
     while (done < n) {
         ssize_t k = write(fd, (const char *)buf + done, n - done);
         if (k >= 0) {
@@ -227,25 +393,34 @@ ssize_t coro_write(int fd, const void *buf, size_t n) {
         int e = err_now();
         if (e == EINTR) continue;
         if (e != EAGAIN && e != EWOULDBLOCK) return -e;
-        int rc = coro_wait_fd(fd, CORO_WRITE, -1);
+        if (have_gen) drained(fd, CORO_WRITE, gen, DR_EAGAIN);
+        int rc = await(fd, CORO_WRITE, &gen, 1);
         if (rc < 0) return rc;
+        have_gen = 1;
     }
     return (ssize_t)done;
 }
 
 int coro_accept(int fd, struct sockaddr *addr, socklen_t *len) {
+    uint32_t gen;
+    int rc = await(fd, CORO_READ, &gen, 0);
     for (;;) {
+        if (rc < 0) return rc;
         int c = accept4(fd, addr, len, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (c >= 0) return c;
+        if (c >= 0) {
+            forget(c, 0); /* a new socket, whatever had this number before */
+            return c;
+        }
         int e = err_now();
         if (e == EINTR || e == ECONNABORTED) continue;
         if (e != EAGAIN && e != EWOULDBLOCK) return -e;
-        int rc = coro_wait_fd(fd, CORO_READ, -1);
-        if (rc < 0) return rc;
+        drained(fd, CORO_READ, gen, DR_EAGAIN);
+        rc = await(fd, CORO_READ, &gen, 1);
     }
 }
 
 int coro_connect(int fd, const struct sockaddr *addr, socklen_t len, int64_t timeout_ns) {
+    forget(fd, 0); /* a socket to connect is new, whatever had its number before */
     if (connect(fd, addr, len) == 0) return 0;
     int e = err_now();
     if (e != EINPROGRESS && e != EINTR) return -e;

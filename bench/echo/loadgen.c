@@ -65,31 +65,49 @@ static const char *why(int rc, int expired) {
     return echo_strerror(rc);
 }
 
+/* Checks r bytes echoed for ticket k from position got. */
+static int check(const unsigned char *b, ssize_t r, uint64_t k, uint64_t got) {
+    for (ssize_t i = 0; i < r; i++)
+        if (b[i] != echo_byte(k, got + (uint64_t)i)) return ECHO_EMISMATCH;
+    return 0;
+}
+
 /* Sends `size` bytes of ticket k and reads them back. 0, a negative code,
- * ECHO_ECLOSED or ECHO_EMISMATCH. */
+ * ECHO_ECLOSED or ECHO_EMISMATCH. While some bytes are unsent, sending and
+ * receiving are interleaved (non-blocking), so a request larger than the
+ * socket buffers cannot deadlock; once all are sent, coro_read waits for the
+ * rest. It reads up to CHUNK bytes, not just what is missing: nothing else
+ * can be in flight (one request at a time), and a read that comes back short
+ * lets the runtime park the next one without an EAGAIN round trip. */
 static int xfer(int fd, uint64_t k, uint64_t size) {
     unsigned char sbuf[CHUNK], rbuf[CHUNK];
     uint64_t sent = 0, got = 0;
     while (got < size) {
-        int progressed = 0;
-        if (sent < size) {
-            size_t n = size - sent < CHUNK ? (size_t)(size - sent) : CHUNK;
-            for (size_t i = 0; i < n; i++) sbuf[i] = echo_byte(k, sent + i);
-            ssize_t w = send(fd, sbuf, n, MSG_NOSIGNAL | MSG_DONTWAIT);
-            if (w > 0) {
-                sent += (uint64_t)w;
-                progressed = 1;
-            } else if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-                return -errno;
-            }
+        if (sent == size) { /* all sent: wait for the echo */
+            ssize_t r = coro_read(fd, rbuf, CHUNK);
+            if (r < 0) return (int)r;
+            if (r == 0) return ECHO_ECLOSED;
+            if ((uint64_t)r > size - got || check(rbuf, r, k, got)) return ECHO_EMISMATCH;
+            got += (uint64_t)r;
+            continue;
         }
+        int progressed = 0;
+        size_t n = size - sent < CHUNK ? (size_t)(size - sent) : CHUNK;
+        for (size_t i = 0; i < n; i++) sbuf[i] = echo_byte(k, sent + i);
+        ssize_t w = send(fd, sbuf, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (w > 0) {
+            sent += (uint64_t)w;
+            progressed = 1;
+        } else if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+            return -errno;
+        }
+        if (sent == size) continue;
         size_t want = size - got < CHUNK ? (size_t)(size - got) : CHUNK;
         if (want > sent - got) want = (size_t)(sent - got); /* nothing unsent can come back */
         if (want > 0) {
             ssize_t r = recv(fd, rbuf, want, MSG_DONTWAIT);
             if (r > 0) {
-                for (ssize_t i = 0; i < r; i++)
-                    if (rbuf[i] != echo_byte(k, got + (uint64_t)i)) return ECHO_EMISMATCH;
+                if (check(rbuf, r, k, got)) return ECHO_EMISMATCH;
                 got += (uint64_t)r;
                 progressed = 1;
             } else if (r == 0) {
@@ -98,9 +116,8 @@ static int xfer(int fd, uint64_t k, uint64_t size) {
                 return -errno;
             }
         }
-        if (progressed || got == size) continue;
-        int ev = CORO_READ | (sent < size ? CORO_WRITE : 0);
-        int rc = coro_wait_fd(fd, ev, -1);
+        if (progressed) continue;
+        int rc = coro_wait_fd(fd, CORO_READ | CORO_WRITE, -1);
         if (rc < 0) return rc;
     }
     return 0;

@@ -24,7 +24,7 @@ static void conn(void *arg) {
     ssize_t n;
     while ((n = coro_read(fd, buf, sizeof buf)) > 0)
         if (coro_write(fd, buf, (size_t)n) != n) break;
-    close(fd);
+    coro_close(fd);
 }
 
 static void acceptor(void *arg) {
