@@ -79,6 +79,8 @@ static const opt_spec echo_opts[] = {
     U64("--workers", workers, 1, 64, 1, "coro server: worker threads (1 = M:1, more = M:N)"),
     U64("--stack", stack, 16384, UINT64_C(1) << 30, 65536,
         "server stack bytes per connection (coroutine or thread)"),
+    U64("--buf", buf, 16, ECHO_BUF_MAX, ECHO_BUF_DEFAULT,
+        "server read buffer bytes per connection, on its stack (both backends)"),
     ENUM("--pin", pin, pins, 0,
          "none | same: server and load generator on one CPU | split: one CPU each"),
 };

@@ -156,7 +156,8 @@ static int server_start(server *s, const wl_params *p, int kind, int cpu, struct
     pid_t pid = fork();
     if (pid == 0) {
         close(pfd[0]);
-        echo_server_cfg cfg = {kind, (unsigned)p->workers, (size_t)p->stack, lfd, pfd[1], cpu};
+        echo_server_cfg cfg = {
+            kind, (unsigned)p->workers, (size_t)p->stack, (size_t)p->buf, lfd, pfd[1], cpu};
         echo_server_main(&cfg);
     }
     int fork_errno = errno;

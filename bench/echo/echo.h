@@ -17,8 +17,6 @@
 
 #include "hist.h"
 
-/* Bytes the server reads and writes back at a time (on its stack). */
-#define ECHO_BUF 4096
 /* Stack of each load-generator coroutine (fixed: the server's is --stack). */
 #define ECHO_LG_STACK ((size_t)64 * 1024)
 /* Connects (with their one-byte handshake) in flight at once. */
@@ -42,6 +40,7 @@ typedef struct echo_server_cfg {
     int kind;         /* enum echo_server_kind */
     unsigned workers; /* coro: coro_run_ex workers (1 = M:1) */
     size_t stack;     /* bytes per connection's coroutine or thread */
+    size_t buf;       /* bytes of each connection's read buffer (on its stack) */
     int lfd;          /* listening socket (blocking; the server sets its mode) */
     int status_fd;    /* write end of the status pipe */
     int cpu;          /* pin the whole server process to this CPU, -1 = no */

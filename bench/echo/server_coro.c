@@ -18,9 +18,11 @@
 #include "coro.h"
 #include "echo.h"
 
+static size_t buf_bytes; /* --buf */
+
 static void conn(void *arg) {
     int fd = (int)(intptr_t)arg;
-    char buf[ECHO_BUF];
+    char buf[buf_bytes]; /* on this connection's stack, as a fixed array would be */
     ssize_t n;
     while ((n = coro_read(fd, buf, sizeof buf)) > 0)
         if (coro_write(fd, buf, (size_t)n) != n) break;
@@ -85,6 +87,7 @@ void echo_serve_coro(const echo_server_cfg *cfg) {
     coro_run_opts o;
     coro_run_opts_init(&o);
     o.workers = cfg->workers;
+    buf_bytes = cfg->buf;
     int rc = coro_run_ex(acceptor, (void *)cfg, &o);
     echo_status(cfg->status_fd, "error coroutine server (%u worker%s) ended: %s", cfg->workers,
                 cfg->workers == 1 ? "" : "s", rc ? echo_strerror(rc) : "acceptor returned");

@@ -19,9 +19,11 @@
 #include "echo.h"
 #include "thr.h"
 
+static size_t buf_bytes; /* --buf */
+
 static void conn(void *arg) {
     int fd = (int)(intptr_t)arg;
-    char buf[ECHO_BUF];
+    char buf[buf_bytes]; /* on this connection's stack, as a fixed array would be */
     for (;;) {
         ssize_t n = recv(fd, buf, sizeof buf, 0);
         if (n < 0 && errno == EINTR) continue;
@@ -42,6 +44,7 @@ void echo_serve_threads(const echo_server_cfg *cfg) {
     thr_spawn_opts so;
     thr_spawn_opts_init(&so);
     so.stack_size = cfg->stack;
+    buf_bytes = cfg->buf;
     int spare = echo_spare_open();
     echo_status(cfg->status_fd, "ready");
     uint64_t accepted = 0;

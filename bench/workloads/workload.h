@@ -35,9 +35,16 @@ typedef struct wl_params {
     /* cpubound, fairness */
     uint64_t tasks, total_work, wss, yield_every;
     uint64_t period_us, yield_us, duration_ms;
-    /* echo (bench/echo/; also uses pin, stack, duration_ms) */
-    uint64_t connections, size, max_requests, workers;
+    /* echo (bench/echo/; also uses pin, stack, duration_ms). buf: bytes the
+     * server reads and writes back at a time, a buffer on each connection's
+     * stack, the same for both backends; by default 1 KiB, as Tokio's echo
+     * example. Requests are 64 B; a larger buffer only moves the bytes it
+     * receives further from the top of the stack: with 4 KiB each connection
+     * touches a second stack page (bench/echo/README.md has both measured). */
+    uint64_t connections, size, max_requests, workers, buf;
 } wl_params;
+#define ECHO_BUF_DEFAULT 1024
+#define ECHO_BUF_MAX 16384
 
 typedef void (*wl_fn)(const wl_params *p, wl_result *r);
 

@@ -58,6 +58,8 @@ def bounded_runs(cbin):
     sums = {}
     for bk, extra, threads in (("coro", [], lambda n: n == 1),
                                ("coro", ["--workers", "2"], lambda n: n == 2),
+                               # 16-byte reads: four per request, none short.
+                               ("coro", ["--buf", "16"], lambda n: n == 1),
                                ("threads", [], lambda n: n >= 11)):
         where = f"echo {bk} {' '.join(extra)}"
         if extra and mn_rejected(cbin):
@@ -92,6 +94,21 @@ def big_requests(cbin):
                     f"big {bk}: requests {r['requests']} bytes {r['bytes_echoed']}")
 
 
+def memory_per_connection(cbin):
+    # A parked connection coroutine with the default 1 KiB buffer should use
+    # one stack page. Two pages (a 4 KiB buffer, or the poll's 3 KiB event
+    # array on the stack of whichever coroutine blocks at a round boundary,
+    # as before) show as 6-8 KiB per connection; the bound sits between.
+    obj = t.run_json(cbin, ["--connections", "200", "--max-requests", "2000"], "echo", "coro",
+                     timeout=60)
+    if obj:
+        r = obj["results"]
+        per = r["server_rss_per_conn_bytes"]
+        t.check(r["connections_established"] == 200 and 0 < per < 6144,
+                f"coro server: {per} B resident per connection, want one page (< 6144)")
+        print(f"coro server, 200 connections: {per} B resident per connection")
+
+
 def time_bounded(cbin):
     obj = t.run_json(cbin, ["--connections", "4", "--duration-ms", "150"], "echo", "coro", timeout=60)
     if obj:
@@ -116,6 +133,8 @@ BAD = [
     (["--backend", "ucontext"], "--backend"),
     (["--pin", "both"], "--pin"),
     (["--stack", "100"], "--stack"),
+    (["--buf", "8"], "--buf"),
+    (["--buf", "16385"], "--buf"),
     (["--bogus"], "'--bogus'"),
 ]
 
@@ -173,6 +192,7 @@ def main():
         bad_options(cbin)
         bounded_runs(cbin)
         big_requests(cbin)
+        memory_per_connection(cbin)
         time_bounded(cbin)
     t.finish()
 
