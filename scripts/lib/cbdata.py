@@ -339,6 +339,8 @@ def tables(points):
                            ("invol_csw", "invol_csw", 1), ("vol_csw", "vol_csw", 1)):
             s = stats([res(p, key) * sc for p in ok if res(p, key) is not None])
             r[f] = s["median"] if s else None
+        # Per repetition, for ratios between backends run back to back in it.
+        r["by_rep"] = {p["rep"]: tput(p) for p in ok if tput(p) is not None}
         rows.append(r)
     rows.sort(key=lambda r: (r["backend"], r["wss"] or 0, r["tasks"] or 0))
     t["oversub"] = (("backend", "wss", "tasks", "median", "min", "max", "wall_ms", "cpu_ms", "invol_csw",

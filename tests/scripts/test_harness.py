@@ -156,6 +156,19 @@ class Pipeline(unittest.TestCase):
         self.pipeline()
         self.assertEqual(self.targets7().get(key), "**no, missed**")
 
+    def test_scaling_pairs_repetitions(self):
+        # Ratios between two backends pair the runs of one repetition (run
+        # back to back): here every pair says 2.0, the medians 19/10 = 1.9.
+        sys.path[:0] = [SCRIPTS, os.path.join(SCRIPTS, "lib")]
+        try:
+            import report
+        finally:
+            del sys.path[:2]
+        a = {"median": 19.0, "by_rep": {1: 19.0, 2: 10.0, 3: 20.0}}
+        b = {"median": 10.0, "by_rep": {1: 9.5, 2: 5.0, 3: 10.0}}
+        self.assertAlmostEqual(report.paired_ratio(a, b), 2.0)
+        self.assertAlmostEqual(report.paired_ratio({"median": 19.0, "by_rep": {4: 19.0}}, b), 1.9)
+
     def test_headline_compares_like_with_like(self):
         self.pipeline()
         with open(os.path.join(self.run_dir, "REPORT.md"), encoding="utf-8") as f:
