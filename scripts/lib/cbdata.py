@@ -250,6 +250,13 @@ def _row(keys, kvals, ps, metric, scale=1.0):
     return row
 
 
+def by_rep(ok, metric):
+    """{repetition: metric} of a point's good runs: bench.sh runs the
+    backends of a point back to back in each repetition, so ratios between
+    backends pair runs of one repetition (see report.paired_ratio)."""
+    return {p["rep"]: metric(p) for p in ok if metric(p) is not None}
+
+
 def _peer_pred(suffix):
     return lambda p: p["point"].endswith(suffix)
 
@@ -339,8 +346,7 @@ def tables(points):
                            ("invol_csw", "invol_csw", 1), ("vol_csw", "vol_csw", 1)):
             s = stats([res(p, key) * sc for p in ok if res(p, key) is not None])
             r[f] = s["median"] if s else None
-        # Per repetition, for ratios between backends run back to back in it.
-        r["by_rep"] = {p["rep"]: tput(p) for p in ok if tput(p) is not None}
+        r["by_rep"] = by_rep(ok, tput)
         rows.append(r)
     rows.sort(key=lambda r: (r["backend"], r["wss"] or 0, r["tasks"] or 0))
     t["oversub"] = (("backend", "wss", "tasks", "median", "min", "max", "wall_ms", "cpu_ms", "invol_csw",
@@ -405,6 +411,7 @@ def tables(points):
             r[f] = s["median"] if s else None
             if f in ("p99_ms", "mem_mib"):
                 r[f + "_min"], r[f + "_max"] = (s["min"], s["max"]) if s else (None, None)
+        r["by_rep"] = by_rep(ok, lambda p: res(p, "requests_per_s"))
         est = stats([res(p, "connections_established") for p in ok])
         r["established_min"] = est["min"] if est else None
         r["limit_error"] = next((p["result"]["results"].get("limit_error") for p in ok
