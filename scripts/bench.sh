@@ -9,7 +9,7 @@
 #
 # A point that fails, hangs or cannot start is data: its error is recorded in
 # the raw files and the report, and the sweep goes on.  The parameter sizes
-# below were picked so a full run fits in 15 minutes on 2 cores and a quick
+# below were picked so a full run takes about 15 minutes on 2 cores and a quick
 # run in 2 minutes (see the comments next to each sweep).
 #
 # Knobs for tests: CB_POINT_LIMIT (seconds, overrides every per-point limit),
