@@ -132,10 +132,10 @@ static int poll_now(int fd, int events, int ms) {
     }
     if (rc < 0) return -err_now();
     if (rc == 0) return 0;
+    if (p.revents & POLLNVAL) return -EBADF;
     int got = 0;
     if (p.revents & (POLLIN | POLLERR | POLLHUP)) got |= CORO_READ & events;
     if (p.revents & (POLLOUT | POLLERR | POLLHUP)) got |= CORO_WRITE & events;
-    if (p.revents & POLLNVAL) return -EBADF;
     return got ? got : events;
 }
 
@@ -260,6 +260,16 @@ static void drained(int fd, int ev, uint32_t gen, int why) {
     leave(s);
 }
 
+/* Makes the waiter in *slot ready with `ev`, unless its timer won. 1 if woken. */
+static size_t wake(coro_sched *s, struct coro **slot, uint64_t seq, int ev) {
+    struct coro *c = *slot;
+    *slot = NULL;
+    if (!coro__claim(c, seq)) return 0; /* its timer won */
+    c->io_events |= ev;
+    coro__make_ready(s, c);
+    return 1;
+}
+
 /* Forgets fd: a new descriptor may come back with its number. With
  * `withdraw` the epoll registration goes too, and its waiters wake (their
  * next call fails). */
@@ -272,10 +282,8 @@ static void forget(int fd, int withdraw) {
         coro_fdrec *r = &io->fds[fd];
         if (withdraw) {
             (void)epoll_ctl(io->epfd, EPOLL_CTL_DEL, fd, NULL);
-            if (r->rd && coro__claim(r->rd, r->rd_seq))
-                r->rd->io_events |= CORO_READ, coro__make_ready(s, r->rd);
-            if (r->wr && coro__claim(r->wr, r->wr_seq))
-                r->wr->io_events |= CORO_WRITE, coro__make_ready(s, r->wr);
+            if (r->rd) wake(s, &r->rd, r->rd_seq, CORO_READ);
+            if (r->wr) wake(s, &r->wr, r->wr_seq, CORO_WRITE);
         }
         memset(r, 0, sizeof *r);
     }
@@ -289,15 +297,6 @@ void coro_fd_forget(int fd) {
 int coro_close(int fd) {
     forget(fd, 1);
     return close(fd) == 0 ? 0 : -err_now();
-}
-
-static size_t wake(coro_sched *s, struct coro **slot, uint64_t seq, int ev) {
-    struct coro *c = *slot;
-    *slot = NULL;
-    if (!coro__claim(c, seq)) return 0; /* its timer won */
-    c->io_events |= ev;
-    coro__make_ready(s, c);
-    return 1;
 }
 
 size_t coro__io_poll(coro_sched *s, int64_t timeout_ns) {

@@ -237,6 +237,26 @@ static void reuse_main(void *arg) {
     CHECK(coro_close(-1) == -EBADF);
 }
 
+/* coro_close of a descriptor another coroutine waits on wakes it: its read
+ * then fails with EBADF instead of sleeping forever. */
+static int closing[2];
+static ssize_t closed_read = 1;
+static void parked_reader(void *arg) {
+    (void)arg;
+    char c;
+    closed_read = coro_read(closing[0], &c, 1);
+}
+static void close_waited_main(void *arg) {
+    (void)arg;
+    CHECK(pipe2(closing, O_NONBLOCK) == 0);
+    coro_t *r = coro_spawn(parked_reader, NULL);
+    coro_yield(); /* the reader parks: the pipe is empty */
+    CHECK(coro_close(closing[0]) == 0);
+    coro_join(r);
+    CHECK(closed_read == -EBADF);
+    CHECK(coro_close(closing[1]) == 0);
+}
+
 /* Sockets closed with plain close(): coro_accept and coro_connect take the
  * numbers that come back as new. One connection at a time, so they do. */
 enum { SEQ_CONNS = 50 };
@@ -318,6 +338,7 @@ int main(void) {
     CHECK(coro_run(dgram_main, NULL) == 0);
     CHECK(dg_waits == 1); /* parked for the first datagram only */
     CHECK(coro_run(reuse_main, NULL) == 0);
+    CHECK(coro_run(close_waited_main, NULL) == 0);
     CHECK(coro_run(seq_main, NULL) == 0);
     CHECK(seq_fd_reused > 0);
     close(pfd[0]);
