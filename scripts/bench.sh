@@ -126,7 +126,7 @@ if [ "$MODE" = quick ]; then
 	GB_ARGS="--quick"
 else
 	REPS=${CB_REPS:-5}
-	MEM_REPS=2 # a million coroutines take 30-60 s here (page faults are slow on this VM)
+	MEM_REPS=2 # a million coroutines take 41-75 s here (see do_memory)
 	EC_REPS=5 # ~25 s a repetition; the 2x verdict sits near the noise (3 reps: 1.83x, 7: 2.27x)
 	LIMIT=60
 	SW_N=1000000

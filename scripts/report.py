@@ -268,10 +268,8 @@ def paired_ratio(a, b):
     every repetition, so a pair shares the machine's state of the moment);
     the ratio of the medians when no repetition has both."""
     ra, rb = a.get("by_rep") or {}, b.get("by_rep") or {}
-    v = sorted(ra[k] / rb[k] for k in ra if k in rb and rb[k])
-    if not v:
-        return a["median"] / b["median"]
-    return v[len(v) // 2] if len(v) % 2 else (v[len(v) // 2 - 1] + v[len(v) // 2]) / 2
+    s = cbdata.stats([ra[k] / rb[k] for k in ra if k in rb and rb[k]])
+    return s["median"] if s else a["median"] / b["median"]
 
 
 def mn_scaling(rows):
@@ -279,12 +277,10 @@ def mn_scaling(rows):
     one = {(r["wss"], r["tasks"]): r for r in rows if r["backend"] == "coro" and r["median"]}
     rs = [(paired_ratio(r, one[(r["wss"], r["tasks"])]), r["wss"], r["tasks"]) for r in rows
           if r["backend"] == "coro-mn2" and r["median"] and (r["tasks"] or 0) >= 2 and (r["wss"], r["tasks"]) in one]
-    if not rs:
-        return None
-    v = sorted(x[0] for x in rs)
-    worst = min(rs)
-    return {"min": v[0], "max": v[-1], "median": v[len(v) // 2] if len(v) % 2 else (v[len(v) // 2 - 1] + v[len(v) // 2]) / 2,
-            "n": len(v), "worst": worst, "points": rs}
+    s = cbdata.stats([x[0] for x in rs])
+    if s:
+        s["points"] = rs
+    return s
 
 
 def thread_scaling(rows, wss, tasks):
