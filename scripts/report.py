@@ -291,7 +291,7 @@ def thread_scaling(rows, wss, tasks):
     return paired_ratio(th, one) if one and th else None
 
 
-def targets7(t):
+def targets7(t, env):
     """Issue 7's targets, from this run: [(target, measured, met)]; met None = not measured."""
     out = []
     ov = t["oversub"][1]
@@ -299,10 +299,12 @@ def targets7(t):
     name = "cpubound, 2 M:N workers ≥ 1.9× the 1-worker throughput at every T ≥ 2 (every working set)"
     if sc:
         parts = []
+        l2 = (env.get("caches") or {}).get("l2")
         for w in sorted({x[1] for x in sc["points"]}):
             r, _, tt = min(x for x in sc["points"] if x[1] == w)
             ts = thread_scaling(ov, w, 2)
-            parts.append(f"{w} B: worst {r:.3g}× at T={tt}" + (f" (2 threads: {ts:.3g}×)" if ts else ""))
+            big = f" (not smaller than the {l2 // 1024} KiB L2 cache)" if l2 and w >= l2 else ""
+            parts.append(f"{w} B{big}: worst {r:.3g}× at T={tt}" + (f" (2 threads: {ts:.3g}×)" if ts else ""))
         out.append((name, f"{'; '.join(parts)}; median {sc['median']:.3g}× over {sc['n']} points. Each ratio is the "
                     "median over repetitions of the two backends run back to back; '2 threads' is threads at T=2 "
                     "against one coroutine worker at T=2: what two cores of this machine give that working set",
@@ -391,7 +393,8 @@ def main():
       "Every number, sentence of reading and verdict below is computed from it; none is typed by hand.\n")
     w("## Machine\n")
     w("| | |\n|---|---|")
-    for k, label in (("cpu_model", "CPU"), ("cores", "cores"), ("llc", "last-level cache"), ("mem_total", "memory"),
+    for k, label in (("cpu_model", "CPU"), ("cores", "cores"), ("llc", "last-level cache"), ("caches_text", "caches"),
+                     ("mem_total", "memory"),
                      ("hypervisor", "virtual machine"), ("governor", "frequency governor"), ("kernel", "kernel"),
                      ("compiler", "compiler"), ("build_type", "build type"), ("cflags", "C flags"),
                      ("commit", "commit"), ("tree_dirty", "uncommitted code changes (outside results/)"), ("mode", "mode"),
@@ -436,7 +439,7 @@ def main():
     w("")
     w("### Targets of issue 7 (M:N and echo)\n")
     w("| target | measured | met |\n|---|---|---|")
-    for name, measured, met in targets7(t):
+    for name, measured, met in targets7(t, env):
         w(f"| {name} | {str(measured).replace('|', '/')} | "
           f"{'not measured' if met is None else 'yes' if met else '**no, missed**'} |")
     w("")

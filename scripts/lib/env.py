@@ -44,6 +44,44 @@ def cpu_model():
     return platform.processor() or None
 
 
+def size_bytes(text):
+    """sysfs cache sizes: "48K", "1024K", "32M"."""
+    mult = {"K": 1024, "M": 1024 * 1024, "G": 1024 ** 3}.get(text[-1:].upper(), 1)
+    digits = text[:-1] if text[-1:].upper() in "KMG" else text
+    return int(digits) * mult if digits.isdigit() else None
+
+
+def caches():
+    """Data (or unified) cache size per level in bytes, and where it was read:
+    sysfs, else getconf (glibc asks the CPU itself, cpuid on x86, which still
+    answers in VMs that show no sysfs cache directory). ({}, None) if neither."""
+    out = {}
+    for idx in range(8):
+        d = f"/sys/devices/system/cpu/cpu0/cache/index{idx}"
+        level, ctype, size = read(d + "/level"), read(d + "/type"), read(d + "/size")
+        if level and size and ctype != "Instruction" and size_bytes(size):
+            out[f"l{level}"] = size_bytes(size)
+    if out:
+        return out, "sysfs"
+    for level, key in ((1, "LEVEL1_DCACHE_SIZE"), (2, "LEVEL2_CACHE_SIZE"), (3, "LEVEL3_CACHE_SIZE"),
+                       (4, "LEVEL4_CACHE_SIZE")):
+        v = first_line(["getconf", key])
+        if v and v.isdigit() and int(v) > 0:
+            out[f"l{level}"] = int(v)
+    return (out, "getconf") if out else ({}, None)
+
+
+def caches_text(sizes, source):
+    if not sizes:
+        return None
+    parts = []
+    for k in sorted(sizes):
+        v = sizes[k]
+        unit = f"{v // 1048576} MiB" if v % 1048576 == 0 else f"{v // 1024} KiB" if v % 1024 == 0 else f"{v} B"
+        parts.append(f"{'L1d' if k == 'l1' else k.upper()} {unit}")
+    return ", ".join(parts) + f" (from {source})"
+
+
 def cmake_cache(build):
     vals = {}
     text = read(os.path.join(build, "CMakeCache.txt")) or ""
@@ -78,6 +116,7 @@ def main():
         if size:
             llc = size
             break
+    cache_sizes, cache_src = caches()
     env = {
         "schema": "corobench-env/1",
         "run_id": a.run_id,
@@ -86,6 +125,8 @@ def main():
         "cpu_model": cpu_model(),
         "cores": os.cpu_count(),
         "llc": llc,
+        "caches": cache_sizes or None,
+        "caches_text": caches_text(cache_sizes, cache_src),
         "kernel": platform.release(),
         "hypervisor": "yes" if "hypervisor" in (read("/proc/cpuinfo") or "") else "no",
         "governor": read("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor"),

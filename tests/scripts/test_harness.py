@@ -156,6 +156,34 @@ class Pipeline(unittest.TestCase):
         self.pipeline()
         self.assertEqual(self.targets7().get(key), "**no, missed**")
 
+    def test_cache_sizes_are_recorded_and_named_in_the_scaling_target(self):
+        sys.path.insert(0, os.path.join(SCRIPTS, "lib"))
+        try:
+            import env as envpy
+        finally:
+            del sys.path[0]
+        self.assertEqual(envpy.size_bytes("48K"), 49152)
+        self.assertEqual(envpy.size_bytes("32M"), 32 << 20)
+        self.assertIsNone(envpy.size_bytes("?K"))
+        self.assertEqual(envpy.caches_text({"l1": 49152, "l2": 1 << 20}, "getconf"), "L1d 48 KiB, L2 1 MiB (from getconf)")
+        sizes, src = envpy.caches()  # this machine: sysfs or getconf, or nothing at all
+        if sizes:
+            self.assertIn(src, ("sysfs", "getconf"))
+            self.assertTrue(all(v > 0 for v in sizes.values()), sizes)
+        path = os.path.join(self.run_dir, "env.json")
+        with open(path, encoding="utf-8") as f:
+            e = json.load(f)
+        e["caches"], e["caches_text"] = {"l1": 49152, "l2": 1 << 20}, "L1d 48 KiB, L2 1 MiB (from getconf)"
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(e, f)
+        self.pipeline()
+        with open(os.path.join(self.run_dir, "REPORT.md"), encoding="utf-8") as f:
+            text = f.read()
+        self.assertIn("| caches | L1d 48 KiB, L2 1 MiB (from getconf) |", text)
+        row = next(l for l in text.splitlines() if l.startswith("| cpubound, 2 M:N workers"))
+        self.assertIn("1048576 B (not smaller than the 1024 KiB L2 cache): worst", row)
+        self.assertNotIn("4096 B (not smaller", row)
+
     def test_scaling_pairs_repetitions(self):
         # Ratios between two backends pair the runs of one repetition (run
         # back to back): here every pair says 2.0, the medians 19/10 = 1.9.
