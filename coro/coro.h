@@ -66,7 +66,9 @@ int coro_run(void (*main)(void *), void *arg);
  * workers > 1 runs coroutines on that many threads (M:N): a local ready queue
  * per worker, work stealing, idle workers parked in the kernel; queue, event,
  * join and sleep stay correct across workers, but orders are no longer
- * deterministic and a coroutine may resume on another thread than it left. */
+ * deterministic and a coroutine may resume on another thread than it left.
+ * Every worker thread is up (and pinned) before main runs, so what main times
+ * does not include starting them. */
 typedef struct coro_run_opts {
     unsigned workers;
     /* workers > 1: pin worker i to the i-th CPU the calling thread may use,

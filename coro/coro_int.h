@@ -311,9 +311,11 @@ struct coro_world {
     coro_sched **w;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    int nparked; /* atomic */
-    int polling; /* a parked worker blocks in epoll_wait (under mu) */
-    int done;    /* atomic: every coroutine ended, or deadlock */
+    pthread_cond_t up_cv; /* a worker thread has started (see coro_run_ex) */
+    unsigned up;          /* worker threads started (under mu) */
+    int nparked;          /* atomic */
+    int polling;          /* a parked worker blocks in epoll_wait (under mu) */
+    int done;             /* atomic: every coroutine ended, or deadlock */
     int deadlock;
     long live;        /* atomic: coroutines not yet ended */
     uint64_t next_id; /* atomic */

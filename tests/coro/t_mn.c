@@ -1,10 +1,12 @@
 /* t_mn.c — coroutines on two workers (M:N): every coroutine runs exactly
  * once to the end, queue items are delivered exactly once, joins, events and
  * sleeps work across workers, work is stolen (both workers run coroutines),
- * descriptors wake across workers, deadlock is still reported, and an idle
- * world parks instead of spinning. */
+ * descriptors wake across workers, deadlock is still reported, an idle
+ * world parks instead of spinning, and main starts only once every worker
+ * thread is up. */
 #include "coro.h"
 #include "check.h"
+#include "coro_int.h" /* the world's count of started workers */
 
 #include <errno.h>
 #include <pthread.h>
@@ -13,6 +15,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -225,8 +228,66 @@ static void check_pinning(void) {
     if (CPU_COUNT(&before) >= 2) CHECK(cpu_of_worker[0] < 0 && cpu_of_worker[1] < 0);
 }
 
+/* main must not start (and time) its work while workers are still being
+ * created: every worker thread has checked in when it runs. */
+static unsigned up_seen[32];
+static void up_main(void *arg) {
+    coro_world *w = coro_S->world;
+    pthread_mutex_lock(&w->mu);
+    up_seen[(uintptr_t)arg] = w->up;
+    pthread_mutex_unlock(&w->mu);
+}
+static void check_workers_up(void) {
+    coro_run_opts o = two();
+    o.workers = 4;
+    for (uintptr_t i = 0; i < 32; i++) {
+        CHECK(coro_run_ex(up_main, (void *)i, &o) == 0);
+        CHECK(up_seen[i] == o.workers - 1);
+    }
+}
+
+/* A worker thread that cannot be created (address space limit, in a child):
+ * coro_run_ex reports it and returns, with the workers that did start
+ * released from the start barrier and joined (a hang here fails by alarm). */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+static void check_thread_failure(void) {
+    fprintf(stderr, "sanitizer build: thread creation failure not checked (RLIMIT_AS)\n");
+}
+#else
+static int main_ran;
+static void never_main(void *arg) {
+    (void)arg;
+    main_ran = 1;
+}
+static void check_thread_failure(void) {
+    pid_t pid = fork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        long pages = 0;
+        FILE *f = fopen("/proc/self/statm", "r");
+        if (!f || fscanf(f, "%ld", &pages) != 1) _exit(3);
+        fclose(f);
+        /* room for some 8 MiB thread stacks, not for 64: the first ones wait at
+         * the start barrier while the rest are created */
+        rlim_t lim = (rlim_t)pages * (rlim_t)sysconf(_SC_PAGESIZE) + (rlim_t)(160u << 20);
+        struct rlimit rl = {lim, lim};
+        if (setrlimit(RLIMIT_AS, &rl) != 0) _exit(4);
+        alarm(20);
+        coro_run_opts o = two();
+        o.workers = 64;
+        int rc = coro_run_ex(never_main, NULL, &o);
+        _exit(rc == -EAGAIN && !main_ran ? 0 : 5);
+    }
+    int st = 0;
+    CHECK(waitpid(pid, &st, 0) == pid);
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+#endif
+
 int main(void) {
     check_pinning();
+    check_workers_up();
+    check_thread_failure();
     coro_run_opts o = two();
     CHECK(coro_run_ex(spread_main, NULL, &o) == 0);
     CHECK(done_count == 64);
