@@ -246,6 +246,7 @@ cb() { # cb <backend> <workload> [opts]: the command line for one run
 	case "$_cb_be" in
 	coro | threads | ucontext) echo "$CB $* --backend $_cb_be --json" ;;
 	coro-mn*) echo "$CB $* --backend coro --workers ${_cb_be#coro-mn} --json" ;; # M:N, W workers
+	threads-split*) echo "$CB $* --backend threads --workers ${_cb_be#threads-split} --json" ;; # W pinned threads, static split
 	*) echo "sh $PEERS --build $BUILD run $_cb_be $* --json" ;;
 	esac
 }
@@ -299,12 +300,14 @@ do_oversub() {
 	step oversub "oversubscription sweep: cpubound over T tasks x working set"
 	# Fixed total work split over T tasks: a flat line is "no cost for more
 	# tasks"; threads vs coroutines interleaved so drift hits both alike.
+	# threads-split2 (two pinned threads running the tasks back to back, no
+	# scheduler) is what two cores give the same tasks: M:N's ceiling.
 	for REP in $(seq 1 $REPS); do
 		for set in $OV_SETS; do
 			wss=${set%%:*}
 			work=${set#*:}
 			for t in $OV_TASKS; do
-				for be in coro coro-mn2 threads; do
+				for be in coro coro-mn2 threads-split2 threads; do
 					TAGS="backend=$be wss=$wss tasks=$t" run_point "$be-w$wss-t$t" \
 						$(cb $be cpubound --tasks $t --total-work $work --wss $wss)
 				done

@@ -1,6 +1,8 @@
 # oversub.gp -- the oversubscription curve: throughput of a fixed amount of CPU
 # work split over T tasks, one panel per per-task working set, threads vs
-# coroutines on one worker (M:1) and on 2 workers (M:N).  A flat line means more tasks cost nothing.
+# coroutines on one worker (M:1) and on 2 workers (M:N), and 2 pinned threads that
+# run the tasks back to back without a scheduler (M:N's ceiling).  A flat line
+# means more tasks cost nothing.
 load sd.'/plot-common.gp'
 wss = system('cat "'.dir.'/oversub_wss.txt"')
 wlab = system('cat "'.dir.'/oversub_wss_labels.txt"')

@@ -283,12 +283,16 @@ def mn_scaling(rows):
     return s
 
 
-def thread_scaling(rows, wss, tasks):
-    """Threads against one coroutine worker at the same (wss, T), paired per
-    repetition; at T = 2, what two cores of this machine give this work."""
-    one = next((r for r in rows if r["backend"] == "coro" and (r["wss"], r["tasks"]) == (wss, tasks) and r["median"]), None)
-    th = next((r for r in rows if r["backend"] == "threads" and (r["wss"], r["tasks"]) == (wss, tasks) and r["median"]), None)
-    return paired_ratio(th, one) if one and th else None
+def ratio_at(rows, num, den, wss, tasks):
+    """Backend num against backend den at the same (wss, T), paired per
+    repetition; None when either was not measured. threads vs coro at T = 2:
+    what two cores of this machine give this work; threads-split2 vs coro at
+    any T: what two cores give these very tasks without a scheduler."""
+    def row(be):
+        return next((r for r in rows if r["backend"] == be and (r["wss"], r["tasks"]) == (wss, tasks) and r["median"]),
+                    None)
+    a, b = row(num), row(den)
+    return paired_ratio(a, b) if a and b else None
 
 
 def targets7(t, env):
@@ -302,12 +306,22 @@ def targets7(t, env):
         l2 = (env.get("caches") or {}).get("l2")
         for w in sorted({x[1] for x in sc["points"]}):
             r, _, tt = min(x for x in sc["points"] if x[1] == w)
-            ts = thread_scaling(ov, w, 2)
+            ts = ratio_at(ov, "threads", "coro", w, 2)
+            cl = ratio_at(ov, "threads-split2", "coro", w, tt)
             big = f" (not smaller than the {l2 // 1024} KiB L2 cache)" if l2 and w >= l2 else ""
-            parts.append(f"{w} B{big}: worst {r:.3g}× at T={tt}" + (f" (2 threads: {ts:.3g}×)" if ts else ""))
+            ref = [f"no scheduler at T={tt}: {cl:.3g}×"] if cl else []
+            ref += [f"2 threads: {ts:.3g}×"] if ts else []
+            parts.append(f"{w} B{big}: worst {r:.3g}× at T={tt}" + (f" ({'; '.join(ref)})" if ref else ""))
+        eff = cbdata.stats([x for x in (ratio_at(ov, "coro-mn2", "threads-split2", w, tt)
+                                        for _, w, tt in sc["points"]) if x])
+        effs = (f" M:N against 2 pinned threads running the same tasks back to back without a scheduler: "
+                f"median {eff['median']:.3g}× ({eff['min']:.3g}..{eff['max']:.3g}) over {eff['n']} points "
+                "(1 = the scheduler costs nothing).") if eff else ""
+        defs = ("'no scheduler' is 2 pinned threads running the same tasks back to back against one coroutine "
+                "worker: what two cores give that point; ") if eff else ""
         out.append((name, f"{'; '.join(parts)}; median {sc['median']:.3g}× over {sc['n']} points. Each ratio is the "
-                    "median over repetitions of the two backends run back to back; '2 threads' is threads at T=2 "
-                    "against one coroutine worker at T=2: what two cores of this machine give that working set",
+                    f"median over repetitions of the two backends run back to back; {defs}'2 threads' is threads at "
+                    "T=2 against one coroutine worker at T=2." + effs,
                     sc["min"] >= 1.9))
     else:
         out.append((name, "not measured (no coro and coro-mn2 oversubscription points)", None))

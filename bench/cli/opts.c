@@ -58,7 +58,9 @@ static const opt_spec cpubound_opts[] = {
     U64Z("--yield-every", yield_every, 0, UINT64_C(1000000000000), 0,
          "yield every K steps, 0 = never"),
     STACK_OPT,
-    U64("--workers", workers, 1, 64, 1, "coro: worker threads (1 = M:1, more = M:N)"),
+    U64("--workers", workers, 1, 64, 1,
+        "coro: worker threads (1 = M:1, more = M:N); threads: W pinned threads that "
+        "run the tasks split statically, back to back, no scheduler (the W-core ceiling)"),
 };
 static const opt_spec fairness_opts[] = {
     U64Z("--tasks", tasks, 0, 10000, 2, "CPU-bound tasks beside the ticker"),
@@ -226,14 +228,18 @@ static int cross_checks(cli *c) {
     const wl_spec *w = c->wl;
     wl_params *p = &c->params;
     size_t i = 0;
-    /* cpubound and prodcons: M:N workers exist only on the coroutine runtime. */
+    /* prodcons: M:N workers exist only on the coroutine runtime; cpubound
+     * also takes them on threads (the static split), not on ucontext. */
     if (strcmp(w->name, "cpubound") == 0 || strcmp(w->name, "prodcons") == 0) {
         const opt_spec *o = find_opt(w, "--workers", 9, &i);
-        if (o && c->backend != BK_CORO && c->given[i]) {
+        int cpub = strcmp(w->name, "cpubound") == 0;
+        int ok = c->backend == BK_CORO || (cpub && c->backend == BK_THREADS);
+        if (o && !ok && c->given[i]) {
             fprintf(stderr,
                     "corobench: --workers: the %s backend has no workers; "
-                    "--workers needs --backend coro, got '%llu'\n",
-                    bk_names[c->backend], (unsigned long long)p->workers);
+                    "--workers needs --backend coro%s, got '%llu'\n",
+                    bk_names[c->backend], cpub ? " or threads" : "",
+                    (unsigned long long)p->workers);
             return 2;
         }
     }

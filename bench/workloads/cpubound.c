@@ -12,6 +12,11 @@
  *
  * Checksum: the sum over tasks of hash(task id, final state), folded with the
  * total steps; each task's state depends only on its id and step count.
+ *
+ * --workers W on threads (W > 1): no thread per task and no scheduler at all.
+ * W threads, pinned one per CPU when there are W CPUs, run the T tasks split
+ * statically (thread w takes tasks w, w+W, ...) back to back: the most W
+ * cores give this work, the ceiling for M:N on W workers (same checksum).
  */
 #include <stdatomic.h>
 #include <stdint.h>
@@ -35,13 +40,10 @@ typedef struct cb_ctx {
 
 static cb_ctx *g_ctx; /* one run at a time; task argument = its id */
 
-static void worker(void *arg) {
-    cb_ctx *c = g_ctx;
-    uint64_t id = (uint64_t)(uintptr_t)arg;
+/* One task's whole life after the start: its working set, its steps. */
+static void run_task(cb_ctx *c, uint64_t id) {
     const wl_params *p = c->p;
     uint64_t steps = p->total_work / p->tasks + (id < p->total_work % p->tasks ? 1 : 0);
-    bk_event_wait(c->go);
-
     size_t lines = (size_t)(p->wss + CB_LINE - 1) / CB_LINE;
     uint64_t *ws = NULL;
     if (lines) {
@@ -75,17 +77,35 @@ static void worker(void *arg) {
     atomic_fetch_add(&c->steps, steps);
 }
 
+static void worker(void *arg) {
+    cb_ctx *c = g_ctx;
+    bk_event_wait(c->go);
+    run_task(c, (uint64_t)(uintptr_t)arg);
+}
+
+/* threads --workers W: runner w runs tasks w, w+W, ... back to back. */
+static void runner(void *arg) {
+    cb_ctx *c = g_ctx;
+    bk_event_wait(c->go);
+    for (uint64_t id = (uint64_t)(uintptr_t)arg; id < c->p->tasks; id += c->p->workers)
+        run_task(c, id);
+}
+
 typedef struct cb_run {
     cb_ctx *c;
     wl_result *r;
     uint64_t wall, cpu;
     si_csw csw;
+    uint64_t threads; /* tasks (or runners) spawned */
+    int pinned;       /* runners pinned one per CPU */
 } cb_run;
 
 static void cb_main(void *arg) {
     cb_run *run = arg;
     cb_ctx *c = run->c;
-    uint64_t T = c->p->tasks;
+    /* threads, static split: W runners (at most T) instead of T tasks */
+    int split = BK_IS_THREADS && c->p->workers > 1;
+    uint64_t T = split && c->p->workers < c->p->tasks ? c->p->workers : c->p->tasks;
     bk_task **ts = malloc(T * sizeof *ts);
     c->go = bk_event_new();
     if (!ts || !c->go) {
@@ -97,10 +117,14 @@ static void cb_main(void *arg) {
     bk_spawn_cfg cfg = {(size_t)c->p->stack, -1};
     uint64_t spawned = 0;
     int err = 0;
+    int pin = split && si_ncpus() >= (int)c->p->workers;
     for (; spawned < T; spawned++) {
-        ts[spawned] = bk_spawn(worker, (void *)(uintptr_t)spawned, &cfg, &err);
+        cfg.cpu = pin ? si_cpu_nth((int)spawned) : -1;
+        ts[spawned] = bk_spawn(split ? runner : worker, (void *)(uintptr_t)spawned, &cfg, &err);
         if (!ts[spawned]) break;
     }
+    run->threads = spawned;
+    run->pinned = pin;
     if (spawned < T)
         res_fail(run->r, "%s creation failed at task %llu: %s",
                  BK_IS_THREADS ? "thread" : "coroutine", (unsigned long long)spawned,
@@ -128,7 +152,7 @@ void WL(cpubound)(const wl_params *p, wl_result *r) {
     atomic_init(&c.steps, 0);
     atomic_init(&c.oom_task, 0);
     g_ctx = &c;
-    cb_run run = {&c, r, 0, 0, {0, 0}};
+    cb_run run = {&c, r, 0, 0, {0, 0}, 0, 0};
     int rc = bk_run_workers(cb_main, &run, (unsigned)p->workers);
     g_ctx = NULL;
     if (rc != 0) {
@@ -143,6 +167,10 @@ void WL(cpubound)(const wl_params *p, wl_result *r) {
     uint64_t steps = atomic_load(&c.steps);
     r->checksum = fnv_u64(fnv_u64(FNV_INIT, atomic_load(&c.sum)), steps);
     res_u64(r, "tasks", p->tasks);
+    if (BK_IS_THREADS && p->workers > 1) { /* the static split: its threads, pinned or not */
+        res_u64(r, "split_threads", run.threads);
+        res_u64(r, "split_pinned", (uint64_t)run.pinned);
+    }
     res_u64(r, "work_units", steps);
     res_u64(r, "wall_ns", run.wall);
     res_u64(r, "cpu_ns", run.cpu);

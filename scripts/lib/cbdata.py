@@ -430,8 +430,9 @@ def tables(points):
 
 
 # Series of the sweeps that run corobench's backends, in display order, and
-# their labels ("coro-mnW" = the coroutine backend M:N on W worker threads).
-SERIES = ["coro", "coro-mn2", "ucontext", "threads"]
+# their labels ("coro-mnW" = the coroutine backend M:N on W worker threads;
+# "threads-splitW" = cpubound's tasks run back to back by W pinned threads).
+SERIES = ["coro", "coro-mn2", "threads-split2", "ucontext", "threads"]
 
 
 def label(backend):
@@ -439,6 +440,8 @@ def label(backend):
         return "coro M:1"
     if backend and backend.startswith("coro-mn"):
         return f"coro M:N ({backend[len('coro-mn'):]} workers)"
+    if backend and backend.startswith("threads-split"):
+        return f"{backend[len('threads-split'):]} pinned threads, no scheduler"
     return backend
 
 

@@ -2,7 +2,8 @@
 """test_workloads.py CBIN — every workload on every backend with small
 parameters: exit 0, one valid JSON object (bench/SCHEMA.md), and the SAME
 checksum on coro, threads and ucontext (the backends did the same work), and
-for prodcons/cpubound on coro with --workers 2 (M:N) too.
+for prodcons/cpubound on coro with --workers 2 (M:N) too, and cpubound on
+threads with --workers 2 (two pinned threads, tasks split statically).
 Also: the human summary works, --out writes the file atomically, --help."""
 import json
 import os
@@ -25,6 +26,7 @@ CASES = [
     ("prodcons", ["--items", "500", "--capacity", "0", "--work-ns", "200"], None),
     ("prodcons", ["--items", "1000", "--capacity", "1", "--producers", "4", "--consumers", "4"], None),
     ("cpubound", ["--tasks", "3", "--total-work", "2000", "--wss", "1000"], None),
+    ("cpubound", ["--tasks", "1", "--total-work", "999", "--wss", "64"], None),
     ("cpubound", ["--tasks", "8", "--total-work", "1001", "--yield-every", "7", "--wss", "0"], None),
     ("fairness", ["--tasks", "2", "--duration-ms", "5", "--yield-us", "200", "--period-us", "500"], None),
     ("fairness", ["--tasks", "1", "--duration-ms", "5", "--yield-us", "0"], None),
@@ -61,6 +63,14 @@ def main():
             if obj is not None:
                 t.check(obj["params"].get("workers") == 2, f"{wl} --workers 2: params.workers {obj['params'].get('workers')}")
                 sums["coro --workers 2"] = obj["checksum"]
+        if wl == "cpubound":
+            obj = t.run_json(cbin, args + ["--workers", "2"], wl, "threads", kind)
+            if obj is not None:
+                res = obj["results"]
+                t.check(res.get("split_threads") == min(2, int(args[1])),
+                        f"cpubound threads --workers 2: split_threads {res.get('split_threads')}")
+                t.check(res["work_units"] == int(args[3]), f"cpubound threads split: work_units {res['work_units']}")
+                sums["threads --workers 2"] = obj["checksum"]
         if len(set(sums.values())) > 1:
             t.fail(f"{wl} {' '.join(args)}: checksums differ across backends: {sums}")
 

@@ -184,6 +184,35 @@ class Pipeline(unittest.TestCase):
         self.assertIn("1048576 B (not smaller than the 1024 KiB L2 cache): worst", row)
         self.assertNotIn("4096 B (not smaller", row)
 
+    def test_mn_scaling_is_set_against_the_no_scheduler_ceiling(self):
+        # Two pinned threads running the same tasks back to back (threads
+        # --workers 2): made here from the M:N points with every wall time
+        # 1.25x longer, so M:N against them is exactly 1.25x at every point.
+        d = os.path.join(self.run_dir, "raw", "oversub")
+        for name in os.listdir(d):
+            if not name.startswith("coro-mn2-"):
+                continue
+            dst = os.path.join(d, "threads-split2-" + name[len("coro-mn2-"):])
+            with open(os.path.join(d, name), encoding="utf-8") as f:
+                text = f.read()
+            if name.endswith(".meta"):
+                text = text.replace("point=coro-mn2-", "point=threads-split2-").replace(
+                    "t.backend=coro-mn2", "t.backend=threads-split2")
+            elif name.endswith(".out"):
+                obj = json.loads(text)
+                obj["backend"] = "threads"
+                obj["results"]["wall_ns"] = int(obj["results"]["wall_ns"] * 1.25)
+                text = json.dumps(obj) + "\n"
+            with open(dst, "w", encoding="utf-8") as f:
+                f.write(text)
+        self.pipeline()
+        with open(os.path.join(self.run_dir, "REPORT.md"), encoding="utf-8") as f:
+            row = next(l for l in f if l.startswith("| cpubound, 2 M:N workers"))
+        self.assertIn("without a scheduler: median 1.25× (1.25..1.25)", row)
+        self.assertRegex(row, r"worst [0-9.]+× at T=\d+ \(no scheduler at T=\d+: [0-9.]+×; 2 threads")
+        with open(os.path.join(self.run_dir, "plotdata", "oversub_titles.txt"), encoding="utf-8") as f:
+            self.assertIn("2 pinned threads, no scheduler", f.read())
+
     def test_scaling_pairs_repetitions(self):
         # Ratios between two backends pair the runs of one repetition (run
         # back to back): here every pair says 2.0, the medians 19/10 = 1.9.
