@@ -301,7 +301,7 @@ do_oversub() {
 	# Fixed total work split over T tasks: a flat line is "no cost for more
 	# tasks"; threads vs coroutines interleaved so drift hits both alike.
 	# threads-split2 (two pinned threads running the tasks back to back, no
-	# scheduler) is what two cores give the same tasks: M:N's ceiling.
+	# scheduler) is what two cores give the same tasks: M:N's reference.
 	for REP in $(seq 1 $REPS); do
 		for set in $OV_SETS; do
 			wss=${set%%:*}

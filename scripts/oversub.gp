@@ -1,7 +1,7 @@
 # oversub.gp -- the oversubscription curve: throughput of a fixed amount of CPU
 # work split over T tasks, one panel per per-task working set, threads vs
 # coroutines on one worker (M:1) and on 2 workers (M:N), and 2 pinned threads that
-# run the tasks back to back without a scheduler (M:N's ceiling).  A flat line
+# run the tasks back to back without a scheduler (M:N's reference).  A flat line
 # means more tasks cost nothing.
 load sd.'/plot-common.gp'
 wss = system('cat "'.dir.'/oversub_wss.txt"')

@@ -60,7 +60,7 @@ static const opt_spec cpubound_opts[] = {
     STACK_OPT,
     U64("--workers", workers, 1, 64, 1,
         "coro: worker threads (1 = M:1, more = M:N); threads: W pinned threads that "
-        "run the tasks split statically, back to back, no scheduler (the W-core ceiling)"),
+        "run the tasks split statically, back to back, no scheduler (M:N's reference)"),
 };
 static const opt_spec fairness_opts[] = {
     U64Z("--tasks", tasks, 0, 10000, 2, "CPU-bound tasks beside the ticker"),

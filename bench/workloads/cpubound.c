@@ -15,8 +15,9 @@
  *
  * --workers W on threads (W > 1): no thread per task and no scheduler at all.
  * W threads, pinned one per CPU when there are W CPUs, run the T tasks split
- * statically (thread w takes tasks w, w+W, ...) back to back: the most W
- * cores give this work, the ceiling for M:N on W workers (same checksum).
+ * statically (thread w takes tasks w, w+W, ...) back to back: what W cores
+ * give this work without a scheduler, the reference for M:N on W workers
+ * (same checksum; M:N can beat it, as it rebalances when one core is slow).
  */
 #include <stdatomic.h>
 #include <stdint.h>

@@ -184,7 +184,7 @@ class Pipeline(unittest.TestCase):
         self.assertIn("1048576 B (not smaller than the 1024 KiB L2 cache): worst", row)
         self.assertNotIn("4096 B (not smaller", row)
 
-    def test_mn_scaling_is_set_against_the_no_scheduler_ceiling(self):
+    def test_mn_scaling_is_set_against_the_no_scheduler_reference(self):
         # Two pinned threads running the same tasks back to back (threads
         # --workers 2): made here from the M:N points with every wall time
         # 1.25x longer, so M:N against them is exactly 1.25x at every point.
