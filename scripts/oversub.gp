@@ -15,7 +15,8 @@ set xtics font ',8'
 set xlabel 'tasks T (log scale)'
 set ylabel 'throughput (M work units / s)'
 set yrange [0:*]
-set key bottom left
+# one key, in the first panel: four long titles would spill into the next one
+set key bottom left Left reverse font ',8'
 do for [i=1:words(wss)] {
     set title 'working set '.word(wlab, i).' per task'
     plot for [b=1:words(bes)] sprintf('%s/oversub_%s_w%s.csv', dir, word(bes, b), word(wss, i)) \
@@ -23,5 +24,6 @@ do for [i=1:words(wss)] {
         title system(sprintf('sed -n %dp "%s/oversub_titles.txt"', b, dir))
     unset label 99
     unset ylabel
+    unset key
 }
 unset multiplot
