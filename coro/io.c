@@ -67,6 +67,12 @@ static coro_fdrec *fdrec(coro_io *io, int fd) {
     return &io->fds[fd];
 }
 
+/* fd's record if the runtime has it registered, else NULL (never grows the
+ * table). */
+static coro_fdrec *known(coro_io *io, int fd) {
+    return (size_t)fd < io->nfds && io->fds[fd].in_set ? &io->fds[fd] : NULL;
+}
+
 int coro__io_init(coro_io *io) {
     if (io->epfd >= 0) return 0;
     io->epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -214,8 +220,7 @@ static int await(int fd, int ev, uint32_t *gen, int blocked) {
     }
     if (s->world) coro__lock(&s->io->lock);
     coro_io *io = s->io;
-    int fresh = (size_t)fd >= io->nfds || !io->fds[fd].in_set;
-    if (fresh && !blocked) { /* try the call first; register when it blocks */
+    if (!blocked && !known(io, fd)) { /* try the call first; register when it blocks */
         *gen = 0;
         leave(s);
         return 0;
@@ -250,13 +255,8 @@ static void drained(int fd, int ev, uint32_t gen, int why) {
     if (!s) return;
     if (why == DR_EAGAIN) s->st.fd_eagain++;
     if (s->world) coro__lock(&s->io->lock);
-    coro_io *io = s->io;
-    if ((size_t)fd < io->nfds && io->fds[fd].in_set && (why == DR_EAGAIN || io->fds[fd].stream)) {
-        if (ev == CORO_READ)
-            io->fds[fd].rd_seen = gen;
-        else
-            io->fds[fd].wr_seen = gen;
-    }
+    coro_fdrec *r = known(s->io, fd);
+    if (r && (why == DR_EAGAIN || r->stream)) *(ev == CORO_READ ? &r->rd_seen : &r->wr_seen) = gen;
     leave(s);
 }
 
@@ -277,11 +277,10 @@ static void forget(int fd, int withdraw) {
     coro_sched *s = coro_S;
     if (!s || fd < 0) return;
     if (s->world) coro__lock(&s->io->lock);
-    coro_io *io = s->io;
-    if ((size_t)fd < io->nfds && io->fds[fd].in_set) {
-        coro_fdrec *r = &io->fds[fd];
+    coro_fdrec *r = known(s->io, fd);
+    if (r) {
         if (withdraw) {
-            (void)epoll_ctl(io->epfd, EPOLL_CTL_DEL, fd, NULL);
+            (void)epoll_ctl(s->io->epfd, EPOLL_CTL_DEL, fd, NULL);
             if (r->rd) wake(s, &r->rd, r->rd_seq, CORO_READ);
             if (r->wr) wake(s, &r->wr, r->wr_seq, CORO_WRITE);
         }
@@ -326,8 +325,8 @@ size_t coro__io_poll(coro_sched *s, int64_t timeout_ns) {
             (void)k;
             continue;
         }
-        if ((size_t)fd >= io->nfds || !io->fds[fd].in_set) continue; /* forgotten meanwhile */
-        coro_fdrec *r = &io->fds[fd];
+        coro_fdrec *r = known(io, fd);
+        if (!r) continue; /* forgotten meanwhile */
         if (e & (EPOLLIN | EPOLLERR | EPOLLHUP | EPOLLRDHUP)) {
             r->rd_gen++;
             if (r->rd) woken += wake(s, &r->rd, r->rd_seq, CORO_READ);

@@ -71,14 +71,14 @@ def caches():
     return (out, "getconf") if out else ({}, None)
 
 
+def human(v):
+    return f"{v // 1048576} MiB" if v % 1048576 == 0 else f"{v // 1024} KiB" if v % 1024 == 0 else f"{v} B"
+
+
 def caches_text(sizes, source):
     if not sizes:
         return None
-    parts = []
-    for k in sorted(sizes):
-        v = sizes[k]
-        unit = f"{v // 1048576} MiB" if v % 1048576 == 0 else f"{v // 1024} KiB" if v % 1024 == 0 else f"{v} B"
-        parts.append(f"{'L1d' if k == 'l1' else k.upper()} {unit}")
+    parts = [f"{'L1d' if k == 'l1' else k.upper()} {human(sizes[k])}" for k in sorted(sizes)]
     return ", ".join(parts) + f" (from {source})"
 
 
@@ -110,12 +110,6 @@ def main():
     # only changes to the code make the measured build differ from the commit.
     dirty = first_line(["git", "-C", root, "status", "--porcelain", "--untracked-files=no",
                         "--", ".", ":(exclude)results"])
-    llc = None
-    for idx in range(4, -1, -1):
-        size = read(f"/sys/devices/system/cpu/cpu0/cache/index{idx}/size")
-        if size:
-            llc = size
-            break
     cache_sizes, cache_src = caches()
     env = {
         "schema": "corobench-env/1",
@@ -124,7 +118,7 @@ def main():
         "date_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "cpu_model": cpu_model(),
         "cores": os.cpu_count(),
-        "llc": llc,
+        "llc": human(cache_sizes[max(cache_sizes)]) if cache_sizes else None,
         "caches": cache_sizes or None,
         "caches_text": caches_text(cache_sizes, cache_src),
         "kernel": platform.release(),
