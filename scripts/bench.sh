@@ -9,8 +9,8 @@
 #
 # A point that fails, hangs or cannot start is data: its error is recorded in
 # the raw files and the report, and the sweep goes on.  The parameter sizes
-# below were picked so a full run takes about 15 minutes on 2 cores and a quick
-# run in 2 minutes (see the comments next to each sweep).
+# below were picked so a full run takes about 16-17 minutes on 2 cores (967 s
+# the last time) and a quick run about 2 (see the comments next to each sweep).
 #
 # Knobs for tests: CB_POINT_LIMIT (seconds, overrides every per-point limit),
 # CB_PEERS (path of the peers manifest script), CB_REPS (repetitions),
@@ -126,8 +126,8 @@ if [ "$MODE" = quick ]; then
 	GB_ARGS="--quick"
 else
 	REPS=${CB_REPS:-5}
-	MEM_REPS=2 # a million coroutines take 41-75 s here (see do_memory)
-	EC_REPS=5 # ~25 s a repetition; the 2x verdict sits near the noise (3 reps: 1.83x, 7: 2.27x)
+	MEM_REPS=2 # a million coroutines take about a minute here (see do_memory)
+	EC_REPS=5 # ~27 s a repetition; the 2x verdict sits near the noise (M:1 2.23x, 1.72x, 2.07x in three runs of a day)
 	LIMIT=60
 	SW_N=1000000
 	SW_N_THR=50000
@@ -286,9 +286,9 @@ do_spawn() {
 
 do_memory() {
 	step memory "memory per task and most tasks alive (corobench spawn --alive)"
-	# a million coroutines fault in ~4 GiB page by page: 41-75 s on this VM
-	# (the host varies), so fewer repetitions and a limit of its own; at the
-	# plain 60 s limit 5 of 9 repetitions over four full runs hung out.
+	# a million coroutines fault in ~4 GiB page by page: 55-70 s on this VM
+	# (4 repetitions over two full runs of one day, two above 60 s), so fewer
+	# repetitions and a limit of their own, 2.5x the plain one.
 	[ -z "${CB_REPS:-}" ] || MEM_REPS=$CB_REPS
 	for REP in $(seq 1 $MEM_REPS); do
 		TAGS="backend=coro" PLIMIT=$((LIMIT * 5 / 2)) run_point coro $(cb coro spawn --n $MEM_CORO --alive)
