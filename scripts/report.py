@@ -262,14 +262,29 @@ def targets(t):
     return out
 
 
-def paired_ratio(a, b):
-    """a against b at one point: the median over repetitions of a/b within
-    each repetition (bench.sh runs the backends of a point back to back in
-    every repetition, so a pair shares the machine's state of the moment);
-    the ratio of the medians when no repetition has both."""
+def pairs(a, b):
+    """a/b within each repetition that measured both (bench.sh runs the
+    backends of a point back to back in every repetition, so a pair shares
+    the machine's state of the moment)."""
     ra, rb = a.get("by_rep") or {}, b.get("by_rep") or {}
-    s = cbdata.stats([ra[k] / rb[k] for k in ra if k in rb and rb[k]])
+    return [ra[k] / rb[k] for k in sorted(ra) if k in rb and rb[k]]
+
+
+def paired_ratio(a, b):
+    """a against b at one point: the median of pairs(a, b); the ratio of the
+    medians when no repetition has both."""
+    s = cbdata.stats(pairs(a, b))
     return s["median"] if s else a["median"] / b["median"]
+
+
+def spread(a, b, target):
+    """' (pairs lo..hi; k of n at least target)' for a ratio target: how far
+    the run's own pairs agree with the verdict their median gives."""
+    ps = pairs(a, b)
+    if len(ps) < 2:
+        return ""
+    k = sum(x >= target for x in ps)
+    return f" (pairs {min(ps):.3g}..{max(ps):.3g}; {k} of {len(ps)} at least {target:g}×)"
 
 
 def mn_scaling(rows):
@@ -361,7 +376,7 @@ def targets7(t, env):
             r = paired_ratio(cr, thr)
             out.append((f"echo at {C} connections, {lab}: requests/s ≥ 2× thread-per-connection",
                         f"{g(cr['median'])} vs {g(thr['median'])} requests/s (medians); {r:.3g}× as the median "
-                        "over repetitions of runs made back to back", r >= 2))
+                        "over repetitions of runs made back to back" + spread(cr, thr, 2), r >= 2))
             out.append((f"echo at {C} connections, {lab}: lower p99 latency than threads",
                         f"{cr['p99_ms']:.3g} ms vs {thr['p99_ms']:.3g} ms", cr["p99_ms"] < thr["p99_ms"]))
             if cr["mem_mib"] is not None and thr["mem_mib"]:

@@ -225,6 +225,11 @@ class Pipeline(unittest.TestCase):
         b = {"median": 10.0, "by_rep": {1: 9.5, 2: 5.0, 3: 10.0}}
         self.assertAlmostEqual(report.paired_ratio(a, b), 2.0)
         self.assertAlmostEqual(report.paired_ratio({"median": 19.0, "by_rep": {4: 19.0}}, b), 1.9)
+        # the verdict's median comes with its pairs' range and how many reach the target
+        self.assertEqual(report.spread(a, b, 2), " (pairs 2..2; 3 of 3 at least 2×)")
+        c = {"median": 1.0, "by_rep": {1: 20.0, 2: 9.0, 3: 17.0}}
+        self.assertEqual(report.spread(c, b, 2), " (pairs 1.7..2.11; 1 of 3 at least 2×)")
+        self.assertEqual(report.spread({"median": 19.0, "by_rep": {4: 19.0}}, b, 2), "", "no pairs, no range")
 
     def test_headline_compares_like_with_like(self):
         self.pipeline()
