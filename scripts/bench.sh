@@ -9,8 +9,8 @@
 #
 # A point that fails, hangs or cannot start is data: its error is recorded in
 # the raw files and the report, and the sweep goes on.  The parameter sizes
-# below were picked so a full run takes about 16-17 minutes on 2 cores (967 s
-# the last time) and a quick run about 2 (see the comments next to each sweep).
+# below were picked so a full run takes about 16 minutes on 2 cores (939 and 967 s
+# in the last two) and a quick run about 2 (see the comments next to each sweep).
 #
 # Knobs for tests: CB_POINT_LIMIT (seconds, overrides every per-point limit),
 # CB_PEERS (path of the peers manifest script), CB_REPS (repetitions),
