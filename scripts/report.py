@@ -298,6 +298,22 @@ def mn_scaling(rows):
     return s
 
 
+def split_ratio(a, b):
+    """a/b's throughput ratio as (CPU kept busy) x (work per CPU second):
+    within a repetition a/b = (busy_a/busy_b) x (b's CPU time / a's) for
+    the same work, exactly; the medians of both factors over the repetitions
+    (their product is close to, not exactly, the paired median). None
+    without pairs that have both."""
+    ta, tb = a.get("by_rep") or {}, b.get("by_rep") or {}
+    ba, bb = a.get("busy_by_rep") or {}, b.get("busy_by_rep") or {}
+    ks = [k for k in ta if k in tb and k in ba and k in bb and tb[k] and bb[k] and ba[k]]
+    if not ks:
+        return None
+    busy = [ba[k] / bb[k] for k in ks]
+    eff = [(ta[k] / tb[k]) / x for k, x in zip(ks, busy)]
+    return cbdata.stats(busy)["median"], cbdata.stats(eff)["median"]
+
+
 def ratio_at(rows, num, den, wss, tasks):
     """Backend num against backend den at the same (wss, T), paired per
     repetition; None when either was not measured. threads vs coro at T = 2:
@@ -324,9 +340,14 @@ def targets7(t, env):
             ts = ratio_at(ov, "threads", "coro", w, 2)
             cl = ratio_at(ov, "threads-split2", "coro", w, tt)
             big = f" (not smaller than the {l2 // 1024} KiB L2 cache)" if l2 and w >= l2 else ""
-            ref = [f"no scheduler at T={tt}: {cl:.3g}×"] if cl else []
+            at = {x["backend"]: x for x in ov if (x["wss"], x["tasks"]) == (w, tt) and x["median"]}
+            def how(be):  # " = busy × work per CPU second", or nothing
+                sp = split_ratio(at[be], at["coro"]) if be in at and "coro" in at else None
+                return f" = {sp[0]:.3g} × {sp[1]:.3g}" if sp else ""
+            ref = [f"no scheduler at T={tt}: {cl:.3g}×{how('threads-split2')}"] if cl else []
             ref += [f"2 threads: {ts:.3g}×"] if ts else []
-            parts.append(f"{w} B{big}: worst {r:.3g}× at T={tt}" + (f" ({'; '.join(ref)})" if ref else ""))
+            parts.append(f"{w} B{big}: worst {r:.3g}× at T={tt}{how('coro-mn2')}" +
+                         (f" ({'; '.join(ref)})" if ref else ""))
         eff = cbdata.stats([x for x in (ratio_at(ov, "coro-mn2", "threads-split2", w, tt)
                                         for _, w, tt in sc["points"]) if x])
         effs = (f" M:N against 2 pinned threads running the same tasks back to back without a scheduler: "
@@ -335,8 +356,13 @@ def targets7(t, env):
         defs = ("'no scheduler' is 2 pinned threads running the same tasks back to back against one coroutine "
                 "worker: what two cores give that point; ") if eff else ""
         out.append((name, f"{'; '.join(parts)}; median {sc['median']:.3g}× over {sc['n']} points. Each ratio is the "
-                    f"median over repetitions of the two backends run back to back; {defs}'2 threads' is threads at "
-                    "T=2 against one coroutine worker at T=2." + effs,
+                    f"median over repetitions of the two backends run back to back; 'a = b × c' splits a ratio into b, the "
+                    "CPU time per second of wall time against one worker's (2 = both cores working all along; below "
+                    "2 a core waited, e.g. for the last task on the other), and c, the work done per CPU second "
+                    "against one worker's (below 1: each core got less done per second of CPU, through the "
+                    "scheduler's own cost or a slower core; the no-scheduler reference has only the latter; "
+                    f"medians of each, so b × c is close to a, not equal); {defs}'2 threads' is threads at T=2 against one coroutine worker "
+                    "at T=2." + effs,
                     sc["min"] >= 1.9))
     else:
         out.append((name, "not measured (no coro and coro-mn2 oversubscription points)", None))

@@ -338,6 +338,10 @@ def tables(points):
         w, wall = res(p, "work_units"), res(p, "wall_ns")
         return w / (wall / 1e9) if w and wall else None
 
+    def busy(p):  # CPUs kept busy: CPU time per second of wall time
+        cpu, wall = res(p, "cpu_ns"), res(p, "wall_ns")
+        return cpu / wall if cpu is not None and wall else None
+
     rows = []
     for k, ps in group(points, "oversub", ("backend", "wss", "tasks")).items():
         r = _row(("backend", "wss", "tasks"), (k[0], num(k[1]), num(k[2])), ps, tput)
@@ -347,6 +351,7 @@ def tables(points):
             s = stats([res(p, key) * sc for p in ok if res(p, key) is not None])
             r[f] = s["median"] if s else None
         r["by_rep"] = by_rep(ok, tput)
+        r["busy_by_rep"] = by_rep(ok, busy)
         rows.append(r)
     rows.sort(key=lambda r: (r["backend"], r["wss"] or 0, r["tasks"] or 0))
     t["oversub"] = (("backend", "wss", "tasks", "median", "min", "max", "wall_ms", "cpu_ms", "invol_csw",

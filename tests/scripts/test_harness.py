@@ -209,7 +209,8 @@ class Pipeline(unittest.TestCase):
         with open(os.path.join(self.run_dir, "REPORT.md"), encoding="utf-8") as f:
             row = next(l for l in f if l.startswith("| cpubound, 2 M:N workers"))
         self.assertIn("without a scheduler: median 1.25× (1.25..1.25)", row)
-        self.assertRegex(row, r"worst [0-9.]+× at T=\d+ \(no scheduler at T=\d+: [0-9.]+×; 2 threads")
+        split = r" = [0-9.]+ × [0-9.]+"  # busy × work per CPU second, from the fixture's cpu_ns
+        self.assertRegex(row, rf"worst [0-9.]+× at T=\d+{split} \(no scheduler at T=\d+: [0-9.]+×{split}; 2 threads")
         with open(os.path.join(self.run_dir, "plotdata", "oversub_titles.txt"), encoding="utf-8") as f:
             self.assertIn("2 pinned threads, no scheduler", f.read())
 
@@ -230,6 +231,14 @@ class Pipeline(unittest.TestCase):
         c = {"median": 1.0, "by_rep": {1: 20.0, 2: 9.0, 3: 17.0}}
         self.assertEqual(report.spread(c, b, 2), " (pairs 1.7..2.11; 1 of 3 at least 2×)")
         self.assertEqual(report.spread({"median": 19.0, "by_rep": {4: 19.0}}, b, 2), "", "no pairs, no range")
+        # a ratio split into CPU kept busy x work per CPU second, per repetition:
+        # rep 1: 2 cores busy at 0.9 of one core's work per CPU second = 1.8x
+        m = {"by_rep": {1: 18.0, 2: 19.0}, "busy_by_rep": {1: 2.0, 2: 1.9}}
+        one = {"by_rep": {1: 10.0, 2: 10.0}, "busy_by_rep": {1: 1.0, 2: 1.0}}
+        busy, eff = report.split_ratio(m, one)
+        self.assertAlmostEqual(busy, 1.95)
+        self.assertAlmostEqual(eff, 0.95)
+        self.assertIsNone(report.split_ratio(m, {"by_rep": {3: 1.0}, "busy_by_rep": {3: 1.0}}))
 
     def test_headline_compares_like_with_like(self):
         self.pipeline()
