@@ -76,13 +76,16 @@ def headline(t):
     for r in mem:
         if r["tasks_reached"] is not None:
             capped = r["tasks_reached"] >= (r["tasks_requested"] or 0)
-            alive[r["system"]] = (r["tasks_reached"], "all requested (not a limit)" if capped else "limit hit")
+            alive[r["system"]] = (r["tasks_reached"], NOT_A_LIMIT if capped else "limit hit")
     rows.append(("most tasks alive", "tasks", "higher", alive))
     for cap in (1, 1024):
         rows.append((f"queue hand-off, capacity {cap} (1 producer, 1 consumer)", "items/s", "higher",
                      {r["backend"]: (r["median"], "") for r in pc
                       if (r["p"], r["c"], r["capacity"], r["work_ns"]) == (1, 1, cap, 0) and r["median"] is not None}))
     return systems, rows
+
+
+NOT_A_LIMIT = "all requested, not a limit"
 
 
 def ratio_text(vals, better):
@@ -96,6 +99,10 @@ def ratio_text(vals, better):
     pick = min if better == "lower" else max
     best = pick(others, key=lambda s: others[s][0])
     c, b = vals["coro"][0], others[best][0]
+    if others[best][1] == NOT_A_LIMIT and c > b:
+        # a count the other system reached in full is not its limit: a ratio
+        # against it would only compare how many tasks each was asked for
+        return f"not compared: {best} held all {g(b)} it was asked for"
     r = b / c if better == "lower" else c / b
     return f"{r:.3g}× vs {best} ({'better' if r > 1 else 'worse' if r < 1 else 'equal'})"
 

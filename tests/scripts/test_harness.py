@@ -214,6 +214,18 @@ class Pipeline(unittest.TestCase):
         with open(os.path.join(self.run_dir, "plotdata", "oversub_titles.txt"), encoding="utf-8") as f:
             self.assertIn("2 pinned threads, no scheduler", f.read())
 
+    def test_task_count_not_compared_with_one_that_is_not_a_limit(self):
+        sys.path[:0] = [SCRIPTS, os.path.join(SCRIPTS, "lib")]
+        try:
+            import report
+        finally:
+            del sys.path[:2]
+        full, hit = report.NOT_A_LIMIT, "limit hit"
+        vals = {"coro": (1e6, full), "asyncio": (1e5, full), "threads": (32500, hit)}
+        self.assertEqual(report.ratio_text(vals, "higher"), "not compared: asyncio held all 100 k it was asked for")
+        vals["asyncio"] = (1e5, hit)  # a real limit: the ratio says something
+        self.assertEqual(report.ratio_text(vals, "higher"), "10× vs asyncio (better)")
+
     def test_scaling_pairs_repetitions(self):
         # Ratios between two backends pair the runs of one repetition (run
         # back to back): here every pair says 2.0, the medians 19/10 = 1.9.
