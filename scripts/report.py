@@ -345,9 +345,9 @@ def targets7(t, env):
         for w in sorted({x[1] for x in sc["points"]}):
             r, _, tt = min(x for x in sc["points"] if x[1] == w)
             ts = ratio_at(ov, "threads", "coro", w, 2)
-            cl = ratio_at(ov, "threads-split2", "coro", w, tt)
             big = f" (not smaller than the {l2 // 1024} KiB L2 cache)" if l2 and w >= l2 else ""
             at = {x["backend"]: x for x in ov if (x["wss"], x["tasks"]) == (w, tt) and x["median"]}
+            cl = paired_ratio(at["threads-split2"], at["coro"]) if "threads-split2" in at else None
             def how(be):  # " = busy × work per CPU second", or nothing
                 sp = split_ratio(at[be], at["coro"]) if be in at and "coro" in at else None
                 return f" = {sp[0]:.3g} × {sp[1]:.3g}" if sp else ""
@@ -455,8 +455,9 @@ def main():
       "Every number, sentence of reading and verdict below is computed from it; none is typed by hand.\n")
     w("## Machine\n")
     w("| | |\n|---|---|")
-    for k, label in (("cpu_model", "CPU"), ("cores", "cores"), ("llc", "last-level cache"), ("caches_text", "caches"),
-                     ("mem_total", "memory"),
+    # every cache level when env.json has them, else (older runs) the last level only
+    caches = ("caches_text", "caches") if env.get("caches_text") else ("llc", "last-level cache")
+    for k, label in (("cpu_model", "CPU"), ("cores", "cores"), caches, ("mem_total", "memory"),
                      ("hypervisor", "virtual machine"), ("governor", "frequency governor"), ("kernel", "kernel"),
                      ("compiler", "compiler"), ("build_type", "build type"), ("cflags", "C flags"),
                      ("commit", "commit"), ("tree_dirty", "uncommitted code changes (outside results/)"), ("mode", "mode"),

@@ -180,6 +180,7 @@ class Pipeline(unittest.TestCase):
         with open(os.path.join(self.run_dir, "REPORT.md"), encoding="utf-8") as f:
             text = f.read()
         self.assertIn("| caches | L1d 48 KiB, L2 1 MiB (from getconf) |", text)
+        self.assertNotIn("| last-level cache |", text, "the caches row already has the last level")
         row = next(l for l in text.splitlines() if l.startswith("| cpubound, 2 M:N workers"))
         self.assertIn("1048576 B (not smaller than the 1024 KiB L2 cache): worst", row)
         self.assertNotIn("4096 B (not smaller", row)
