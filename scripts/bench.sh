@@ -127,7 +127,7 @@ if [ "$MODE" = quick ]; then
 else
 	REPS=${CB_REPS:-5}
 	MEM_REPS=2 # a million coroutines take about a minute here (see do_memory)
-	EC_REPS=5 # ~27 s a repetition; the 2x verdict sits near the noise (M:1 2.23x, 1.72x, 2.07x in three runs of a day)
+	EC_REPS=5 # ~26 s a repetition; the 2x verdict sits near the noise (M:1 paired medians 1.72x..2.37x over seven full runs)
 	LIMIT=60
 	SW_N=1000000
 	SW_N_THR=50000
@@ -286,8 +286,8 @@ do_spawn() {
 
 do_memory() {
 	step memory "memory per task and most tasks alive (corobench spawn --alive)"
-	# a million coroutines fault in ~4 GiB page by page: 55-70 s on this VM
-	# (4 repetitions over two full runs of one day, two above 60 s), so fewer
+	# a million coroutines fault in ~4 GiB page by page: about a minute on
+	# this VM (55-70 s in the 14 runs of seven full sweeps), so fewer
 	# repetitions and a limit of their own, 2.5x the plain one.
 	[ -z "${CB_REPS:-}" ] || MEM_REPS=$CB_REPS
 	for REP in $(seq 1 $MEM_REPS); do
