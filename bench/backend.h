@@ -4,9 +4,10 @@
  * coroutine and the thread versions cannot drift apart. Exactly one of
  * BK_BACKEND_CORO, BK_BACKEND_THREADS or BK_BACKEND_UCONTEXT is defined on the
  * command line; the matching backend_*.h maps the bk_* calls onto coro.h or
- * thr.h with static inline wrappers (zero call overhead), and WL(name) gives
- * each compiled copy of a workload its own entry-point name so that all the
- * copies link into one corobench binary.
+ * thr.h with static inline wrappers (zero call overhead), and
+ * WL_REGISTER(spec, run) registers each compiled copy of a workload under its
+ * backend (BK_ID) so that all the copies link into one corobench binary
+ * without any table naming them (workload.h).
  *
  * The interface (all return 0 or a negative errno-style code):
  *   bk_task *bk_spawn(fn, arg, const bk_spawn_cfg *cfg, int *err)  NULL on failure
@@ -42,5 +43,13 @@ typedef struct bk_spawn_cfg {
 #else
 #include "backend_coro.h"
 #endif
+
+/* Registers this compilation's copy of a workload: its spec (workload.h), this
+ * backend and its run function, before main() runs. */
+#define WL_REGISTER(spec_, run_)                                                                   \
+    static wl_entry wl_entry_self = {&(spec_), BK_ID, (run_), bk_switch_impl, NULL};               \
+    __attribute__((constructor)) static void wl_register_self(void) {                              \
+        wl_register(&wl_entry_self);                                                               \
+    }
 
 #endif

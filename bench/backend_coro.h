@@ -14,7 +14,7 @@
 
 #ifndef BK_NAME
 #define BK_NAME "coro"
-#define WL(name) wl_coro_##name
+#define BK_ID BK_CORO
 #endif
 #define BK_IS_THREADS 0
 #define BK_CLOSED CORO_CLOSED

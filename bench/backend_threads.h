@@ -10,7 +10,7 @@
 #include "thr.h"
 
 #define BK_NAME "threads"
-#define WL(name) wl_threads_##name
+#define BK_ID BK_THREADS
 #define BK_IS_THREADS 1
 #define BK_CLOSED THR_CLOSED
 

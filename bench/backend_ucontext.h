@@ -44,7 +44,7 @@
 #define coro_switch_impl bkucx_coro_switch_impl
 
 #define BK_NAME "ucontext"
-#define WL(name) wl_ucontext_##name
+#define BK_ID BK_UCONTEXT
 #include "backend_coro.h"
 
 #endif

@@ -2,7 +2,7 @@
  *
  *   corobench <workload> --backend coro|threads|ucontext [--json] [--out FILE] [options]
  *
- * Exit codes (bench/SCHEMA.md): 0 ok, 1 the run failed (the JSON still says
+ * Exit codes (bench/result.schema.json): 0 ok, 1 the run failed (the JSON still says
  * why, status "error"), 2 bad command line (one line on stderr).
  */
 #include <stdio.h>
@@ -17,24 +17,11 @@
 #include "sink.h"
 #include "workload.h"
 
-/* Article output kept in the JSON result up to this size. */
+/* A program's output kept in the JSON result up to this size. */
 #define OUTPUT_IN_JSON_MAX 65536
-/* Article output captured in memory (for --json) up to this --n. */
-#define CAPTURE_MAX_N 100000
-
-static const char *switch_impl(int backend) {
-    switch (backend) {
-    case BK_THREADS:
-        return wl_threads_switch_impl();
-    case BK_UCONTEXT:
-        return wl_ucontext_switch_impl();
-    default:
-        return wl_coro_switch_impl();
-    }
-}
 
 static void build_json(jbuf *j, const cli *c, const wl_result *r) {
-    const wl_spec *w = c->wl;
+    const wl_spec *w = c->wl->spec;
     jb_obj_begin(j, NULL);
     jb_str(j, "schema", "corobench-result/1");
     jb_str(j, "workload", w->name);
@@ -83,7 +70,7 @@ static void build_json(jbuf *j, const cli *c, const wl_result *r) {
         }
     }
     jb_obj_end(j);
-    env_write_json(j, switch_impl(c->backend));
+    env_write_json(j, c->wl->switch_impl());
     jb_obj_end(j);
 }
 
@@ -108,7 +95,7 @@ static int write_atomic(const char *path, const char *data, size_t n) {
 }
 
 static void print_human(const cli *c, const wl_result *r) {
-    printf("%s on %s: %s\n", c->wl->name, bk_names[c->backend], r->ok ? "ok" : "error");
+    printf("%s on %s: %s\n", c->wl->spec->name, bk_names[c->backend], r->ok ? "ok" : "error");
     if (!r->ok) {
         printf("  error: %s\n", r->error);
         return;
@@ -137,68 +124,82 @@ static void print_human(const cli *c, const wl_result *r) {
     }
 }
 
-int main(int argc, char **argv) {
-    cli c;
-    int rc = cli_parse(&c, argc, argv);
-    if (rc == 1) return 0;
-    if (rc != 0) return 2;
-
-    int article = strcmp(c.wl->name, "article") == 0;
-    int stream = article && !c.json && c.params.runs <= 1; /* the program's own output */
-    out_sink sink;
-    FILE *devnull = NULL;
-    if (stream) {
-        sink_init_file(&sink, stdout);
-    } else if (!article || c.params.runs > 1 || c.params.n <= CAPTURE_MAX_N) {
-        sink_init_mem(&sink);
+/* The sink a workload's program output goes to (workload.h wl_spec.output);
+ * 0, or 1 when /dev/null cannot be opened. */
+static int open_sink(const cli *c, out_sink *sink, FILE **devnull, int *stream) {
+    const wl_spec *w = c->wl->spec;
+    int mode = w->output ? w->output(c->params, c->json) : WL_OUT_MEM;
+    *stream = mode == WL_OUT_STREAM;
+    *devnull = NULL;
+    if (mode == WL_OUT_STREAM) {
+        sink_init_file(sink, stdout);
+    } else if (mode == WL_OUT_MEM) {
+        sink_init_mem(sink);
     } else {
-        devnull = fopen("/dev/null", "w");
-        if (!devnull) {
+        *devnull = fopen("/dev/null", "w");
+        if (!*devnull) {
             perror("corobench: /dev/null");
             return 1;
         }
-        sink_init_file(&sink, devnull);
+        sink_init_file(sink, *devnull);
     }
-    c.params.out = &sink;
+    return 0;
+}
 
+/* Prints or writes the result; the exit status. */
+static int emit(const cli *c, const wl_result *r, int stream) {
+    int status = r->ok ? 0 : 1;
+    if (c->json) {
+        jbuf j;
+        jb_init(&j);
+        build_json(&j, c, r);
+        if (j.oom) {
+            fprintf(stderr, "corobench: out of memory writing the JSON result\n");
+            status = 1;
+        } else if (c->out_path) {
+            if (write_atomic(c->out_path, j.s, j.len) != 0) status = 1;
+        } else {
+            printf("%s\n", j.s);
+        }
+        jb_free(&j);
+    } else if (!stream) {
+        print_human(c, r);
+    }
+    if (!r->ok) fprintf(stderr, "corobench: %s\n", r->error);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        if (!stream || r->ok) fprintf(stderr, "corobench: writing to stdout failed\n");
+        status = 1;
+    }
+    return status;
+}
+
+static int run(cli *c) {
+    out_sink sink;
+    FILE *devnull;
+    int stream;
+    if (open_sink(c, &sink, &devnull, &stream)) return 1;
     wl_result r;
     res_init(&r);
-    c.wl->fn[c.backend](&c.params, &r);
+    c->wl->run(c->params, &sink, &r);
     if (stream && fflush(stdout) != 0) res_fail(&r, "writing the program's output failed");
-    if (article && c.json) {
+    if (c->wl->spec->output && c->json) {
         if (!sink.f && sink.len <= OUTPUT_IN_JSON_MAX)
             res_str(&r, "output", sink.buf ? sink.buf : "");
         else
             res_null(&r, "output");
     }
-
-    int status = r.ok ? 0 : 1;
-    if (c.json) {
-        jbuf j;
-        jb_init(&j);
-        build_json(&j, &c, &r);
-        if (j.oom) {
-            fprintf(stderr, "corobench: out of memory writing the JSON result\n");
-            status = 1;
-        } else if (c.out_path) {
-            if (write_atomic(c.out_path, j.s, j.len) != 0) status = 1;
-        } else {
-            printf("%s\n", j.s);
-        }
-        jb_free(&j);
-        if (!r.ok) fprintf(stderr, "corobench: %s\n", r.error);
-    } else if (stream) {
-        if (!r.ok) fprintf(stderr, "corobench: %s\n", r.error);
-    } else {
-        print_human(&c, &r);
-        if (!r.ok) fprintf(stderr, "corobench: %s\n", r.error);
-    }
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        if (!stream || r.ok) fprintf(stderr, "corobench: writing to stdout failed\n");
-        status = 1;
-    }
+    int status = emit(c, &r, stream);
     res_free(&r);
     sink_free(&sink);
     if (devnull) fclose(devnull);
+    return status;
+}
+
+int main(int argc, char **argv) {
+    if (argc >= 2 && strcmp(argv[1], "env") == 0) return env_main(argc, argv);
+    cli c;
+    int rc = cli_parse(&c, argc, argv);
+    int status = rc == 1 ? 0 : rc != 0 ? 2 : run(&c);
+    cli_free(&c);
     return status;
 }

@@ -1,4 +1,5 @@
-/* opts.h — the command line: option tables, strict number parsing, --help.
+/* opts.h — the command line, read from the workloads' specs (workload.h):
+ * strict number parsing, --help, the checks between options.
  *
  * Why strict: a benchmark run with a silently misread option produces a wrong
  * number that looks right. Every numeric option is parsed with strtoull and
@@ -13,46 +14,29 @@
 
 #include "workload.h"
 
-enum opt_type { OPT_U64, OPT_ENUM, OPT_FLAG };
-
-typedef struct opt_spec {
-    const char *name; /* "--n" */
-    int type;
-    uint64_t min, max, def;     /* OPT_U64; def is the index for OPT_ENUM */
-    size_t off;                 /* offsetof(wl_params, field): uint64_t for U64, int otherwise */
-    const char *const *choices; /* OPT_ENUM, NULL-terminated */
-    int zero_or_min;            /* OPT_U64: 0 is allowed as well as [min, max] */
-    const char *help;
-} opt_spec;
-
-typedef struct wl_spec {
-    const char *name;
-    const char *summary;
-    const opt_spec *opts;
-    size_t nopts;
-    wl_fn fn[3]; /* indexed by enum bk_id */
-} wl_spec;
-
-enum bk_id { BK_CORO, BK_THREADS, BK_UCONTEXT, BK_COUNT };
-extern const char *const bk_names[BK_COUNT];
+/* Most options one workload may declare (wl_register checks). */
+#define CLI_MAX_OPTS 32
 
 typedef struct cli {
-    const wl_spec *wl;
+    const wl_entry *wl; /* the workload on the chosen backend */
     int backend;
     int json;
-    const char *out_path; /* --out FILE, or NULL */
-    wl_params params;
-    unsigned char given[32]; /* given[i]: option i was on the command line */
+    const char *out_path;              /* --out FILE, or NULL */
+    void *params;                      /* the workload's parameter struct (malloc'd) */
+    unsigned char given[CLI_MAX_OPTS]; /* given[i]: option i was on the command line */
 } cli;
 
-extern const wl_spec wl_specs[];
-extern const size_t wl_nspecs;
+/* The entry of workload `name` on `backend` (-1: any backend), or NULL. */
+const wl_entry *wl_find(const char *name, int backend);
+/* 0 when w runs on backend, else 2 after a usage line. */
+int wl_check_backend(const wl_spec *w, int backend);
 
 /* Parses argv into *c. Returns 0 to run, 1 when help was printed (exit 0), 2
- * after printing a one-line usage error on stderr. */
+ * after printing a one-line usage error on stderr. cli_free() in every case. */
 int cli_parse(cli *c, int argc, char **argv);
+void cli_free(cli *c);
 
-/* The value of option i of c->wl, as an int (ENUM/FLAG) or uint64_t. */
+/* The value of option o of c's workload, as an int (ENUM/FLAG) or uint64_t. */
 int cli_opt_int(const cli *c, const opt_spec *o);
 uint64_t cli_opt_u64(const cli *c, const opt_spec *o);
 

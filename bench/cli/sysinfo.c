@@ -125,3 +125,81 @@ int si_ncpus(void) {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n > 0 ? (int)n : 1;
 }
+
+int si_file_field(const char *path, const char *key, char *out, size_t cap) {
+    FILE *f = fopen(path, "r");
+    if (!f) return -1;
+    char line[512];
+    size_t kl = strlen(key);
+    int found = -1;
+    while (found != 0 && fgets(line, sizeof line, f)) {
+        if (strncmp(line, key, kl) != 0) continue;
+        char *c = strchr(line + kl, ':');
+        if (!c) continue;
+        c++;
+        while (*c == ' ' || *c == '\t') c++;
+        c[strcspn(c, "\n")] = '\0';
+        snprintf(out, cap, "%s", c);
+        found = 0;
+    }
+    fclose(f);
+    return found;
+}
+
+int si_first_line(const char *path, char *out, size_t cap) {
+    FILE *f = fopen(path, "r");
+    if (!f) return -1;
+    int ok = fgets(out, (int)cap, f) != NULL;
+    fclose(f);
+    if (!ok) {
+        out[0] = '\0';
+        return -1;
+    }
+    out[strcspn(out, "\n")] = '\0';
+    return 0;
+}
+
+int si_cpu_flag(const char *flag) {
+    char flags[4096] = "";
+    if (si_file_field("/proc/cpuinfo", "flags", flags, sizeof flags) != 0) return 0;
+    size_t fl = strlen(flag);
+    for (const char *p = flags; (p = strstr(p, flag)) != NULL; p += fl)
+        if ((p == flags || p[-1] == ' ') && (p[fl] == ' ' || p[fl] == '\0')) return 1;
+    return 0;
+}
+
+/* sysfs cache sizes: "48K", "1024K", "32M". */
+static uint64_t sysfs_size(const char *text) {
+    char *end = NULL;
+    unsigned long long v = strtoull(text, &end, 10);
+    if (end == text) return 0;
+    if (*end == 'K') return (uint64_t)v << 10;
+    if (*end == 'M') return (uint64_t)v << 20;
+    if (*end == 'G') return (uint64_t)v << 30;
+    return *end == '\0' ? (uint64_t)v : 0;
+}
+
+void si_cache_sizes(si_caches *c) {
+    memset(c, 0, sizeof *c);
+    for (int idx = 0; idx < 8; idx++) {
+        char path[96], level[16], type[32], size[32];
+        const char *d = "/sys/devices/system/cpu/cpu0/cache/index";
+        snprintf(path, sizeof path, "%s%d/level", d, idx);
+        if (si_first_line(path, level, sizeof level) != 0) continue;
+        snprintf(path, sizeof path, "%s%d/type", d, idx);
+        si_first_line(path, type, sizeof type);
+        snprintf(path, sizeof path, "%s%d/size", d, idx);
+        if (si_first_line(path, size, sizeof size) != 0 || strcmp(type, "Instruction") == 0)
+            continue;
+        int l = atoi(level);
+        uint64_t b = sysfs_size(size);
+        if (l > 0 && l < SI_CACHE_LEVELS && b) c->bytes[l] = b, c->source = "sysfs";
+    }
+    if (c->source) return;
+    const int names[SI_CACHE_LEVELS] = {0, _SC_LEVEL1_DCACHE_SIZE, _SC_LEVEL2_CACHE_SIZE,
+                                        _SC_LEVEL3_CACHE_SIZE, _SC_LEVEL4_CACHE_SIZE};
+    for (int l = 1; l < SI_CACHE_LEVELS; l++) {
+        long v = sysconf(names[l]);
+        if (v > 0) c->bytes[l] = (uint64_t)v, c->source = "getconf";
+    }
+}

@@ -7,6 +7,7 @@
 #ifndef WL_SYSINFO_H
 #define WL_SYSINFO_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 uint64_t si_now_ns(void); /* CLOCK_MONOTONIC */
@@ -37,5 +38,21 @@ int si_ncpus(void);
 /* The k-th CPU (from 0) this thread may run on, or -1: pinning picks CPUs the
  * process is allowed, which need not include CPU 0 in a container. */
 int si_cpu_nth(int k);
+
+/* Machine facts, for env.c. The value after "key<spaces>:" of the first line
+ * of a file that starts with key / the first line of a file; 0 or -1. */
+int si_file_field(const char *path, const char *key, char *out, size_t cap);
+int si_first_line(const char *path, char *out, size_t cap);
+/* 1 when /proc/cpuinfo's flags list `flag` ("hypervisor"). */
+int si_cpu_flag(const char *flag);
+
+#define SI_CACHE_LEVELS 5
+typedef struct si_caches {
+    uint64_t bytes[SI_CACHE_LEVELS]; /* data or unified cache per level 1..4, 0 = unknown */
+    const char *source;              /* "sysfs", "getconf" or NULL */
+} si_caches;
+/* Cache sizes from sysfs, else from glibc (sysconf, which asks the CPU itself:
+ * cpuid on x86 still answers in VMs that show no sysfs cache directory). */
+void si_cache_sizes(si_caches *c);
 
 #endif

@@ -14,8 +14,17 @@
 #include <netinet/in.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "hist.h"
+#include "result.h"
+
+/* The server's read buffer per connection, on its stack (--buf): by default
+ * 1 KiB, as Tokio's echo example. A larger buffer only moves the bytes it
+ * receives further from the top of the stack; bench/echo/README.md explains
+ * what that costs per connection. */
+#define ECHO_BUF_DEFAULT 1024
+#define ECHO_BUF_MAX 16384
 
 /* Stack of each load-generator coroutine (fixed: the server's is --stack). */
 #define ECHO_LG_STACK ((size_t)64 * 1024)
@@ -63,6 +72,35 @@ unsigned long long echo_nofile(void);
 const char *echo_strerror(int err);
 /* Writes one status line (a printf format); safe from any thread. */
 void echo_status(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The server child from the parent's side (child.c). */
+typedef struct echo_child {
+    pid_t pid;
+    int status_rd;
+    char buf[4096]; /* status lines received so far */
+    size_t len;
+    int ready;
+    char error[200]; /* first "error" line */
+    char limit[200]; /* first "limit" line's text */
+    char died[96];   /* how it ended, when it did by itself */
+} echo_child;
+
+void echo_child_init(echo_child *s);
+/* Listens on 127.0.0.1 (an ephemeral port, written to *addr; listen backlog
+ * `backlog`, capped), forks the server with *cfg (its lfd and status_fd are
+ * filled in) and waits for its "ready". 0, or -1 with the failure in r; in
+ * both cases echo_child_stop() must follow. */
+int echo_child_start(echo_child *s, const echo_server_cfg *cfg, uint64_t backlog,
+                     struct sockaddr_in *addr, wl_result *r);
+/* 1 while the server runs (else s->died says how it ended). */
+int echo_child_alive(echo_child *s);
+/* Reads the status lines written so far, without waiting. */
+void echo_child_drain(echo_child *s);
+/* SIGKILLs and reaps the server, closes the pipe. */
+void echo_child_stop(echo_child *s);
+/* Raises the soft RLIMIT_NOFILE towards the hard one when `need` descriptors
+ * are wanted; returns the soft limit in force. */
+uint64_t echo_raise_nofile(uint64_t need);
 
 typedef struct echo_lg_cfg {
     struct sockaddr_in addr;

@@ -23,8 +23,16 @@
 #include "checksum.h"
 #include "workload.h"
 
+enum art_prog { ART_SEQUENTIAL, ART_CONCURRENT, ART_QUEUE };
+
+typedef struct art_params {
+    int prog; /* enum art_prog */
+    uint64_t n, capacity, runs;
+} art_params;
+
 typedef struct art_ctx {
-    const wl_params *p;
+    const art_params *p;
+    out_sink *out; /* where the program's lines go */
     bk_queue *q;
     _Atomic uint64_t sum;   /* order-independent checksum of the lines */
     _Atomic uint64_t lines; /* lines printed */
@@ -42,7 +50,7 @@ static void emit(art_ctx *c, const char *name, uint64_t k, int hash_name) {
     char line[64];
     int n = snprintf(line, sizeof line, "%s %llu %s\n", name, (unsigned long long)k,
                      div ? "divisible" : "not-divisible");
-    sink_write(c->p->out, line, (size_t)n);
+    sink_write(c->out, line, (size_t)n);
     uint64_t h =
         fnv_item(hash_name ? fnv_bytes(FNV_INIT, name, strlen(name)) : 0, k, (uint64_t)div);
     atomic_fetch_add_explicit(&c->sum, h, memory_order_relaxed);
@@ -56,7 +64,7 @@ static void divisible_by(art_ctx *c, const char *name, uint64_t k, int suspend, 
 
 static void countdown(void *arg) {
     art_task *t = arg;
-    int suspend = t->ctx->p->article_prog == WL_ART_CONCURRENT;
+    int suspend = t->ctx->p->prog == ART_CONCURRENT;
     for (uint64_t k = t->ctx->p->n; k > 0; k--) divisible_by(t->ctx, t->name, k, suspend, 1);
 }
 
@@ -96,7 +104,7 @@ static bk_task *spawn_or_note(art_ctx *c, void (*fn)(void *), void *arg) {
 
 static void art_main(void *arg) {
     art_ctx *c = arg;
-    if (c->p->article_prog != WL_ART_QUEUE) {
+    if (c->p->prog != ART_QUEUE) {
         art_task a = {c, "A"}, b = {c, "B"};
         bk_task *ta = spawn_or_note(c, countdown, &a);
         bk_task *tb = spawn_or_note(c, countdown, &b);
@@ -124,7 +132,7 @@ static void art_main(void *arg) {
     bk_queue_free(c->q);
     c->q = NULL;
     if (!c->err) {
-        sink_write(c->p->out, "done\n", 5);
+        sink_write(c->out, "done\n", 5);
         uint64_t h = fnv_bytes(FNV_INIT, "done", 4);
         atomic_fetch_add_explicit(&c->sum, h, memory_order_relaxed);
         atomic_fetch_add_explicit(&c->lines, 1, memory_order_relaxed);
@@ -132,10 +140,12 @@ static void art_main(void *arg) {
 }
 
 /* One run of the program; 0 or fails r. */
-static int run_once(const wl_params *p, wl_result *r, uint64_t *checksum, uint64_t *lines) {
+static int run_once(const art_params *p, out_sink *out, wl_result *r, uint64_t *checksum,
+                    uint64_t *lines) {
     art_ctx c;
     memset(&c, 0, sizeof c);
     c.p = p;
+    c.out = out;
     atomic_init(&c.sum, 0);
     atomic_init(&c.lines, 0);
     int rc = bk_run(art_main, &c);
@@ -147,7 +157,7 @@ static int run_once(const wl_params *p, wl_result *r, uint64_t *checksum, uint64
         res_fail(r, "%s failed: %s", c.err_what, bk_strerror(c.err));
         return -1;
     }
-    if (p->out->failed) {
+    if (out->failed) {
         res_fail(r, "writing the program's output failed");
         return -1;
     }
@@ -158,10 +168,11 @@ static int run_once(const wl_params *p, wl_result *r, uint64_t *checksum, uint64
 
 #define ART_MAX_RUNS 1000
 
-void WL(article)(const wl_params *p, wl_result *r) {
+static void art_workload(const void *params, out_sink *out, wl_result *r) {
+    const art_params *p = params;
     uint64_t checksum = 0, lines = 0;
     if (p->runs <= 1) {
-        if (run_once(p, r, &checksum, &lines) != 0) return;
+        if (run_once(p, out, r, &checksum, &lines) != 0) return;
         r->checksum = checksum;
         res_u64(r, "lines", lines);
         res_u64(r, "runs", 1);
@@ -173,9 +184,9 @@ void WL(article)(const wl_params *p, wl_result *r) {
     size_t seen_len[ART_MAX_RUNS];
     uint64_t distinct = 0, runs = p->runs > ART_MAX_RUNS ? ART_MAX_RUNS : p->runs;
     for (uint64_t i = 0; i < runs; i++) {
-        sink_clear(p->out);
+        sink_clear(out);
         uint64_t cs = 0, ln = 0;
-        if (run_once(p, r, &cs, &ln) != 0) return;
+        if (run_once(p, out, r, &cs, &ln) != 0) return;
         if (i == 0) {
             checksum = cs;
             lines = ln;
@@ -185,13 +196,13 @@ void WL(article)(const wl_params *p, wl_result *r) {
                      (unsigned long long)checksum);
             return;
         }
-        uint64_t h = fnv_bytes(FNV_INIT, p->out->buf ? p->out->buf : "", p->out->len);
+        uint64_t h = fnv_bytes(FNV_INIT, out->buf ? out->buf : "", out->len);
         uint64_t j;
         for (j = 0; j < distinct; j++)
-            if (seen_h[j] == h && seen_len[j] == p->out->len) break;
+            if (seen_h[j] == h && seen_len[j] == out->len) break;
         if (j == distinct) {
             seen_h[distinct] = h;
-            seen_len[distinct] = p->out->len;
+            seen_len[distinct] = out->len;
             distinct++;
         }
     }
@@ -200,3 +211,47 @@ void WL(article)(const wl_params *p, wl_result *r) {
     res_u64(r, "runs", runs);
     res_u64(r, "distinct_orders", distinct);
 }
+
+/* With --runs above 1 every run's output is held in memory at once. */
+static int art_check(void *params, const wl_check_ctx *c) {
+    const art_params *p = params;
+    (void)c;
+    if (p->runs > 1 && p->n > 1000000)
+        return wl_usage("--n: with --runs above 1, expected an integer in [1, 1000000], got '%llu'",
+                        (unsigned long long)p->n);
+    return 0;
+}
+
+/* The output kept in memory (for --json's results.output) up to this --n. */
+#define ART_CAPTURE_MAX_N 100000
+
+/* Without --json, one run prints as the article's program does; otherwise it
+ * is captured (several runs must be compared; a big single run is dropped). */
+static int art_output(const void *params, int json) {
+    const art_params *p = params;
+    if (!json && p->runs <= 1) return WL_OUT_STREAM;
+    return p->runs > 1 || p->n <= ART_CAPTURE_MAX_N ? WL_OUT_MEM : WL_OUT_DISCARD;
+}
+
+static const char *const art_progs[] = {"sequential", "concurrent", "queue", NULL};
+static const opt_spec art_opts[] = {
+    WL_ENUM(art_params, prog, "program", art_progs, 0,
+            "which of the article's programs (positional)"),
+    WL_U64(art_params, n, "--n", 1, UINT64_C(10000000000), 6,
+           "count down from n (at most 1000000 with --runs above 1)"),
+    WL_U64Z(art_params, capacity, "--capacity", 0, 1000000000, 0,
+            "queue program: queue capacity, 0 = unbounded"),
+    WL_U64(art_params, runs, "--runs", 1, 1000, 1,
+           "run K times in memory and count distinct output orders"),
+};
+static const wl_spec art_spec = {
+    .name = "article",
+    .summary = "the article's programs: countdown with a divisibility test",
+    .opts = art_opts,
+    .nopts = WL_NOPTS(art_opts),
+    .params_size = sizeof(art_params),
+    .backends = BK_ALL,
+    .check = art_check,
+    .output = art_output,
+};
+WL_REGISTER(art_spec, art_workload)

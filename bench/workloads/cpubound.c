@@ -32,8 +32,14 @@
 #define CB_TAG 0x4342u
 #define CB_LINE 64
 
+typedef struct cb_params {
+    uint64_t tasks, total_work, wss, yield_every;
+    uint64_t stack; /* bytes, 0 = the backend's default */
+    uint64_t workers;
+} cb_params;
+
 typedef struct cb_ctx {
-    const wl_params *p;
+    const cb_params *p;
     bk_event *go;
     _Atomic uint64_t sum, steps;
     _Atomic uint64_t oom_task; /* 1 + id of a task whose malloc failed, 0 = none */
@@ -43,7 +49,7 @@ static cb_ctx *g_ctx; /* one run at a time; task argument = its id */
 
 /* One task's whole life after the start: its working set, its steps. */
 static void run_task(cb_ctx *c, uint64_t id) {
-    const wl_params *p = c->p;
+    const cb_params *p = c->p;
     uint64_t steps = p->total_work / p->tasks + (id < p->total_work % p->tasks ? 1 : 0);
     size_t lines = (size_t)(p->wss + CB_LINE - 1) / CB_LINE;
     uint64_t *ws = NULL;
@@ -145,7 +151,9 @@ static void cb_main(void *arg) {
     bk_event_free(c->go);
 }
 
-void WL(cpubound)(const wl_params *p, wl_result *r) {
+static void cb_workload(const void *params, out_sink *out, wl_result *r) {
+    const cb_params *p = params;
+    (void)out;
     cb_ctx c;
     memset(&c, 0, sizeof c);
     c.p = p;
@@ -179,3 +187,35 @@ void WL(cpubound)(const wl_params *p, wl_result *r) {
     res_u64(r, "invol_csw", run.csw.invol);
     res_f64(r, "units_per_s", run.wall ? (double)steps * 1e9 / (double)run.wall : 0.0);
 }
+
+/* M:N workers on coroutines; on threads, the static split (no scheduler). */
+static int cb_check(void *params, const wl_check_ctx *c) {
+    const cb_params *p = params;
+    return wl_check_workers(c, offsetof(cb_params, workers), p->workers,
+                            BK_MASK(BK_CORO) | BK_MASK(BK_THREADS), NULL);
+}
+
+static const opt_spec cb_opts[] = {
+    WL_U64(cb_params, tasks, "--tasks", 1, 10000000, 2, "tasks sharing the work"),
+    WL_U64(cb_params, total_work, "--total-work", 1, UINT64_C(1000000000000), 200000,
+           "work steps in all"),
+    WL_U64Z(cb_params, wss, "--wss", 0, UINT64_C(1) << 30, 4096,
+            "bytes of working set per task, touched each step"),
+    WL_U64Z(cb_params, yield_every, "--yield-every", 0, UINT64_C(1000000000000), 0,
+            "yield every K steps, 0 = never"),
+    WL_U64Z(cb_params, stack, "--stack", 16384, UINT64_C(1) << 30, 0,
+            "stack bytes per task, 0 = the backend's default"),
+    WL_U64(cb_params, workers, "--workers", 1, 64, 1,
+           "coro: worker threads (1 = M:1, more = M:N); threads: W pinned threads that "
+           "run the tasks split statically, back to back, no scheduler (M:N's reference)"),
+};
+static const wl_spec cb_spec = {
+    .name = "cpubound",
+    .summary = "fixed CPU work split over T tasks: oversubscription",
+    .opts = cb_opts,
+    .nopts = WL_NOPTS(cb_opts),
+    .params_size = sizeof(cb_params),
+    .backends = BK_ALL,
+    .check = cb_check,
+};
+WL_REGISTER(cb_spec, cb_workload)

@@ -26,8 +26,12 @@
 
 #define FA_TAG 0x4641u
 
+typedef struct fa_params {
+    uint64_t tasks, period_us, yield_us, duration_ms;
+} fa_params;
+
 typedef struct fa_ctx {
-    const wl_params *p;
+    const fa_params *p;
     uint64_t chunks, chunk_iters;
     _Atomic int stop;
     _Atomic uint64_t sum, fold;
@@ -138,7 +142,9 @@ static uint64_t pct(const uint64_t *v, size_t n, unsigned q) {
     return v[rank ? rank - 1 : 0];
 }
 
-void WL(fairness)(const wl_params *p, wl_result *r) {
+static void fa_workload(const void *params, out_sink *out, wl_result *r) {
+    const fa_params *p = params;
+    (void)out;
     fa_ctx c;
     memset(&c, 0, sizeof c);
     c.p = p;
@@ -180,3 +186,32 @@ void WL(fairness)(const wl_params *p, wl_result *r) {
     res_u64(r, "samples_dropped", (uint64_t)c.dropped);
     free(c.late);
 }
+
+static int fa_check(void *params, const wl_check_ctx *c) {
+    const fa_params *p = params;
+    (void)c;
+    if (p->tasks * p->duration_ms > 600000)
+        return wl_usage("--duration-ms: --tasks x --duration-ms must be at most 600000 "
+                        "(10 minutes of CPU work), got %llu x %llu",
+                        (unsigned long long)p->tasks, (unsigned long long)p->duration_ms);
+    return 0;
+}
+
+static const opt_spec fa_opts[] = {
+    WL_U64Z(fa_params, tasks, "--tasks", 0, 10000, 2, "CPU-bound tasks beside the ticker"),
+    WL_U64(fa_params, period_us, "--period-us", 1, 1000000, 1000, "the ticker's period, us"),
+    WL_U64Z(fa_params, yield_us, "--yield-us", 0, 1000000, 100,
+            "CPU work between yields, us; 0 = never yield"),
+    WL_U64(fa_params, duration_ms, "--duration-ms", 1, 60000, 50,
+           "CPU work per task, ms (the ticker runs at least this long)"),
+};
+static const wl_spec fa_spec = {
+    .name = "fairness",
+    .summary = "ticker lateness beside CPU-bound tasks: what preemption buys",
+    .opts = fa_opts,
+    .nopts = WL_NOPTS(fa_opts),
+    .params_size = sizeof(fa_params),
+    .backends = BK_ALL,
+    .check = fa_check,
+};
+WL_REGISTER(fa_spec, fa_workload)

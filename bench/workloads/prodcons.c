@@ -22,8 +22,12 @@
 
 #define PC_TAG 0x5043u
 
+typedef struct pc_params {
+    uint64_t producers, consumers, capacity, items, work_ns, workers;
+} pc_params;
+
 typedef struct pc_ctx {
-    const wl_params *p;
+    const pc_params *p;
     bk_queue *q;
     uint64_t work_iters;
     _Atomic uint64_t sum, consumed, spin_fold;
@@ -76,7 +80,7 @@ static const char *kind(void) {
 static void pc_main(void *arg) {
     pc_run *run = arg;
     pc_ctx *c = run->c;
-    const wl_params *p = c->p;
+    const pc_params *p = c->p;
     uint64_t np = p->producers, nc = p->consumers;
     pc_task *args = calloc(np + nc, sizeof *args);
     bk_task **ts = calloc(np + nc, sizeof *ts);
@@ -113,7 +117,9 @@ out:
     free(ts);
 }
 
-void WL(prodcons)(const wl_params *p, wl_result *r) {
+static void pc_workload(const void *params, out_sink *out, wl_result *r) {
+    const pc_params *p = params;
+    (void)out;
     pc_ctx c;
     memset(&c, 0, sizeof c);
     c.p = p;
@@ -143,3 +149,29 @@ void WL(prodcons)(const wl_params *p, wl_result *r) {
     res_f64(r, "items_per_s", run.wall ? (double)n * 1e9 / (double)run.wall : 0.0);
     res_u64(r, "work_iters_per_item", c.work_iters);
 }
+
+/* M:N workers exist only on the coroutine runtime. */
+static int pc_check(void *params, const wl_check_ctx *c) {
+    const pc_params *p = params;
+    return wl_check_workers(c, offsetof(pc_params, workers), p->workers, BK_MASK(BK_CORO), NULL);
+}
+
+static const opt_spec pc_opts[] = {
+    WL_U64(pc_params, producers, "--producers", 1, 100000, 1, "producer tasks"),
+    WL_U64(pc_params, consumers, "--consumers", 1, 100000, 1, "consumer tasks"),
+    WL_U64Z(pc_params, capacity, "--capacity", 0, 100000000, 64, "queue capacity, 0 = unbounded"),
+    WL_U64(pc_params, items, "--items", 1, UINT64_C(10000000000), 100000, "items put in all"),
+    WL_U64Z(pc_params, work_ns, "--work-ns", 0, 100000000, 0,
+            "CPU work per consumed item (calibrated spin), ns"),
+    WL_U64(pc_params, workers, "--workers", 1, 64, 1, "coro: worker threads (1 = M:1, more = M:N)"),
+};
+static const wl_spec pc_spec = {
+    .name = "prodcons",
+    .summary = "producers and consumers over one queue: items/s",
+    .opts = pc_opts,
+    .nopts = WL_NOPTS(pc_opts),
+    .params_size = sizeof(pc_params),
+    .backends = BK_ALL,
+    .check = pc_check,
+};
+WL_REGISTER(pc_spec, pc_workload)

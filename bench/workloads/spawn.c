@@ -23,8 +23,14 @@
 
 #define SPAWN_TAG 0x5350u
 
+typedef struct sp_params {
+    uint64_t n;
+    int alive;
+    uint64_t stack; /* bytes, 0 = the backend's default */
+} sp_params;
+
 typedef struct sp_ctx {
-    const wl_params *p;
+    const sp_params *p;
     wl_result *r;
     bk_event *release;
     _Atomic uint64_t started;
@@ -127,7 +133,9 @@ static void sp_main(void *arg) {
         sp_one_by_one(c, &cfg);
 }
 
-void WL(spawn)(const wl_params *p, wl_result *r) {
+static void sp_workload(const void *params, out_sink *out, wl_result *r) {
+    const sp_params *p = params;
+    (void)out;
     sp_ctx c;
     memset(&c, 0, sizeof c);
     c.p = p;
@@ -148,3 +156,30 @@ void WL(spawn)(const wl_params *p, wl_result *r) {
         if (strcmp(r->fields[i].name, "wall_ns") == 0) w = r->fields[i].u;
     res_f64(r, "ns_per_task", c.ran ? (double)w / (double)c.ran : 0.0);
 }
+
+static int sp_check(void *params, const wl_check_ctx *c) {
+    const sp_params *p = params;
+    (void)c;
+    if (p->alive && p->n > 10000000)
+        return wl_usage("--n: with --alive, expected an integer in [1, 10000000], got '%llu'",
+                        (unsigned long long)p->n);
+    return 0;
+}
+
+static const opt_spec sp_opts[] = {
+    WL_U64(sp_params, n, "--n", 1, 1000000000, 2000, "tasks (at most 10000000 with --alive)"),
+    WL_FLAG(sp_params, alive, "--alive",
+            "keep all n alive at once; report memory per task and the limit hit"),
+    WL_U64Z(sp_params, stack, "--stack", 16384, UINT64_C(1) << 30, 0,
+            "stack bytes per task, 0 = the backend's default"),
+};
+static const wl_spec sp_spec = {
+    .name = "spawn",
+    .summary = "create, run and join tasks: spawn cost, memory per task, most tasks alive",
+    .opts = sp_opts,
+    .nopts = WL_NOPTS(sp_opts),
+    .params_size = sizeof(sp_params),
+    .backends = BK_ALL,
+    .check = sp_check,
+};
+WL_REGISTER(sp_spec, sp_workload)

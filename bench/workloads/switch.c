@@ -26,8 +26,15 @@
 #include "sysinfo.h"
 #include "workload.h"
 
+enum sw_mech { SW_MECH_YIELD, SW_MECH_FUTEX, SW_MECH_CONDVAR };
+
+typedef struct sw_params {
+    uint64_t n;
+    int pin, mech;
+} sw_params;
+
 typedef struct sw_ctx {
-    const wl_params *p;
+    const sw_params *p;
     _Atomic int turn;  /* whose move: 0 or 1 */
     _Atomic int ready; /* players that have started */
     _Atomic int done;  /* players that have finished */
@@ -96,7 +103,7 @@ static void player(void *arg) {
     uint64_t n = c->p->n;
     start_line(c, t->me);
 #if BK_IS_THREADS
-    if (c->p->mech == WL_MECH_CONDVAR)
+    if (c->p->mech == SW_MECH_CONDVAR)
         for (uint64_t i = 0; i < n; i++) pass_condvar(c, t->me, i);
     else
         for (uint64_t i = 0; i < n; i++) pass_futex(c, t->me, i);
@@ -139,7 +146,9 @@ static void sw_main(void *arg) {
     if (tb) bk_join(tb);
 }
 
-void WL(switch)(const wl_params *p, wl_result *r) {
+static void sw_workload(const void *params, out_sink *out, wl_result *r) {
+    const sw_params *p = params;
+    (void)out;
     if (p->pin == WL_PIN_SPLIT && si_cpu_nth(1) < 0) {
         res_fail(r, "--pin split needs 2 CPUs, this process may use 1");
         return;
@@ -180,7 +189,40 @@ void WL(switch)(const wl_params *p, wl_result *r) {
     res_u64(r, "invol_csw", c.s1.invol - c.s0.invol);
 }
 
-/* The context-switch implementation behind this backend, for the result's env. */
-const char *WL(switch_impl)(void) {
-    return bk_switch_impl();
+static const char *const sw_mechs[] = {"yield", "futex", "condvar", NULL};
+
+/* Threads wait with futex or condvar (never yield); coroutines always yield,
+ * so --mech is theirs only to leave at its default. */
+static int sw_check(void *params, const wl_check_ctx *c) {
+    sw_params *p = params;
+    if (c->backend == BK_THREADS) {
+        if (p->mech == SW_MECH_YIELD)
+            return wl_usage(
+                "--mech: expected futex or condvar with --backend threads, got 'yield'");
+        return 0;
+    }
+    if (wl_given(c, offsetof(sw_params, mech)) && p->mech != SW_MECH_YIELD)
+        return wl_usage("--mech: coroutines always yield; futex and condvar need --backend "
+                        "threads, got '%s'",
+                        sw_mechs[p->mech]);
+    p->mech = SW_MECH_YIELD;
+    return 0;
 }
+
+static const opt_spec sw_opts[] = {
+    WL_U64(sw_params, n, "--n", 1, UINT64_C(10000000000), 20000,
+           "hand-offs per task (2n switches in all)"),
+    WL_ENUM(sw_params, pin, "--pin", wl_pin_names, 1, "none | same (one CPU) | split (two CPUs)"),
+    WL_ENUM(sw_params, mech, "--mech", sw_mechs, 1,
+            "threads: futex | condvar (coroutines always yield)"),
+};
+static const wl_spec sw_spec = {
+    .name = "switch",
+    .summary = "two tasks hand control back and forth: context-switch cost",
+    .opts = sw_opts,
+    .nopts = WL_NOPTS(sw_opts),
+    .params_size = sizeof(sw_params),
+    .backends = BK_ALL,
+    .check = sw_check,
+};
+WL_REGISTER(sw_spec, sw_workload)
