@@ -84,7 +84,7 @@ if [ -n "$(cache_get CORO_SANITIZE)" ]; then
 fi
 if [ -d "$build/bench/regress" ] || [ "$(cache_get CMAKE_PROJECT_NAME)" = corobench_regress ]; then
 	echo "bench-check: building the drivers in $build" >&2
-	cmake --build "$build" --target rg_coro rg_thr rg_timing >&2
+	cmake --build "$build" --target rg_coro rg_thr rg_timing rg_env >&2
 else
 	sa="$build/regress-standalone"
 	echo "bench-check: $build has no bench/regress targets; building them in $sa" >&2

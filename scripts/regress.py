@@ -27,8 +27,6 @@ import argparse
 import json
 import math
 import os
-import platform
-import re
 import shutil
 import subprocess
 import sys
@@ -37,6 +35,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 import atomic  # noqa: E402  (scripts/lib/atomic.py)
+import env  # noqa: E402  (scripts/lib/env.py: the one machine/build capture)
 
 SCHEMA_BASELINE = "corobench-baseline/1"
 SCHEMA_MEASURE = "corobench-regress/1"
@@ -111,19 +110,6 @@ def read_json(path, what):
 # --------------------------------------------------------------------------
 # environment (recorded; a difference is a warning, not a failure)
 
-def cmake_cache(build):
-    cache = {}
-    try:
-        with open(os.path.join(build, "CMakeCache.txt"), encoding="utf-8", errors="replace") as f:
-            for line in f:
-                m = re.match(r"^([A-Za-z_0-9]+):[A-Z]+=(.*)$", line.rstrip("\n"))
-                if m:
-                    cache[m.group(1)] = m.group(2)
-    except OSError:
-        pass
-    return cache
-
-
 def first_line(cmd):
     try:
         out = subprocess.run(cmd, capture_output=True, text=True, timeout=20).stdout
@@ -133,40 +119,24 @@ def first_line(cmd):
 
 
 def collect_env(build):
-    cache = cmake_cache(build)
-    bt = cache.get("CMAKE_BUILD_TYPE", "")
-    cc = cache.get("CMAKE_C_COMPILER") or "cc"
-    flags = " ".join(x for x in (cache.get("CMAKE_C_FLAGS", ""),
-                                 cache.get("CMAKE_C_FLAGS_" + bt.upper(), "")) if x).strip()
-    cpu = None
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    glibc = None
-    try:
-        glibc = os.confstr("CS_GNU_LIBC_VERSION")
-    except (ValueError, OSError):
-        pass
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    commit = first_line(["git", "-C", root, "rev-parse", "--short", "HEAD"])
+    """The gate's env: the machine and build from env.capture (the one
+    capture, `corobench env --json`) under the keys the baseline records, and
+    the version of valgrind, the gate's own measuring tool."""
+    e = env.capture(build)
+    opts = e.get("cmake_options") or {}
     return {
-        "compiler": first_line([cc, "--version"]),
-        "build_type": bt or None,
-        "cflags": flags,
-        "coro_switch": cache.get("CORO_SWITCH"),
-        "coro_sanitize": cache.get("CORO_SANITIZE") or None,
-        "coro_inject_slowdown": cache.get("CORO_INJECT_SLOWDOWN", "OFF"),
+        "compiler": e.get("compiler"),
+        "build_type": e.get("build_type"),
+        "cflags": e.get("cflags") or "",
+        "coro_switch": opts.get("CORO_SWITCH"),
+        "coro_sanitize": opts.get("CORO_SANITIZE") or None,
+        "coro_inject_slowdown": opts.get("CORO_INJECT_SLOWDOWN", "OFF"),
         "valgrind": first_line(["valgrind", "--version"]),
-        "glibc": glibc,
-        "cpu_model": cpu,
-        "kernel": platform.release(),
-        "machine": platform.machine(),
-        "commit": commit,
+        "glibc": e.get("glibc"),
+        "cpu_model": e.get("cpu_model"),
+        "kernel": e.get("kernel"),
+        "machine": e.get("machine"),
+        "commit": e.get("commit"),
     }
 
 

@@ -14,10 +14,6 @@
 #include "build_info.h"
 #include "sysinfo.h"
 
-#ifndef COROBENCH_SANITIZE
-#define COROBENCH_SANITIZE ""
-#endif
-
 typedef struct env_info {
     char cpu[256];
     long cores;
@@ -166,7 +162,7 @@ static void write_machine_build(jbuf *j) {
 }
 
 int env_main(int argc, char **argv) {
-    for (int a = 2; a < argc; a++) {
+    for (int a = 1; a < argc; a++) {
         if (strcmp(argv[a], "--json") == 0) {
             continue; /* the only format; accepted so that callers say what they read */
         } else if (strcmp(argv[a], "--help") == 0 || strcmp(argv[a], "-h") == 0) {

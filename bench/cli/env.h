@@ -11,8 +11,8 @@
 /* Appends a result's "env": {...}; switch_impl is the backend's context switch. */
 void env_write_json(jbuf *j, const char *switch_impl);
 
-/* `corobench env [--json]`: prints the machine and build fields as one JSON
- * object. Returns the exit status. */
+/* `corobench env [--json]` (argv[0] is "env"), also rg_env's main: prints
+ * the machine and build fields as one JSON object. Returns the exit status. */
 int env_main(int argc, char **argv);
 
 #endif

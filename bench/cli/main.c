@@ -196,7 +196,7 @@ static int run(cli *c) {
 }
 
 int main(int argc, char **argv) {
-    if (argc >= 2 && strcmp(argv[1], "env") == 0) return env_main(argc, argv);
+    if (argc >= 2 && strcmp(argv[1], "env") == 0) return env_main(argc - 1, argv + 1);
     cli c;
     int rc = cli_parse(&c, argc, argv);
     int status = rc == 1 ? 0 : rc != 0 ? 2 : run(&c);

@@ -35,7 +35,7 @@ def standalone(dirname, build_type, cc, inject):
             "-DCMAKE_C_COMPILER=" + cc, "-DCORO_INJECT_SLOWDOWN=" + ("ON" if inject else "OFF")]
     if sh(args, stdout=subprocess.DEVNULL).returncode != 0:
         sys.exit(f"FAIL: configuring {dirname}")
-    if sh(["cmake", "--build", dirname, "-j2", "--target", "rg_coro", "rg_thr"],
+    if sh(["cmake", "--build", dirname, "-j2", "--target", "rg_coro", "rg_thr", "rg_env"],
           stdout=subprocess.DEVNULL).returncode != 0:
         sys.exit(f"FAIL: building {dirname}")
 
