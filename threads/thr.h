@@ -71,6 +71,20 @@ void thr_event_clear(thr_event_t *e);
 int thr_event_is_set(thr_event_t *e);
 void thr_event_wait(thr_event_t *e);
 
+/* A turn that two threads pass back and forth through a Linux futex: the
+ * kernel's cheapest blocking hand-off between two threads, the reference the
+ * benchmarks compare a coroutine switch with. turn is 0 or 1, whose move it
+ * is; one waiter per side. Fields are private (a plain int used only through
+ * atomic builtins, so the header stays C and C++). */
+typedef struct thr_turn {
+    int turn;
+} thr_turn_t;
+void thr_turn_init(thr_turn_t *t, int first);
+/* Blocks until it is `me`'s turn (acquire: sees what the passer wrote). */
+void thr_turn_wait(thr_turn_t *t, int me);
+/* Gives the turn to `to` and wakes it (release). */
+void thr_turn_pass(thr_turn_t *t, int to);
+
 #ifdef __cplusplus
 }
 #endif

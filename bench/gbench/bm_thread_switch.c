@@ -11,9 +11,9 @@
 #include "bm.h"
 #include "cpus.h"
 #include "gb.h"
+#include "thr.h"
 
 #include <errno.h>
-#include <linux/futex.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -32,7 +32,8 @@ typedef struct pp_case {
 
 typedef struct pingpong {
     enum mech mech;
-    _Atomic int turn;
+    _Atomic int turn; /* condvar */
+    thr_turn_t fturn; /* futex (threads/thr.h) */
     pthread_mutex_t mu;
     pthread_cond_t cv;
     int pipes[2][2]; /* pipes[i]: written by the other thread, read by thread i */
@@ -50,15 +51,10 @@ typedef struct side {
     int me;
 } side;
 
-static long futex(_Atomic int *addr, int op, int val) {
-    return syscall(SYS_futex, (void *)addr, op, val, NULL, NULL, 0);
-}
-
 static void wait_turn(pingpong *pp, int me) {
     switch (pp->mech) {
     case MECH_FUTEX:
-        while (atomic_load_explicit(&pp->turn, memory_order_acquire) != me)
-            futex(&pp->turn, FUTEX_WAIT_PRIVATE, 1 - me);
+        thr_turn_wait(&pp->fturn, me);
         break;
     case MECH_CONDVAR:
         pthread_mutex_lock(&pp->mu);
@@ -83,8 +79,7 @@ static void pass_turn(pingpong *pp, int me) {
     int other = 1 - me;
     switch (pp->mech) {
     case MECH_FUTEX:
-        atomic_store_explicit(&pp->turn, other, memory_order_release);
-        futex(&pp->turn, FUTEX_WAKE_PRIVATE, 1);
+        thr_turn_pass(&pp->fturn, other);
         break;
     case MECH_CONDVAR:
         pthread_mutex_lock(&pp->mu);
@@ -145,6 +140,7 @@ static void bm_pingpong(gb_state *s, void *arg) {
     memset(&pp, 0, sizeof pp);
     pp.mech = pc->mech;
     atomic_init(&pp.turn, 0);
+    thr_turn_init(&pp.fturn, 0);
     pthread_mutex_init(&pp.mu, NULL);
     pthread_cond_init(&pp.cv, NULL);
     pthread_mutex_init(&pp.gate_mu, NULL);

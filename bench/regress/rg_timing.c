@@ -20,12 +20,12 @@
 #include "rg_common.h"
 
 #include <coro.h>
-#include <linux/futex.h>
+#include <json.h>
+#include <thr.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <sys/resource.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -150,22 +150,14 @@ static void user_main(void *arg) {
 
 /* --- futex ping-pong between two threads on one CPU --------------------- */
 
-static atomic_int turn; /* 0: main's turn, 1: the peer's */
-
-static void fwait(atomic_int *a, int busy) {
-    while (atomic_load(a) == busy) syscall(SYS_futex, a, FUTEX_WAIT_PRIVATE, busy, NULL, NULL, 0);
-}
-static void fwake(atomic_int *a) {
-    syscall(SYS_futex, a, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
-}
+static thr_turn_t turn; /* 0: main's turn, 1: the peer's (threads/thr.h) */
 
 static void *futex_peer(void *arg) {
     uint64_t n = *(uint64_t *)arg;
     if (cpu >= 0) pin_to(cpu);
     for (uint64_t i = 0; i < n; i++) {
-        fwait(&turn, 0);
-        atomic_store(&turn, 0);
-        fwake(&turn);
+        thr_turn_wait(&turn, 1);
+        thr_turn_pass(&turn, 0);
     }
     return NULL;
 }
@@ -175,21 +167,19 @@ static void *futex_peer(void *arg) {
 static double time_futex(uint64_t n, long *vol, long *invol) {
     pthread_t t;
     uint64_t total = n + RG_WARMUP;
-    atomic_store(&turn, 0);
+    thr_turn_init(&turn, 0);
     int rc = pthread_create(&t, NULL, futex_peer, &total);
     if (rc != 0) return -(double)rc;
     for (int i = 0; i < RG_WARMUP; i++) {
-        atomic_store(&turn, 1);
-        fwake(&turn);
-        fwait(&turn, 1);
+        thr_turn_pass(&turn, 1);
+        thr_turn_wait(&turn, 0);
     }
     struct rusage r0, r1;
     getrusage(RUSAGE_SELF, &r0);
     uint64_t t0 = proc_ns();
     for (uint64_t i = 0; i < n; i++) {
-        atomic_store(&turn, 1);
-        fwake(&turn);
-        fwait(&turn, 1);
+        thr_turn_pass(&turn, 1);
+        thr_turn_wait(&turn, 0);
     }
     uint64_t t1 = proc_ns();
     getrusage(RUSAGE_SELF, &r1);
@@ -206,13 +196,75 @@ static int cmp_d(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
-static void print_stat(const char *name, const double *v, int r, int comma) {
+/* "name": {"median": m, "min": a, "max": b} of r values. */
+static void put_stat(jbuf *j, const char *name, const double *v, int r) {
     double s[MAX_ROUNDS];
     memcpy(s, v, sizeof(double) * (size_t)r);
     qsort(s, (size_t)r, sizeof(double), cmp_d);
-    double med = r % 2 ? s[r / 2] : (s[r / 2 - 1] + s[r / 2]) / 2;
-    printf("\"%s\":{\"median\":%.6g,\"min\":%.6g,\"max\":%.6g}%s", name, med, s[0], s[r - 1],
-           comma ? "," : "");
+    jb_obj_begin(j, name);
+    jb_f64(j, "median", r % 2 ? s[r / 2] : (s[r / 2 - 1] + s[r / 2]) / 2);
+    jb_f64(j, "min", s[0]);
+    jb_f64(j, "max", s[r - 1]);
+    jb_obj_end(j);
+}
+
+/* Per-round ratios a/b of two mechanisms. */
+static void put_ratio(jbuf *j, const char *name, int a, int b, int r) {
+    double q[MAX_ROUNDS];
+    for (int k = 0; k < r; k++) q[k] = ns[a][k] / ns[b][k];
+    put_stat(j, name, q, r);
+}
+
+typedef struct outcome {
+    int r;
+    uint64_t n, fn;
+    long yvol, yinvol, fvol, finvol;
+    const char *futex_err;
+} outcome;
+
+/* The one JSON line (bench/cli/json.h, the suite's one writer). */
+static int print_json(const outcome *o) {
+    int r = o->r, futex_ok = !o->futex_err;
+    jbuf j;
+    jb_init(&j);
+    jb_obj_begin(&j, NULL);
+    jb_i64(&j, "rounds", r);
+    jb_u64(&j, "n", o->n);
+    jb_u64(&j, "futex_n", o->fn);
+    jb_i64(&j, "cpu", cpu);
+    jb_bool(&j, "fcontext", RG_HAVE_FCONTEXT);
+    jb_obj_begin(&j, "ns_per_switch");
+    put_stat(&j, mname[M_RAW], ns[M_RAW], r);
+    put_stat(&j, mname[M_YIELD], ns[M_YIELD], r);
+    if (RG_HAVE_FCONTEXT) put_stat(&j, mname[M_FCTX], ns[M_FCTX], r);
+    if (futex_ok) put_stat(&j, mname[M_FUTEX], ns[M_FUTEX], r);
+    jb_obj_end(&j);
+    jb_obj_begin(&j, "ratios");
+    if (RG_HAVE_FCONTEXT) {
+        put_ratio(&j, "coro_rawswitch_over_fcontext", M_RAW, M_FCTX, r);
+        put_ratio(&j, "coro_yield_over_fcontext", M_YIELD, M_FCTX, r);
+    }
+    if (futex_ok) put_ratio(&j, "coro_yield_over_futex", M_YIELD, M_FUTEX, r);
+    jb_obj_end(&j);
+    jb_obj_begin(&j, "csw");
+    jb_i64(&j, "coro_yield_vol", o->yvol);
+    jb_i64(&j, "coro_yield_invol", o->yinvol);
+    jb_u64(&j, "coro_yield_switches", 2 * o->n * (uint64_t)r);
+    if (futex_ok) {
+        jb_i64(&j, "futex_vol", o->fvol);
+        jb_i64(&j, "futex_invol", o->finvol);
+        jb_u64(&j, "futex_switches", 2 * o->fn * (uint64_t)r);
+    }
+    jb_obj_end(&j);
+    char err[160];
+    snprintf(err, sizeof err, "thread creation failed: %s", futex_ok ? "" : o->futex_err);
+    jb_str(&j, "futex_error", futex_ok ? NULL : err);
+    jb_obj_end(&j);
+    int ok = !j.oom;
+    if (ok) printf("%s\n", j.s);
+    jb_free(&j);
+    if (!ok) fprintf(stderr, "%s: out of memory writing the result\n", prog);
+    return ok ? 0 : 1;
 }
 
 static uint64_t parse_opt(const char *opt, const char *val, uint64_t max) {
@@ -269,40 +321,6 @@ int main(int argc, char **argv) {
         else
             ns[M_FUTEX][k] = f;
     }
-    long yvol = j.vol, yinvol = j.invol;
-
-    printf(
-        "{\"rounds\":%d,\"n\":%ju,\"futex_n\":%ju,\"cpu\":%d,\"fcontext\":%s,\"ns_per_switch\":{",
-        r, (uintmax_t)n, (uintmax_t)fn, cpu, RG_HAVE_FCONTEXT ? "true" : "false");
-    print_stat(mname[M_RAW], ns[M_RAW], r, 1);
-    print_stat(mname[M_YIELD], ns[M_YIELD], r, RG_HAVE_FCONTEXT || !futex_err);
-    if (RG_HAVE_FCONTEXT) print_stat(mname[M_FCTX], ns[M_FCTX], r, !futex_err);
-    if (!futex_err) print_stat(mname[M_FUTEX], ns[M_FUTEX], r, 0);
-    printf("},\"ratios\":{");
-    double q[MAX_ROUNDS];
-    int first = 1;
-    if (RG_HAVE_FCONTEXT) {
-        for (int k = 0; k < r; k++) q[k] = ns[M_RAW][k] / ns[M_FCTX][k];
-        print_stat("coro_rawswitch_over_fcontext", q, r, 1);
-        for (int k = 0; k < r; k++) q[k] = ns[M_YIELD][k] / ns[M_FCTX][k];
-        print_stat("coro_yield_over_fcontext", q, r, 0);
-        first = 0;
-    }
-    if (!futex_err) {
-        if (!first) printf(",");
-        for (int k = 0; k < r; k++) q[k] = ns[M_YIELD][k] / ns[M_FUTEX][k];
-        print_stat("coro_yield_over_futex", q, r, 0);
-    }
-    printf("},\"csw\":{\"coro_yield_vol\":%ld,\"coro_yield_invol\":%ld,\"coro_yield_switches\":%ju",
-           yvol, yinvol, (uintmax_t)(2 * n * rounds));
-    if (!futex_err)
-        printf(",\"futex_vol\":%ld,\"futex_invol\":%ld,\"futex_switches\":%ju", fvol, finvol,
-               (uintmax_t)(2 * fn * rounds));
-    printf("},\"futex_error\":");
-    if (futex_err)
-        printf("\"thread creation failed: %s\"", futex_err);
-    else
-        printf("null");
-    printf("}\n");
-    return 0;
+    outcome o = {r, n, fn, j.vol, j.invol, fvol, finvol, futex_err};
+    return print_json(&o);
 }

@@ -12,18 +12,15 @@
  * Checksum: FNV-1a over the sequence of (task, iteration) hand-offs, which
  * strict alternation makes identical on every backend.
  */
-#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
-#include <linux/futex.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include "backend.h"
 #include "checksum.h"
 #include "sysinfo.h"
+#include "thr.h"
 #include "workload.h"
 
 enum sw_mech { SW_MECH_YIELD, SW_MECH_FUTEX, SW_MECH_CONDVAR };
@@ -35,7 +32,8 @@ typedef struct sw_params {
 
 typedef struct sw_ctx {
     const sw_params *p;
-    _Atomic int turn;  /* whose move: 0 or 1 */
+    _Atomic int turn;  /* whose move: 0 or 1 (yield and condvar) */
+    thr_turn_t fturn;  /* the same, for --mech futex (threads/thr.h) */
     _Atomic int ready; /* players that have started */
     _Atomic int done;  /* players that have finished */
     uint64_t t0, t1;   /* the timed region: both started .. last one done */
@@ -55,17 +53,10 @@ static void record(sw_ctx *c, int me, uint64_t i) {
 }
 
 #if BK_IS_THREADS
-static long futex(_Atomic int *addr, int op, int val) {
-    return syscall(SYS_futex, (int *)addr, op, val, NULL, NULL, 0);
-}
-
 static void pass_futex(sw_ctx *c, int me, uint64_t i) {
-    int v;
-    while ((v = atomic_load_explicit(&c->turn, memory_order_acquire)) != me)
-        futex(&c->turn, FUTEX_WAIT_PRIVATE, v); /* EAGAIN/EINTR: re-check */
+    thr_turn_wait(&c->fturn, me);
     record(c, me, i);
-    atomic_store_explicit(&c->turn, !me, memory_order_release);
-    futex(&c->turn, FUTEX_WAKE_PRIVATE, 1);
+    thr_turn_pass(&c->fturn, !me);
 }
 
 static void pass_condvar(sw_ctx *c, int me, uint64_t i) {
@@ -157,6 +148,7 @@ static void sw_workload(const void *params, out_sink *out, wl_result *r) {
     memset(&c, 0, sizeof c);
     c.p = p;
     atomic_init(&c.turn, 0);
+    thr_turn_init(&c.fturn, 0);
     c.seq = FNV_INIT;
     pthread_mutex_init(&c.mu, NULL);
     pthread_cond_init(&c.cv, NULL);
