@@ -1,33 +1,106 @@
-"""cbtest.py — helpers shared by the corobench CLI tests: run the binary,
-parse and validate its JSON result against bench/SCHEMA.md.
+"""cbtest.py — what the corobench CLI tests share: run the binary, check its
+JSON result against bench/result.schema.json (through tests/lib/resultschema.py),
+and run a unittest module the ctest way.
 
 Every test script takes the corobench binary as its first argument (ctest
-passes $<TARGET_FILE:corobench>) and exits 0 on success, 1 with the failures
-printed, 77 when skipped.
+passes $<TARGET_FILE:corobench>), then optional unittest arguments (test
+names). Exit status: 0 all passed, 1 a case failed, 77 (ctest's
+SKIP_RETURN_CODE) when no case failed but some were skipped, so that a skip is
+never reported as a pass.
 """
 import json
-import re
+import os
 import subprocess
 import sys
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
+import resultschema  # noqa: E402  (tests/lib/resultschema.py)
 
 BACKENDS = ("coro", "threads", "ucontext")
+BIN = None  # the corobench binary, set by main()
 
-# Required results fields per workload (bench/SCHEMA.md).
-RESULT_FIELDS = {
-    "article": ("lines", "runs", "distinct_orders"),
-    "switch": ("switches", "wall_ns", "ns_per_switch", "vol_csw", "invol_csw"),
-    "spawn": ("tasks", "wall_ns", "ns_per_task"),
-    "spawn-alive": ("tasks", "wall_ns", "ns_per_task", "tasks_requested", "tasks_reached",
-                    "peak_rss_bytes", "rss_per_task_bytes", "limit_error"),
-    "prodcons": ("items", "wall_ns", "items_per_s"),
-    "cpubound": ("tasks", "wall_ns", "cpu_ns", "vol_csw", "invol_csw", "work_units"),
-    "fairness": ("ticks", "late_p50_ns", "late_p99_ns", "late_max_ns"),
-    "echo": ("connections", "connections_established", "requests", "wall_ns", "requests_per_s",
-             "lat_p50_ns", "lat_p99_ns", "lat_max_ns", "bounded_by", "server_peak_rss_bytes",
-             "server_rss_bytes", "server_rss_per_conn_bytes", "server_threads",
-             "kernel_stack_delta_bytes", "nofile_limit", "setup_error", "limit_error"),
-}
-ENV_FIELDS = ("cpu_model", "cores", "kernel", "compiler", "cflags", "commit")
+
+def run(binary, args, timeout=60, **kw):
+    """Runs corobench; returns CompletedProcess (text mode)."""
+    return subprocess.run([binary] + list(args), capture_output=True, text=True,
+                          timeout=timeout, **kw)
+
+
+def result_errors(obj, workload, backend, kind=None, status="ok"):
+    """What is wrong with a parsed result object: the schema (including the
+    workload's results fields, $defs/results-<kind or workload>), and what the
+    schema cannot say: the workload and backend asked for, and the fields that
+    depend on the status. [] when it is right."""
+    where = f"{workload}/{backend}"
+    errs = [f"{where}: {e}" for e in resultschema.validate(obj)]
+    if errs:
+        return errs
+    if obj["workload"] != workload or obj["backend"] != backend:
+        errs.append(f"{where}: got workload {obj['workload']!r}, backend {obj['backend']!r}")
+    if not obj["params"]:
+        errs.append(f"{where}: params empty")
+    if obj["status"] != status:
+        errs.append(f"{where}: status {obj['status']!r}, error {obj['error']!r}")
+    elif status == "ok":
+        if obj["error"] is not None or obj["checksum"] is None:
+            errs.append(f"{where}: ok with error {obj['error']!r}, checksum {obj['checksum']!r}")
+        schema = resultschema.results_schema(kind or workload)
+        errs += [f"{where}: results.{e}" for e in resultschema.validate(obj["results"], schema)]
+    elif not obj["error"]:
+        errs.append(f"{where}: error text missing")
+    for k in ("cpu_model", "kernel", "compiler", "commit"):
+        if not obj["env"][k]:
+            errs.append(f"{where}: env.{k} empty")
+    return errs
+
+
+class CbTest(unittest.TestCase):
+    """A test case with the corobench binary at hand."""
+
+    maxDiff = None
+
+    def cb(self, args, timeout=60, **kw):
+        return run(BIN, args, timeout=timeout, **kw)
+
+    def assertResult(self, obj, workload, backend, kind=None, status="ok"):
+        errs = result_errors(obj, workload, backend, kind, status)
+        self.assertEqual(errs, [], "\n".join(errs))
+
+    def run_json(self, args, workload, backend, kind=None, status="ok", timeout=60, **kw):
+        """Runs with --json; asserts the exit code, one line of valid JSON and
+        the schema; returns the object."""
+        p = self.cb([workload] + list(args) + ["--backend", backend, "--json"], timeout=timeout, **kw)
+        where = f"{workload} {' '.join(args)} --backend {backend}"
+        want_rc = 0 if status == "ok" else 1
+        self.assertEqual(p.returncode, want_rc, f"{where}: stderr {p.stderr.strip()}")
+        lines = p.stdout.splitlines()
+        self.assertEqual(len(lines), 1, f"{where}: want one JSON line, got {p.stdout!r}")
+        obj = json.loads(lines[0])
+        self.assertResult(obj, workload, backend, kind, status)
+        return obj
+
+
+def main():
+    """Runs the calling module's test cases: `script CBIN [unittest args]`."""
+    global BIN
+    if len(sys.argv) < 2:
+        sys.exit(f"usage: {sys.argv[0]} CBIN [test names]")
+    BIN = sys.argv[1]
+    prog = unittest.main(module="__main__", argv=[sys.argv[0]] + sys.argv[2:], exit=False,
+                         verbosity=2)
+    r = prog.result
+    if not r.wasSuccessful():
+        sys.exit(1)
+    if r.skipped:
+        print(f"{len(r.skipped)} case(s) skipped, none failed: reported to ctest as skipped")
+        sys.exit(77)
+    sys.exit(0)
+
+
+# ---------------------------------------------------------------------------
+# The older check/finish helpers, kept only for tests/peers/test_peers.py
+# (owned elsewhere) until it moves to unittest too.
 
 failures = []
 
@@ -51,54 +124,8 @@ def finish():
     sys.exit(0)
 
 
-def run(binary, args, timeout=60, **kw):
-    """Runs corobench; returns CompletedProcess (text mode)."""
-    return subprocess.run([binary] + list(args), capture_output=True, text=True,
-                          timeout=timeout, **kw)
-
-
 def validate(obj, workload, backend, kind=None, status="ok"):
-    """Checks a parsed result object against SCHEMA.md; returns True if valid."""
-    where = f"{workload}/{backend}"
-    ok = True
-    ok &= check(obj.get("schema") == "corobench-result/1", f"{where}: schema is {obj.get('schema')!r}")
-    ok &= check(obj.get("workload") == workload, f"{where}: workload is {obj.get('workload')!r}")
-    ok &= check(obj.get("backend") == backend, f"{where}: backend is {obj.get('backend')!r}")
-    ok &= check(isinstance(obj.get("params"), dict) and len(obj["params"]) > 0, f"{where}: params missing")
-    ok &= check(obj.get("status") == status, f"{where}: status {obj.get('status')!r}, error {obj.get('error')!r}")
-    if status == "ok":
-        ok &= check(obj.get("error") is None, f"{where}: error should be null")
-        cs = obj.get("checksum")
-        ok &= check(isinstance(cs, str) and re.fullmatch(r"0x[0-9a-f]{16}", cs) is not None,
-                    f"{where}: checksum {cs!r}")
-        res = obj.get("results")
-        if check(isinstance(res, dict), f"{where}: results missing"):
-            for f in RESULT_FIELDS[kind or workload]:
-                ok &= check(f in res, f"{where}: results.{f} missing")
-    else:
-        ok &= check(isinstance(obj.get("error"), str) and len(obj["error"]) > 0, f"{where}: error text missing")
-    env = obj.get("env")
-    if check(isinstance(env, dict), f"{where}: env missing"):
-        for f in ENV_FIELDS:
-            ok &= check(f in env and env[f] not in (None, ""), f"{where}: env.{f} missing")
-        ok &= check(isinstance(env.get("cores"), int) and env["cores"] >= 1, f"{where}: env.cores")
-    return ok
-
-
-def run_json(binary, args, workload, backend, kind=None, status="ok", timeout=60, **kw):
-    """Runs with --json, checks exit code, one line of valid JSON, the schema."""
-    p = run(binary, [workload] + list(args) + ["--backend", backend, "--json"], timeout=timeout, **kw)
-    where = f"{workload} {' '.join(args)} --backend {backend}"
-    want_rc = 0 if status == "ok" else 1
-    if not check(p.returncode == want_rc, f"{where}: exit {p.returncode}, want {want_rc}; stderr: {p.stderr.strip()}"):
-        return None
-    lines = p.stdout.splitlines()
-    if not check(len(lines) == 1, f"{where}: {len(lines)} stdout lines, want 1 JSON line"):
-        return None
-    try:
-        obj = json.loads(lines[0])
-    except ValueError as e:
-        fail(f"{where}: invalid JSON: {e}")
-        return None
-    validate(obj, workload, backend, kind, status)
-    return obj
+    errs = result_errors(obj, workload, backend, kind, status)
+    for e in errs:
+        fail(e)
+    return not errs

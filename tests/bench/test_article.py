@@ -2,7 +2,7 @@
 """test_article.py CBIN — the article's programs on the coroutine backends.
 
 1. Exact output for small n, worked out by hand from the scheduling rules in
-   coro.h / DESIGN.md (FIFO ready queue; spawn, wake-up and yield append at
+   coro/coro.h (FIFO ready queue; spawn, wake-up and yield append at
    the tail; Mesa-style waits; put on a non-full / get on a non-empty queue
    never suspends).
 2. Byte-identical to real Python asyncio running the same programs
@@ -54,50 +54,50 @@ def asyncio_ref(prog, n, cap):
     buf = io.StringIO()
     with contextlib.redirect_stdout(buf):
         rc = article_ref.main(["article_ref.py", prog, str(n), str(cap)])
-    t.check(rc == 0, f"article_ref.py {prog} {n} {cap} failed")
+    if rc != 0:
+        raise AssertionError(f"article_ref.py {prog} {n} {cap} failed")
     return buf.getvalue()
 
 
-def main():
-    cbin = sys.argv[1]
-    for bk in ("coro", "ucontext"):
-        for args, want in HAND:
-            p = t.run(cbin, ["article"] + args + ["--backend", bk])
-            t.check(p.returncode == 0 and p.stdout == want,
-                    f"{bk} article {' '.join(args)}: rc {p.returncode}\n--- got\n{p.stdout}--- want\n{want}")
-
-    grid = [(prog, n, cap) for prog in ("sequential", "concurrent") for n in (1, 2, 5, 12) for cap in (0,)]
-    grid += [("queue", n, cap) for n in (1, 2, 3, 6, 13) for cap in (0, 1, 2, 3, 5)]
-    for prog, n, cap in grid:
-        want = asyncio_ref(prog, n, cap)
+class Article(t.CbTest):
+    def test_hand_worked_outputs(self):
         for bk in ("coro", "ucontext"):
-            p = t.run(cbin, ["article", prog, "--n", str(n), "--capacity", str(cap), "--backend", bk])
-            t.check(p.returncode == 0 and p.stdout == want,
-                    f"{bk} article {prog} --n {n} --capacity {cap} differs from asyncio\n"
-                    f"--- corobench\n{p.stdout}--- asyncio\n{want}")
+            for args, want in HAND:
+                with self.subTest(f"{bk} article {' '.join(args)}"):
+                    p = self.cb(["article"] + args + ["--backend", bk])
+                    self.assertEqual((p.returncode, p.stdout), (0, want))
 
-    # The reference also works as a script (as the report shows it).
-    p = subprocess.run([sys.executable, os.path.join(HERE, "article_ref.py"), "queue", "3"],
-                       capture_output=True, text=True, timeout=60)
-    t.check(p.returncode == 0 and p.stdout == QUEUE3, f"article_ref.py as a script: {p.stdout!r}")
+    def test_same_as_asyncio(self):
+        grid = [(prog, n, 0) for prog in ("sequential", "concurrent") for n in (1, 2, 5, 12)]
+        grid += [("queue", n, cap) for n in (1, 2, 3, 6, 13) for cap in (0, 1, 2, 3, 5)]
+        for prog, n, cap in grid:
+            want = asyncio_ref(prog, n, cap)
+            for bk in ("coro", "ucontext"):
+                with self.subTest(f"{bk} article {prog} --n {n} --capacity {cap}"):
+                    p = self.cb(["article", prog, "--n", str(n), "--capacity", str(cap),
+                                 "--backend", bk])
+                    self.assertEqual((p.returncode, p.stdout), (0, want))
 
-    # --json: the same text in results.output; lines counts it.
-    p = t.run(cbin, ["article", "queue", "--n", "3", "--json"])
-    obj = json.loads(p.stdout) if p.returncode == 0 else None
-    if t.check(obj is not None, f"article --json: rc {p.returncode} {p.stderr}"):
-        t.validate(obj, "article", "coro")
-        t.check(obj["results"].get("output") == QUEUE3, f"article --json output {obj['results'].get('output')!r}")
-        t.check(obj["results"]["lines"] == 4, f"article --json lines {obj['results']['lines']}")
-        t.check(obj["params"].get("program") == "queue", f"params.program {obj['params'].get('program')!r}")
+    def test_reference_runs_as_a_script(self):
+        p = subprocess.run([sys.executable, os.path.join(HERE, "article_ref.py"), "queue", "3"],
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual((p.returncode, p.stdout), (0, QUEUE3))
 
-    # Coroutines are deterministic: K runs, one order.
-    for prog in ("sequential", "concurrent", "queue"):
-        obj = t.run_json(cbin, [prog, "--n", "20", "--runs", "5"], "article", "coro")
-        if obj:
-            r = obj["results"]
-            t.check(r["runs"] == 5 and r["distinct_orders"] == 1,
-                    f"coro {prog} --runs 5: runs {r['runs']}, distinct_orders {r['distinct_orders']}")
-    t.finish()
+    def test_json_carries_the_output(self):
+        p = self.cb(["article", "queue", "--n", "3", "--json"])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        obj = json.loads(p.stdout)
+        self.assertResult(obj, "article", "coro")
+        self.assertEqual(obj["results"].get("output"), QUEUE3)
+        self.assertEqual(obj["results"]["lines"], 4)
+        self.assertEqual(obj["params"].get("program"), "queue")
+
+    def test_coroutines_have_one_order(self):
+        for prog in ("sequential", "concurrent", "queue"):
+            with self.subTest(prog):
+                r = self.run_json([prog, "--n", "20", "--runs", "5"], "article", "coro")["results"]
+                self.assertEqual((r["runs"], r["distinct_orders"]), (5, 1))
 
 
-main()
+if __name__ == "__main__":
+    t.main()

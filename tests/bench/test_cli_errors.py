@@ -3,7 +3,7 @@
 nothing on stdout and exactly ONE line on stderr that starts with
 "corobench: " and names the offending option (or workload/argument). A crash,
 a signal or a silently accepted value fails the test."""
-import sys
+import json
 
 import cbtest as t
 
@@ -64,30 +64,85 @@ BAD = [
     (["fairness", "--yield-us=-5"], "--yield-us"),
     (["fairness", "--tasks", "100", "--duration-ms", "60000"], "--duration-ms"),
     (["cpubound", "--out", ""], "--out"),
+    (["echo", "--backend", "ucontext"], "--backend: echo runs on coro or threads, got 'ucontext'"),
+    (["echo", "--workers", "2", "--backend", "threads"],
+     "--workers: thread-per-connection has no workers; --workers needs --backend coro, got '2'"),
+    (["echo", "--buf", "8"], "--buf"),
+    (["echo", "--pin", "both"], "--pin: expected one of none, same, split, got 'both'"),
+    (["spawn", "--stack", "16383"], "--stack: expected 0 or an integer in [16384, 1073741824]"),
+    (["article", "queue", "--n"], "--n: missing value"),
+    (["env", "--bogus"], "env: unknown option '--bogus'"),
 ]
 
 
-def main():
-    cbin = sys.argv[1]
-    t.check(len(BAD) >= 20, "fewer than 20 bad invocations")
-    for args, want in BAD:
-        p = t.run(cbin, args, timeout=20)
-        where = "corobench " + " ".join(repr(a) if a == "" or " " in a else a for a in args)
-        lines = p.stderr.splitlines()
-        t.check(p.returncode == 2, f"{where}: exit {p.returncode}, want 2 (stderr {p.stderr!r})")
-        t.check(p.stdout == "", f"{where}: printed on stdout: {p.stdout!r}")
-        if t.check(len(lines) == 1, f"{where}: {len(lines)} stderr lines, want 1: {p.stderr!r}"):
-            t.check(lines[0].startswith("corobench: ") and want in lines[0],
-                    f"{where}: message {lines[0]!r} lacks {want!r}")
-    # Good values at the edges of the ranges are accepted (checked, not run big).
-    for args in (["switch", "--n", "1", "--backend", "threads", "--mech", "condvar", "--pin", "none"],
-                 ["cpubound", "--tasks", "1", "--total-work", "1", "--wss", "0", "--stack", "16384"],
-                 ["fairness", "--tasks", "0", "--duration-ms", "1", "--period-us", "100000"],
-                 ["article", "sequential", "--n=1", "--runs=1000", "--backend=threads"],
-                 ["prodcons", "--items", "1", "--capacity", "0", "--work-ns", "0"]):
-        p = t.run(cbin, args + ["--json"], timeout=60)
-        t.check(p.returncode == 0, f"{' '.join(args)}: exit {p.returncode}, stderr {p.stderr!r}")
-    t.finish()
+# Good values at the edges of the ranges are accepted (checked, not run big).
+GOOD = [
+    ["switch", "--n", "1", "--backend", "threads", "--mech", "condvar", "--pin", "none"],
+    ["cpubound", "--tasks", "1", "--total-work", "1", "--wss", "0", "--stack", "16384"],
+    ["fairness", "--tasks", "0", "--duration-ms", "1", "--period-us", "100000"],
+    ["article", "sequential", "--n=1", "--runs=1000", "--backend=threads"],
+    ["prodcons", "--items", "1", "--capacity", "0", "--work-ns", "0"],
+    ["echo", "--connections", "1", "--max-requests", "1", "--backend", "threads"],
+]
 
 
-main()
+class CliErrors(t.CbTest):
+    def test_bad_command_lines_exit_2_with_one_line(self):
+        self.assertGreaterEqual(len(BAD), 20)
+        for args, want in BAD:
+            where = "corobench " + " ".join(repr(a) if a == "" or " " in a else a for a in args)
+            with self.subTest(where):
+                p = self.cb(args, timeout=20)
+                self.assertEqual(p.returncode, 2, f"stderr {p.stderr!r}")
+                self.assertEqual(p.stdout, "")
+                lines = p.stderr.splitlines()
+                self.assertEqual(len(lines), 1, p.stderr)
+                self.assertTrue(lines[0].startswith("corobench: "), lines[0])
+                self.assertIn(want, lines[0])
+
+    def test_edges_of_the_ranges_are_accepted(self):
+        for args in GOOD:
+            with self.subTest(" ".join(args)):
+                p = self.cb(args + ["--json"], timeout=60)
+                self.assertEqual(p.returncode, 0, p.stderr)
+
+    def test_every_workload_and_option_is_in_help(self):
+        """--help lists what the workloads registered; each workload's help
+        lists its options, and each of them is in the JSON params."""
+        p = self.cb(["--help"])
+        self.assertEqual(p.returncode, 0)
+        names = [l.split()[0] for l in p.stdout.split("workloads:\n")[1].split("\n\n")[0].splitlines()]
+        self.assertIn("echo", names)
+        for wl in names:
+            with self.subTest(wl):
+                h = self.cb([wl, "--help"])
+                self.assertEqual(h.returncode, 0)
+                opts = [l.split()[0] for l in h.stdout.split("options:\n")[1].splitlines() if l.strip()]
+                self.assertTrue(opts, h.stdout)
+                keys = {o.lstrip("-").replace("-", "_") for o in opts}
+                bad = self.cb([wl, "--no-such-option"])
+                self.assertEqual(bad.returncode, 2)
+                self.assertIn(f"corobench {wl} --help", bad.stderr)
+                if wl in ("article", "switch", "spawn"):  # quick ones: params == options
+                    args = ["sequential"] if wl == "article" else []
+                    obj = self.run_json(args + ["--n", "2"], wl, "coro")
+                    self.assertEqual(set(obj["params"]), keys)
+
+    def test_env_subcommand(self):
+        p = self.cb(["env", "--json"])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        env = json.loads(p.stdout)
+        for k in ("cpu_model", "cores", "kernel", "compiler", "cflags", "build_type", "commit",
+                  "caches", "mem_total", "hypervisor", "governor", "sanitize", "cmake_options"):
+            self.assertIn(k, env)
+        self.assertGreaterEqual(env["cores"], 1)
+        if env["caches"]:
+            self.assertTrue(all(v > 0 for v in env["caches"].values()), env["caches"])
+            self.assertRegex(env["caches_text"], r"^L\d+d? .* \(from (sysfs|getconf)\)$")
+        bad = self.cb(["env", "--yaml"])
+        self.assertEqual((bad.returncode, bad.stdout), (2, ""))
+        self.assertEqual(len(bad.stderr.splitlines()), 1)
+
+
+if __name__ == "__main__":
+    t.main()

@@ -14,7 +14,6 @@ RLIMIT_AS: ctest gives this test the label nosan.
 """
 import re
 import resource
-import sys
 
 import cbtest as t
 
@@ -25,46 +24,41 @@ def lowered():
     resource.setrlimit(resource.RLIMIT_AS, (LIMIT, LIMIT))
 
 
-def main():
-    cbin = sys.argv[1]
-    pat = re.compile(r"^(thread|coroutine) creation failed at task (\d+): .+")
+PAT = re.compile(r"^(thread|coroutine) creation failed at task (\d+): .+")
 
-    obj = t.run_json(cbin, ["--n", "5000", "--alive"], "spawn", "threads", kind="spawn-alive",
-                     preexec_fn=lowered, timeout=120)
-    if obj:
+
+class Limits(t.CbTest):
+    def test_threads_spawn_alive_stops_at_the_limit(self):
+        obj = self.run_json(["--n", "5000", "--alive"], "spawn", "threads", kind="spawn-alive",
+                            preexec_fn=lowered, timeout=120)
         r = obj["results"]
-        t.check(0 < r["tasks_reached"] < 5000, f"threads spawn --alive: reached {r['tasks_reached']}")
-        m = pat.match(r["limit_error"] or "")
-        if t.check(m is not None, f"threads spawn --alive: limit_error {r['limit_error']!r}"):
-            t.check(int(m.group(2)) == r["tasks_reached"], f"limit_error task {m.group(2)} != reached")
-        t.check(r["tasks"] == r["tasks_reached"], f"tasks {r['tasks']} != reached {r['tasks_reached']}")
-        print(f"threads: {r['tasks_reached']} alive under RLIMIT_AS={LIMIT}: {r['limit_error']}")
+        self.assertTrue(0 < r["tasks_reached"] < 5000, r["tasks_reached"])
+        m = PAT.match(r["limit_error"] or "")
+        self.assertIsNotNone(m, r["limit_error"])
+        self.assertEqual(int(m.group(2)), r["tasks_reached"])
+        self.assertEqual(r["tasks"], r["tasks_reached"])
 
-    for bk in ("coro", "ucontext"):
-        obj = t.run_json(cbin, ["--n", "200000", "--alive"], "spawn", bk, kind="spawn-alive",
-                         preexec_fn=lowered, timeout=120)
-        if obj:
-            r = obj["results"]
-            if r["tasks_reached"] < 200000:
-                t.check(pat.match(r["limit_error"] or "") is not None,
-                        f"{bk} spawn --alive: limit_error {r['limit_error']!r}")
-            print(f"{bk}: {r['tasks_reached']} alive under RLIMIT_AS={LIMIT}: {r['limit_error']}")
+    def test_coroutines_spawn_alive_under_the_limit(self):
+        for bk in ("coro", "ucontext"):
+            with self.subTest(bk):
+                obj = self.run_json(["--n", "200000", "--alive"], "spawn", bk, kind="spawn-alive",
+                                    preexec_fn=lowered, timeout=120)
+                r = obj["results"]
+                if r["tasks_reached"] < 200000:
+                    self.assertRegex(r["limit_error"] or "", PAT)
 
-    obj = t.run_json(cbin, ["--tasks", "5000", "--total-work", "5000"], "cpubound", "threads",
-                     status="error", preexec_fn=lowered, timeout=120)
-    if obj:
-        t.check(pat.match(obj["error"]) is not None and obj["error"].startswith("thread"),
-                f"cpubound threads error {obj['error']!r}")
-        print(f"cpubound threads: {obj['error']}")
+    def test_cpubound_threads_fails_cleanly(self):
+        obj = self.run_json(["--tasks", "5000", "--total-work", "5000"], "cpubound", "threads",
+                            status="error", preexec_fn=lowered, timeout=120)
+        self.assertRegex(obj["error"], PAT)
+        self.assertTrue(obj["error"].startswith("thread"), obj["error"])
 
-    # A run that fails prints status error, exit 1: coroutine creation of a
-    # huge stack each (1 GiB) under the same limit.
-    obj = t.run_json(cbin, ["--tasks", "4", "--total-work", "40", "--stack", str(1 << 30)], "cpubound",
-                     "coro", status="error", preexec_fn=lowered, timeout=120)
-    if obj:
-        t.check(pat.match(obj["error"]) is not None, f"cpubound coro error {obj['error']!r}")
-        print(f"cpubound coro, 1 GiB stacks: {obj['error']}")
-    t.finish()
+    def test_cpubound_coro_huge_stacks_fail_cleanly(self):
+        """Coroutine creation of a huge stack each (1 GiB) under the same limit."""
+        obj = self.run_json(["--tasks", "4", "--total-work", "40", "--stack", str(1 << 30)],
+                            "cpubound", "coro", status="error", preexec_fn=lowered, timeout=120)
+        self.assertRegex(obj["error"], PAT)
 
 
-main()
+if __name__ == "__main__":
+    t.main()

@@ -1,13 +1,12 @@
 #!/usr/bin/env python3
 """test_workloads.py CBIN — every workload on every backend with small
-parameters: exit 0, one valid JSON object (bench/SCHEMA.md), and the SAME
+parameters: exit 0, one valid JSON object (bench/result.schema.json), and the SAME
 checksum on coro, threads and ucontext (the backends did the same work), and
 for prodcons/cpubound on coro with --workers 2 (M:N) too, and cpubound on
 threads with --workers 2 (two pinned threads, tasks split statically).
 Also: the human summary works, --out writes the file atomically, --help."""
 import json
 import os
-import sys
 import tempfile
 
 import cbtest as t
@@ -34,66 +33,70 @@ CASES = [
 ]
 
 
-def main():
-    cbin = sys.argv[1]
-    for wl, args, kind in CASES:
+def check_sane(tc, wl, args, kind, bk, res):
+    """The results describe the work asked for."""
+    if wl == "switch":
+        tc.assertEqual(res["switches"], 2 * int(args[1]))
+    if wl == "prodcons":
+        tc.assertEqual(res["items"], int(args[1]))
+    if wl == "cpubound":
+        tc.assertEqual(res["work_units"], int(args[3]))
+    if wl == "spawn" and kind:
+        tc.assertEqual((res["tasks_reached"], res["limit_error"]), (int(args[1]), None))
+        tc.assertGreater(res["peak_rss_bytes"], 0)
+    if wl == "fairness":
+        tc.assertGreaterEqual(res["ticks"], 1)
+
+
+class Workloads(t.CbTest):
+    def backends_agree(self, wl, args, kind):
         sums = {}
         for bk in t.BACKENDS:
-            obj = t.run_json(cbin, args, wl, bk, kind)
-            if obj is None:
-                continue
+            obj = self.run_json(args, wl, bk, kind)
             sums[bk] = obj["checksum"]
-            res = obj["results"]
-            # Sanity: the results describe the work asked for.
-            if wl == "switch":
-                t.check(res["switches"] == 2 * int(args[1]), f"switch/{bk}: switches {res['switches']}")
-            if wl == "prodcons":
-                t.check(res["items"] == int(args[1]), f"prodcons/{bk}: items {res['items']}")
-            if wl == "cpubound":
-                t.check(res["work_units"] == int(args[3]), f"cpubound/{bk}: work_units {res['work_units']}")
-            if wl == "spawn" and kind:
-                t.check(res["tasks_reached"] == int(args[1]) and res["limit_error"] is None,
-                        f"spawn --alive/{bk}: reached {res['tasks_reached']}, {res['limit_error']}")
-                t.check(res["peak_rss_bytes"] > 0, f"spawn --alive/{bk}: peak_rss_bytes 0")
-            if wl == "fairness":
-                t.check(res["ticks"] >= 1, f"fairness/{bk}: no tick recorded")
+            check_sane(self, wl, args, kind, bk, obj["results"])
         # M:N: the coroutine backend on 2 workers does the same work (real threads).
         if wl in ("prodcons", "cpubound"):
-            obj = t.run_json(cbin, args + ["--workers", "2"], wl, "coro", kind)
-            if obj is not None:
-                t.check(obj["params"].get("workers") == 2, f"{wl} --workers 2: params.workers {obj['params'].get('workers')}")
-                sums["coro --workers 2"] = obj["checksum"]
+            obj = self.run_json(args + ["--workers", "2"], wl, "coro", kind)
+            self.assertEqual(obj["params"].get("workers"), 2)
+            sums["coro --workers 2"] = obj["checksum"]
         if wl == "cpubound":
-            obj = t.run_json(cbin, args + ["--workers", "2"], wl, "threads", kind)
-            if obj is not None:
-                res = obj["results"]
-                t.check(res.get("split_threads") == min(2, int(args[1])),
-                        f"cpubound threads --workers 2: split_threads {res.get('split_threads')}")
-                t.check(res["work_units"] == int(args[3]), f"cpubound threads split: work_units {res['work_units']}")
-                sums["threads --workers 2"] = obj["checksum"]
-        if len(set(sums.values())) > 1:
-            t.fail(f"{wl} {' '.join(args)}: checksums differ across backends: {sums}")
+            obj = self.run_json(args + ["--workers", "2"], wl, "threads", kind)
+            res = obj["results"]
+            self.assertEqual(res.get("split_threads"), min(2, int(args[1])))
+            self.assertEqual(res["work_units"], int(args[3]))
+            sums["threads --workers 2"] = obj["checksum"]
+        self.assertEqual(len(set(sums.values())), 1, f"checksums differ across backends: {sums}")
 
-    # Human summary (no --json) and --help.
-    p = t.run(cbin, ["switch", "--n", "100", "--backend", "threads"])
-    t.check(p.returncode == 0 and "switch on threads: ok" in p.stdout and "checksum" in p.stdout,
-            f"human summary: rc {p.returncode}, {p.stdout!r}")
-    for args in (["--help"], ["switch", "--help"], ["article", "--help"]):
-        p = t.run(cbin, args)
-        t.check(p.returncode == 0 and "usage: corobench" in p.stdout, f"{args}: rc {p.returncode}")
+    def test_every_backend_does_the_same_work(self):
+        for wl, args, kind in CASES:
+            with self.subTest(f"{wl} {' '.join(args)}"):
+                self.backends_agree(wl, args, kind)
 
-    # --out writes the JSON object to a file (via a temporary + rename) and
-    # leaves no temporary behind.
-    with tempfile.TemporaryDirectory() as d:
-        path = os.path.join(d, "r.json")
-        p = t.run(cbin, ["spawn", "--n", "10", "--out", path])
-        if t.check(p.returncode == 0 and p.stdout == "", f"--out: rc {p.returncode}, stdout {p.stdout!r}"):
+    def test_human_summary_and_help(self):
+        p = self.cb(["switch", "--n", "100", "--backend", "threads"])
+        self.assertEqual(p.returncode, 0)
+        self.assertIn("switch on threads: ok", p.stdout)
+        self.assertIn("checksum", p.stdout)
+        for args in (["--help"], ["switch", "--help"], ["article", "--help"]):
+            p = self.cb(args)
+            self.assertEqual(p.returncode, 0, args)
+            self.assertIn("usage: corobench", p.stdout)
+
+    def test_out_writes_the_file_atomically(self):
+        """--out writes the JSON object to a file (via a temporary + rename)
+        and leaves no temporary behind."""
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "r.json")
+            p = self.cb(["spawn", "--n", "10", "--out", path])
+            self.assertEqual((p.returncode, p.stdout), (0, ""))
             with open(path) as f:
-                t.validate(json.load(f), "spawn", "coro")
-            t.check(os.listdir(d) == ["r.json"], f"--out left {os.listdir(d)}")
-        p = t.run(cbin, ["spawn", "--n", "10", "--out", os.path.join(d, "no", "such", "dir.json")])
-        t.check(p.returncode == 1 and "--out" in p.stderr, f"--out to a bad path: rc {p.returncode}")
-    t.finish()
+                self.assertResult(json.load(f), "spawn", "coro")
+            self.assertEqual(os.listdir(d), ["r.json"])
+            p = self.cb(["spawn", "--n", "10", "--out", os.path.join(d, "no", "such", "dir.json")])
+            self.assertEqual(p.returncode, 1)
+            self.assertIn("--out", p.stderr)
 
 
-main()
+if __name__ == "__main__":
+    t.main()
