@@ -1,7 +1,7 @@
 /* json.h — a tiny JSON writer into a growable buffer.
  *
  * Why hand-written: the suite is C with libc only; the output is one flat-ish
- * object per run (bench/SCHEMA.md), so a writer that handles escaping, commas
+ * object per run (bench/result.schema.json), so a writer that handles escaping, commas
  * and non-finite numbers is all that is needed.
  */
 #ifndef WL_JSON_H

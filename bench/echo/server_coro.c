@@ -88,10 +88,9 @@ void echo_serve_coro(const echo_server_cfg *cfg) {
     coro_run_opts_init(&o);
     o.workers = cfg->workers;
     /* Placement is --pin's business (the whole server process, or nothing):
-     * the runtime's own pinning, one worker per CPU, kept the load generator
-     * off both cores (at 10,000 connections it got 0.72-0.74 of a core and
-     * the server 50-63 k requests/s; left to the kernel 0.85-0.95 and
-     * 62-71 k; bench/echo/README.md). */
+     * the runtime's own pinning, one worker per CPU, keeps the load generator
+     * off the workers' cores, so the closed loop measures a starved load
+     * generator (bench/echo/README.md, "Placement"). */
     o.pin = 0;
     buf_bytes = cfg->buf;
     int rc = coro_run_ex(acceptor, (void *)cfg, &o);

@@ -1,4 +1,4 @@
-/* bm_fcontext.c — Boost.Context's jump_fcontext, the reference issue 2 sets
+/* bm_fcontext.c — Boost.Context's jump_fcontext, the reference the targets set
  * for the raw switch (at most 1.0x of it). Declared here in C: the functions
  * are extern "C" in libboost_context, and transfer_t is two pointers returned
  * in registers. One iteration is one switch; the loop does round trips. */

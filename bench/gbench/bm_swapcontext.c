@@ -1,6 +1,6 @@
 /* bm_swapcontext.c — glibc's swapcontext between two contexts: the naive
  * user-level switch (it saves the signal mask with a system call), the
- * baseline issue 2's "25x faster" target is measured against. One iteration
+ * baseline the coroutine switch's "25x faster" target is measured against. One iteration
  * is one switch; the loop does round trips of two. */
 #define _GNU_SOURCE
 #include "bm.h"

@@ -42,8 +42,8 @@ static double ns[M_COUNT][MAX_ROUNDS];
 static int cpu = -1;
 
 /* CPU time, not wall time: the slices that other tenants of this CPU take
- * while we are preempted are not counted (on a loaded 2-core VM they dwarf a
- * 10 ns switch). The thread's clock for the user-space switches, the process's
+ * while we are preempted are not counted (on a loaded machine they dwarf a
+ * user-space switch). The thread's clock for the user-space switches, the process's
  * (both threads, on one CPU) for the futex ping-pong. */
 static uint64_t clock_ns(clockid_t id) {
     struct timespec t;
