@@ -93,6 +93,17 @@ void jb_obj_end(jbuf *j) {
     j->need_comma = 1;
 }
 
+void jb_arr_begin(jbuf *j, const char *k) {
+    key(j, k);
+    put(j, "[", 1);
+    j->need_comma = 0;
+}
+
+void jb_arr_end(jbuf *j) {
+    put(j, "]", 1);
+    j->need_comma = 1;
+}
+
 void jb_str(jbuf *j, const char *k, const char *v) {
     key(j, k);
     if (v)

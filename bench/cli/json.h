@@ -21,6 +21,8 @@ void jb_init(jbuf *j);
 void jb_free(jbuf *j);
 void jb_obj_begin(jbuf *j, const char *key); /* key NULL at top level */
 void jb_obj_end(jbuf *j);
+void jb_arr_begin(jbuf *j, const char *key); /* elements: the jb_* calls with key NULL */
+void jb_arr_end(jbuf *j);
 void jb_str(jbuf *j, const char *key, const char *v); /* v NULL = null */
 void jb_u64(jbuf *j, const char *key, uint64_t v);
 void jb_i64(jbuf *j, const char *key, int64_t v);

@@ -173,6 +173,26 @@ static int emit(const cli *c, const wl_result *r, int stream) {
     return status;
 }
 
+/* The results a successful run recorded must be the ones its spec declares
+ * (workload.h wl_result_spec): a mismatch is a bug in the workload. */
+static void check_declared(const wl_spec *w, wl_result *r) {
+    for (int i = 0; i < r->nfields && r->ok; i++) {
+        size_t k = 0;
+        while (k < w->nresults && strcmp(w->results[k].name, r->fields[i].name) != 0) k++;
+        if (k == w->nresults)
+            res_fail(r, "internal error: %s recorded results.%s, which it does not declare",
+                     w->name, r->fields[i].name);
+    }
+    for (size_t k = 0; k < w->nresults && r->ok; k++) {
+        int found = 0;
+        for (int i = 0; i < r->nfields; i++)
+            found |= strcmp(w->results[k].name, r->fields[i].name) == 0;
+        if (w->results[k].required && !found)
+            res_fail(r, "internal error: %s did not record results.%s", w->name,
+                     w->results[k].name);
+    }
+}
+
 static int run(cli *c) {
     out_sink sink;
     FILE *devnull;
@@ -188,6 +208,7 @@ static int run(cli *c) {
         else
             res_null(&r, "output");
     }
+    if (r.ok) check_declared(c->wl->spec, &r);
     int status = emit(c, &r, stream);
     res_free(&r);
     sink_free(&sink);

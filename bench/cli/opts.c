@@ -1,6 +1,8 @@
 /* opts.c — the strict parser (opts.h), driven by the workloads' specs. */
 #include "opts.h"
 
+#include "json.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,7 +45,7 @@ static const wl_entry *next_workload(const wl_entry *e) {
 static void print_main_help(void) {
     printf("usage: corobench <workload> [--backend coro|threads|ucontext] [--json] [--out FILE] "
            "[options]\n"
-           "       corobench <workload> --help\n"
+           "       corobench <workload> --help | --results-schema\n"
            "       corobench env --json\n\n"
            "Runs one workload on one backend and prints its result (one JSON object with\n"
            "--json, see bench/result.schema.json). Exit 0 ok, 1 the run failed, 2 bad command\n"
@@ -87,6 +89,49 @@ static void print_workload_help(const wl_spec *w) {
         range_help(&w->opts[i], range, sizeof range);
         printf("  %-14s %s (%s)\n", w->opts[i].name, w->opts[i].help, range);
     }
+    printf("\nresults (--json; --results-schema prints them as JSON Schema):\n");
+    for (size_t i = 0; i < w->nresults; i++) {
+        const wl_result_spec *f = &w->results[i];
+        printf("  %-26s %s%s (%s)\n", f->name, f->required ? "" : "[some runs] ", f->help, f->type);
+    }
+}
+
+/* The workload's "results" object as JSON Schema (one line). */
+static int print_results_schema(const wl_spec *w) {
+    jbuf j;
+    jb_init(&j);
+    jb_obj_begin(&j, NULL);
+    jb_str(&j, "type", "object");
+    jb_str(&j, "description", w->summary);
+    jb_arr_begin(&j, "required");
+    for (size_t i = 0; i < w->nresults; i++)
+        if (w->results[i].required) jb_str(&j, NULL, w->results[i].name);
+    jb_arr_end(&j);
+    jb_obj_begin(&j, "properties");
+    for (size_t i = 0; i < w->nresults; i++) {
+        const wl_result_spec *f = &w->results[i];
+        jb_obj_begin(&j, f->name);
+        const char *bar = strchr(f->type, '|');
+        if (bar) {
+            char first[16];
+            snprintf(first, sizeof first, "%.*s", (int)(bar - f->type), f->type);
+            jb_arr_begin(&j, "type");
+            jb_str(&j, NULL, first);
+            jb_str(&j, NULL, bar + 1);
+            jb_arr_end(&j);
+        } else {
+            jb_str(&j, "type", f->type);
+        }
+        jb_str(&j, "description", f->help);
+        jb_obj_end(&j);
+    }
+    jb_obj_end(&j);
+    jb_bool(&j, "additionalProperties", 0);
+    jb_obj_end(&j);
+    int rc = j.oom ? 2 : 1;
+    if (!j.oom) printf("%s\n", j.s);
+    jb_free(&j);
+    return rc;
 }
 
 static int bad_number(const opt_spec *o, const char *text, const char *why) {
@@ -215,6 +260,7 @@ static int parse_args(cli *c, const wl_spec *w, int argc, char **argv) {
             print_workload_help(w);
             return 1;
         }
+        if (strcmp(arg, "--results-schema") == 0) return print_results_schema(w);
         if (strncmp(arg, "--", 2) != 0)
             rc = parse_positional(c, w, arg);
         else

@@ -244,11 +244,20 @@ static const opt_spec art_opts[] = {
     WL_U64(art_params, runs, "--runs", 1, 1000, 1,
            "run K times in memory and count distinct output orders"),
 };
+static const wl_result_spec art_results[] = {
+    WL_RES("lines", "integer", "lines the program printed"),
+    WL_RES("runs", "integer", "runs done (--runs)"),
+    WL_RES("distinct_orders", "integer", "distinct outputs over the runs (1 without --runs)"),
+    WL_RES_OPT("output", "string|null",
+               "with --json: the program's text when it fits the result, else null"),
+};
 static const wl_spec art_spec = {
     .name = "article",
     .summary = "the article's programs: countdown with a divisibility test",
     .opts = art_opts,
     .nopts = WL_NOPTS(art_opts),
+    .results = art_results,
+    .nresults = WL_NOPTS(art_results),
     .params_size = sizeof(art_params),
     .backends = BK_ALL,
     .check = art_check,

@@ -209,11 +209,26 @@ static const opt_spec cb_opts[] = {
            "coro: worker threads (1 = M:1, more = M:N); threads: W pinned threads that "
            "run the tasks split statically, back to back, no scheduler (M:N's reference)"),
 };
+static const wl_result_spec cb_results[] = {
+    WL_RES("tasks", "integer", "tasks sharing the work"),
+    WL_RES("work_units", "integer", "work steps done in all"),
+    WL_RES("wall_ns", "integer", "the whole run"),
+    WL_RES("cpu_ns", "integer", "CPU time of the process over the run"),
+    WL_RES("vol_csw", "integer", "voluntary context switches of the process (getrusage)"),
+    WL_RES("invol_csw", "integer", "involuntary context switches of the process"),
+    WL_RES("units_per_s", "number", "work_units / wall time"),
+    WL_RES_OPT("split_threads", "integer",
+               "--backend threads --workers W: the threads that ran the tasks"),
+    WL_RES_OPT("split_pinned", "integer",
+               "--backend threads --workers W: 1 when pinned one per CPU"),
+};
 static const wl_spec cb_spec = {
     .name = "cpubound",
     .summary = "fixed CPU work split over T tasks: oversubscription",
     .opts = cb_opts,
     .nopts = WL_NOPTS(cb_opts),
+    .results = cb_results,
+    .nresults = WL_NOPTS(cb_results),
     .params_size = sizeof(cb_params),
     .backends = BK_ALL,
     .check = cb_check,

@@ -205,11 +205,23 @@ static const opt_spec fa_opts[] = {
     WL_U64(fa_params, duration_ms, "--duration-ms", 1, 60000, 50,
            "CPU work per task, ms (the ticker runs at least this long)"),
 };
+static const wl_result_spec fa_results[] = {
+    WL_RES("ticks", "integer", "deadlines the ticker woke for"),
+    WL_RES("missed_ticks", "integer", "deadlines it slept through entirely"),
+    WL_RES("late_p50_ns", "integer|null", "median lateness of a tick, null without ticks"),
+    WL_RES("late_p99_ns", "integer|null", "99th percentile lateness, null without ticks"),
+    WL_RES("late_max_ns", "integer|null", "largest lateness, null without ticks"),
+    WL_RES("wall_ns", "integer", "the whole run"),
+    WL_RES("chunks_per_task", "integer", "chunks of --yield-us work per CPU task"),
+    WL_RES("samples_dropped", "integer", "1 when lateness samples were lost (out of memory)"),
+};
 static const wl_spec fa_spec = {
     .name = "fairness",
     .summary = "ticker lateness beside CPU-bound tasks: what preemption buys",
     .opts = fa_opts,
     .nopts = WL_NOPTS(fa_opts),
+    .results = fa_results,
+    .nresults = WL_NOPTS(fa_results),
     .params_size = sizeof(fa_params),
     .backends = BK_ALL,
     .check = fa_check,

@@ -165,11 +165,20 @@ static const opt_spec pc_opts[] = {
             "CPU work per consumed item (calibrated spin), ns"),
     WL_U64(pc_params, workers, "--workers", 1, 64, 1, "coro: worker threads (1 = M:1, more = M:N)"),
 };
+static const wl_result_spec pc_results[] = {
+    WL_RES("items", "integer", "items consumed"),
+    WL_RES("wall_ns", "integer", "first put .. last item consumed and joined"),
+    WL_RES("items_per_s", "number", "items / wall time"),
+    WL_RES_OPT("work_iters_per_item", "integer",
+               "spin iterations of --work-ns (calibrated; corobench only)"),
+};
 static const wl_spec pc_spec = {
     .name = "prodcons",
     .summary = "producers and consumers over one queue: items/s",
     .opts = pc_opts,
     .nopts = WL_NOPTS(pc_opts),
+    .results = pc_results,
+    .nresults = WL_NOPTS(pc_results),
     .params_size = sizeof(pc_params),
     .backends = BK_ALL,
     .check = pc_check,

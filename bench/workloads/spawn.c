@@ -173,11 +173,28 @@ static const opt_spec sp_opts[] = {
     WL_U64Z(sp_params, stack, "--stack", 16384, UINT64_C(1) << 30, 0,
             "stack bytes per task, 0 = the backend's default"),
 };
+static const wl_result_spec sp_results[] = {
+    WL_RES("tasks", "integer", "tasks that ran and were joined"),
+    WL_RES("wall_ns", "integer", "the whole spawn, run and join"),
+    WL_RES("ns_per_task", "number", "wall_ns / tasks"),
+    WL_RES_OPT("tasks_requested", "integer", "--alive: n"),
+    WL_RES_OPT("tasks_reached", "integer", "--alive: tasks alive at once before a spawn failed"),
+    WL_RES_OPT("spawn_all_ns", "integer", "--alive: time to spawn them all"),
+    WL_RES_OPT("baseline_rss_bytes", "integer", "--alive: VmRSS before spawning"),
+    WL_RES_OPT("peak_rss_bytes", "integer", "--alive: VmRSS with every task alive"),
+    WL_RES_OPT("vmhwm_bytes", "integer", "--alive: VmHWM with every task alive"),
+    WL_RES_OPT("rss_per_task_bytes", "integer",
+               "--alive: (peak_rss_bytes - baseline_rss_bytes) / tasks_reached"),
+    WL_RES_OPT("limit_error", "string|null",
+               "--alive: null, or the error that stopped the spawning (a data point)"),
+};
 static const wl_spec sp_spec = {
     .name = "spawn",
     .summary = "create, run and join tasks: spawn cost, memory per task, most tasks alive",
     .opts = sp_opts,
     .nopts = WL_NOPTS(sp_opts),
+    .results = sp_results,
+    .nresults = WL_NOPTS(sp_results),
     .params_size = sizeof(sp_params),
     .backends = BK_ALL,
     .check = sp_check,

@@ -208,11 +208,20 @@ static const opt_spec sw_opts[] = {
     WL_ENUM(sw_params, mech, "--mech", sw_mechs, 1,
             "threads: futex | condvar (coroutines always yield)"),
 };
+static const wl_result_spec sw_results[] = {
+    WL_RES("switches", "integer", "hand-offs in all (2n)"),
+    WL_RES("wall_ns", "integer", "both players started .. the last one done"),
+    WL_RES("ns_per_switch", "number", "wall_ns / switches"),
+    WL_RES("vol_csw", "integer", "voluntary context switches of the process (getrusage)"),
+    WL_RES("invol_csw", "integer", "involuntary context switches of the process"),
+};
 static const wl_spec sw_spec = {
     .name = "switch",
     .summary = "two tasks hand control back and forth: context-switch cost",
     .opts = sw_opts,
     .nopts = WL_NOPTS(sw_opts),
+    .results = sw_results,
+    .nresults = WL_NOPTS(sw_results),
     .params_size = sizeof(sw_params),
     .backends = BK_ALL,
     .check = sw_check,

@@ -56,6 +56,22 @@ typedef struct opt_spec {
     { nm, OPT_FLAG, 0, 1, 0, offsetof(type, field), NULL, 0, h }
 #define WL_NOPTS(a) (sizeof a / sizeof a[0])
 
+/* One field of a workload's "results" object: its JSON Schema type
+ * ("integer", "number", "string", "integer|null", "string|null"), whether
+ * every successful run records it, and what it means (times in ns, sizes in
+ * bytes). The CLI fails a run that records an undeclared field or misses a
+ * required one, so the declaration cannot drift from the code;
+ * `corobench <workload> --results-schema` prints it as JSON Schema. */
+typedef struct wl_result_spec {
+    const char *name, *type;
+    int required;
+    const char *help;
+} wl_result_spec;
+#define WL_RES(nm, ty, h)                                                                          \
+    { nm, ty, 1, h }
+#define WL_RES_OPT(nm, ty, h)                                                                      \
+    { nm, ty, 0, h }
+
 /* What a check between options sees: the backend and which options were on
  * the command line (the others hold their defaults). */
 typedef struct wl_check_ctx {
@@ -83,8 +99,10 @@ typedef struct wl_spec {
     const char *summary;
     const opt_spec *opts;
     size_t nopts;
-    size_t params_size; /* sizeof the workload's parameter struct */
-    unsigned backends;  /* BK_MASK set it runs on */
+    size_t params_size;            /* sizeof the workload's parameter struct */
+    unsigned backends;             /* BK_MASK set it runs on */
+    const wl_result_spec *results; /* the fields of its "results" object */
+    size_t nresults;
     /* Checks between options after all are parsed (may normalise params);
      * 0, or 2 after one wl_usage line. NULL: none. */
     int (*check)(void *params, const wl_check_ctx *c);

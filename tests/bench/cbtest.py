@@ -20,6 +20,12 @@ import resultschema  # noqa: E402  (tests/lib/resultschema.py)
 BACKENDS = ("coro", "threads", "ucontext")
 BIN = None  # the corobench binary, set by main()
 
+# Fields a variant of a workload must add to what every run records.
+KIND_FIELDS = {
+    "spawn-alive": ("tasks_requested", "tasks_reached", "peak_rss_bytes", "rss_per_task_bytes",
+                    "limit_error"),
+}
+
 
 def run(binary, args, timeout=60, **kw):
     """Runs corobench; returns CompletedProcess (text mode)."""
@@ -27,11 +33,12 @@ def run(binary, args, timeout=60, **kw):
                           timeout=timeout, **kw)
 
 
-def result_errors(obj, workload, backend, kind=None, status="ok"):
-    """What is wrong with a parsed result object: the schema (including the
-    workload's results fields, $defs/results-<kind or workload>), and what the
-    schema cannot say: the workload and backend asked for, and the fields that
-    depend on the status. [] when it is right."""
+def result_errors(obj, workload, backend, kind=None, status="ok", binary=None):
+    """What is wrong with a parsed result object: the schema, the results
+    fields the workload declares (`corobench <workload> --results-schema`;
+    `kind` names the variant whose extra fields must be there too, e.g.
+    spawn-alive), and what the schema cannot say: the workload and backend
+    asked for, and the fields that depend on the status. [] when it is right."""
     where = f"{workload}/{backend}"
     errs = [f"{where}: {e}" for e in resultschema.validate(obj)]
     if errs:
@@ -45,8 +52,13 @@ def result_errors(obj, workload, backend, kind=None, status="ok"):
     elif status == "ok":
         if obj["error"] is not None or obj["checksum"] is None:
             errs.append(f"{where}: ok with error {obj['error']!r}, checksum {obj['checksum']!r}")
-        schema = resultschema.results_schema(kind or workload)
-        errs += [f"{where}: results.{e}" for e in resultschema.validate(obj["results"], schema)]
+        if binary or BIN:  # the workload's declaration comes from the binary
+            schema = resultschema.results_schema(binary or BIN, workload)
+            if backend not in BACKENDS:  # a peer may record more than corobench does
+                schema = dict(schema, additionalProperties=True)
+            errs += [f"{where}: results.{e}" for e in resultschema.validate(obj["results"], schema)]
+        errs += [f"{where}: results.{k} missing" for k in KIND_FIELDS.get(kind, ())
+                 if k not in obj["results"]]
     elif not obj["error"]:
         errs.append(f"{where}: error text missing")
     for k in ("cpu_model", "kernel", "compiler", "commit"):
@@ -124,8 +136,8 @@ def finish():
     sys.exit(0)
 
 
-def validate(obj, workload, backend, kind=None, status="ok"):
-    errs = result_errors(obj, workload, backend, kind, status)
+def validate(obj, workload, backend, kind=None, status="ok", binary=None):
+    errs = result_errors(obj, workload, backend, kind, status, binary)
     for e in errs:
         fail(e)
     return not errs

@@ -117,7 +117,8 @@ class CliErrors(t.CbTest):
             with self.subTest(wl):
                 h = self.cb([wl, "--help"])
                 self.assertEqual(h.returncode, 0)
-                opts = [l.split()[0] for l in h.stdout.split("options:\n")[1].splitlines() if l.strip()]
+                opts = [l.split()[0] for l in
+                        h.stdout.split("options:\n")[1].split("\n\n")[0].splitlines()]
                 self.assertTrue(opts, h.stdout)
                 keys = {o.lstrip("-").replace("-", "_") for o in opts}
                 bad = self.cb([wl, "--no-such-option"])

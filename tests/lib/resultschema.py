@@ -8,11 +8,13 @@ jsonschema package is not a dependency of the project).
 
     load() -> the schema dict
     validate(obj, schema=None) -> list of error strings ([] when valid)
-    results_schema(workload, schema=None) -> the schema of that workload's "results"
+    results_schema(binary, workload) -> the schema of that workload's "results",
+        as the workload declares it (`corobench <workload> --results-schema`)
 """
 import json
 import os
 import re
+import subprocess
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PATH = os.path.join(ROOT, "bench", "result.schema.json")
@@ -27,6 +29,7 @@ _TYPES = {
     "null": lambda v: v is None,
 }
 _cache = None
+_results = {}
 
 
 def load():
@@ -37,8 +40,13 @@ def load():
     return _cache
 
 
-def results_schema(workload, schema=None):
-    return (schema or load())["$defs"]["results-" + workload]
+def results_schema(binary, workload):
+    key = (binary, workload)
+    if key not in _results:
+        p = subprocess.run([binary, workload, "--results-schema"], capture_output=True, text=True,
+                           timeout=30, check=True)
+        _results[key] = json.loads(p.stdout)
+    return _results[key]
 
 
 def _check(v, s, where, out):
