@@ -121,6 +121,11 @@ class CliErrors(t.CbTest):
                         h.stdout.split("options:\n")[1].split("\n\n")[0].splitlines()]
                 self.assertTrue(opts, h.stdout)
                 keys = {o.lstrip("-").replace("-", "_") for o in opts}
+                rs = self.cb([wl, "--results-schema"])
+                self.assertEqual(rs.returncode, 0)
+                fields = json.loads(rs.stdout)["properties"]
+                for f in fields:  # each declared field is listed in --help too
+                    self.assertIn(f"  {f} ", h.stdout)
                 bad = self.cb([wl, "--no-such-option"])
                 self.assertEqual(bad.returncode, 2)
                 self.assertIn(f"corobench {wl} --help", bad.stderr)
