@@ -21,6 +21,7 @@ a manifest), CB_REPS (repetitions of every repeated sweep), CB_FAULT=collect
 import argparse
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -106,8 +107,17 @@ class Runner:
                "gbench": [f"--benchmark_out={base}.out.tmp", "--benchmark_out_format=json"]}.get(pt.kind, [])
         t0 = time.monotonic()
         with open(base + (".log.tmp" if out else ".out.tmp"), "w") as so, open(base + ".err.tmp", "w") as se:
-            rc = subprocess.run(["timeout", "-k", "5", f"{lim:g}"] + cmd + out, stdout=so, stderr=se,
-                                stdin=subprocess.DEVNULL).returncode
+            proc = subprocess.Popen(["timeout", "-k", "5", f"{lim:g}"] + cmd + out, stdout=so, stderr=se,
+                                    stdin=subprocess.DEVNULL)
+            try:
+                rc = proc.wait()
+            except KeyboardInterrupt:
+                # timeout runs in a process group of its own, out of reach of the
+                # terminal's Ctrl-C: stop it and the measurement under it
+                os.killpg(proc.pid, signal.SIGTERM)
+                proc.wait()
+                raise
+        rc = 128 - rc if rc < 0 else rc  # killed by a signal: the shell's convention, as the raw data has it
         ms = int((time.monotonic() - t0) * 1000)
         for ext in (".out", ".err", ".log"):
             if os.path.exists(base + ext + ".tmp"):

@@ -73,7 +73,8 @@ def main():
             errors = draw(plot, d, lay.plots)
             if errors:
                 write_text(failed, "".join(errors))
-                print(f"plots: {plot.name} not drawn (see {failed})", file=sys.stderr)
+                print(f"plots: {plot.name} not drawn (see {failed}): {' '.join(errors[0].split())[:300]}",
+                      file=sys.stderr)
                 status = 1
     return status
 

@@ -19,9 +19,11 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -32,7 +34,7 @@ FAKEBUILD = os.path.join(HERE, "fixtures", "fakebuild")
 sys.path[:0] = [HERE, SCRIPTS, os.path.join(SCRIPTS, "lib")]
 import claims  # noqa: E402
 import ratios  # noqa: E402
-import report  # noqa: E402
+import report as reportpy  # noqa: E402
 import reportfacts  # noqa: E402
 import workloads  # noqa: E402
 
@@ -232,11 +234,11 @@ class Pipeline(unittest.TestCase):
             self.assertIn("2 pinned threads, no scheduler", f.read())
 
     def test_task_count_not_compared_with_one_that_is_not_a_limit(self):
-        full, hit = report.NOT_A_LIMIT, "limit hit"
+        full, hit = reportpy.NOT_A_LIMIT, "limit hit"
         vals = {"coro": (1e6, full), "asyncio": (1e5, full), "threads": (32500, hit)}
-        self.assertEqual(report.ratio_text(vals, "higher"), "not compared: asyncio held all 100 k it was asked for")
+        self.assertEqual(reportpy.ratio_text(vals, "higher"), "not compared: asyncio held all 100 k it was asked for")
         vals["asyncio"] = (1e5, hit)  # a real limit: the ratio says something
-        self.assertEqual(report.ratio_text(vals, "higher"), "10× vs asyncio (better)")
+        self.assertEqual(reportpy.ratio_text(vals, "higher"), "10× vs asyncio (better)")
 
     def test_scaling_pairs_repetitions(self):
         # Ratios between two backends pair the runs of one repetition (run
@@ -437,6 +439,27 @@ class Driver(unittest.TestCase):
             self.assertEqual(f.read(), "the last good report\n")
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("results/ untouched", r.stderr)
+
+    def test_an_interrupted_run_never_clobbers_results(self):
+        good = os.path.join(self.tmp, "REPORT.md")
+        with open(good, "w", encoding="utf-8") as f:
+            f.write("the last good report\n")
+        e = dict(os.environ, CB_REPS="1", FAKE_HANG="spawn --n", CB_POINT_LIMIT="60")
+        p = subprocess.Popen([sys.executable, os.path.join(SCRIPTS, "bench.py"), "--build", FAKEBUILD, "--quick",
+                              "--results", self.tmp, "--only", "spawn"], env=e, stderr=subprocess.PIPE, text=True)
+        self.assertIn("[1/4]", p.stderr.readline())  # measuring the first point, which hangs
+        time.sleep(1)
+        p.send_signal(signal.SIGINT)  # Ctrl-C
+        err = p.communicate(timeout=60)[1]
+        self.assertEqual(p.returncode, 130, err)
+        self.assertIn("interrupted", err)
+        with open(good, encoding="utf-8") as f:
+            self.assertEqual(f.read(), "the last good report\n")
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, "ref")))
+        runs = os.path.join(self.tmp, "runs")
+        cb = os.path.join(runs, os.listdir(runs)[0], "bin", "corobench")
+        ps = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
+        self.assertNotIn(cb, ps, "the hung measurement was stopped with the run")
 
 
 class Registry(unittest.TestCase):
