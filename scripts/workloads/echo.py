@@ -29,8 +29,8 @@ def points(p, ctx):
 STEPS = [Step("echo", "echo: requests/s, p99 latency and memory vs connections", PARAMS, points)]
 
 
-def _res(key, scale=1.0):
-    return lambda p: None if cbdata.res(p, key) is None else cbdata.res(p, key) * scale
+def _res(key, div=None):
+    return lambda p: cbdata.res(p, key) if cbdata.res(p, key) is None or div is None else cbdata.res(p, key) / div
 
 
 def _mem(p):
@@ -40,8 +40,8 @@ def _mem(p):
     return None if None in (rss, ks) else (rss + ks) / 2**20
 
 
-FIELDS = (("p99_ms", _res("lat_p99_ns", 1e-6)), ("rss_mib", _res("server_peak_rss_bytes", 2**-20)),
-          ("kstack_mib", _res("kernel_stack_delta_bytes", 2**-20)), ("mem_mib", _mem),
+FIELDS = (("p99_ms", _res("lat_p99_ns", 1e6)), ("rss_mib", _res("server_peak_rss_bytes", 2**20)),
+          ("kstack_mib", _res("kernel_stack_delta_bytes", 2**20)), ("mem_mib", _mem),
           ("established", _res("connections_established")))
 
 

@@ -543,6 +543,18 @@ class Reference(unittest.TestCase):
         self.assertGreater(sum(facts["targets met"].values()), 0)
         self.assertEqual(reportfacts.differences(committed, again), [])
 
+    def test_tables_regenerate_from_the_reference_points(self):
+        # results/ref/csv/ is what the registry's tables make of results/ref/points.json, to the digit
+        import collect
+        with open(os.path.join(ROOT, "results", "ref", "points.json"), encoding="utf-8") as f:
+            points = json.load(f)["points"]
+        tables = workloads.tables(points)
+        csv_dir = os.path.join(ROOT, "results", "ref", "csv")
+        self.assertEqual(sorted(n + ".csv" for n in tables), sorted(os.listdir(csv_dir)))
+        for name, (cols, rows) in tables.items():
+            with open(os.path.join(csv_dir, name + ".csv"), encoding="utf-8") as f:
+                self.assertEqual(collect.to_csv(cols, rows), f.read(), name)
+
     def test_facts_see_a_changed_number_or_verdict(self):
         with open(os.path.join(ROOT, "results", "REPORT.md"), encoding="utf-8") as f:
             text = f.read()
