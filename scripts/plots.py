@@ -25,10 +25,14 @@ from atomic import write_text  # noqa: E402
 
 
 def write_data(plot, t, env, d):
-    files = {"caption.txt": plotdata.caption(env) + "\n"} | plot.data(t, env)
+    """Write a plot's files; False when none of its series has a point (nothing to draw)."""
+    series = plot.data(t, env)
+    files = {"caption.txt": plotdata.caption(env) + "\n"} | series
     files[plot.name + ".gp"] = f"load sd.'/plot-common.gp'\n{plot.gnuplot}"
     for name, text in files.items():
         write_text(os.path.join(d, name), text)
+    return any(line and not line.startswith("#") for name, text in series.items() if name.endswith(".csv")
+               for line in text.splitlines())
 
 
 def draw(plot, d, plots):
@@ -66,10 +70,15 @@ def main():
         base = tmp if lay.published else os.path.join(a.dir, "plotdata")
         for plot in workloads.plots():
             d = os.path.join(base, plot.name)
-            write_data(plot, t, env, d)
             failed = os.path.join(lay.plots, plot.name + ".failed")
             if os.path.exists(failed):
                 os.unlink(failed)
+            if not write_data(plot, t, env, d):
+                write_text(failed, "no data in this run\n")  # not an error: the report says so
+                for fmt in ("svg", "png"):
+                    if os.path.exists(os.path.join(lay.plots, f"{plot.name}.{fmt}")):
+                        os.unlink(os.path.join(lay.plots, f"{plot.name}.{fmt}"))
+                continue
             errors = draw(plot, d, lay.plots)
             if errors:
                 write_text(failed, "".join(errors))
