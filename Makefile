@@ -10,7 +10,8 @@ CMAKE_FLAGS ?=
 PYTHON ?= $(shell [ -x /usr/bin/python3 ] && echo /usr/bin/python3 || echo python3)
 export PYTHON
 
-.PHONY: all build test test-sanitize test-tsan bench bench-quick bench-check bench-baseline format clean
+.PHONY: all build test test-sanitize test-tsan bench bench-quick bench-check bench-baseline \
+	bench-history bench-compare format clean
 
 # Install first, then configure: CMake looks for the optional parts (Boost,
 # Go, gnuplot, hyperfine, qemu) when it configures, so configuring before the
@@ -58,11 +59,34 @@ bench-quick:
 	$(COMPILE)
 	sh scripts/bench.sh --build $(BUILD) --quick
 
+# The gate and the compare print FORMAT=table|json|junit|markdown (to OUT=file
+# when given; the table then still goes to the terminal). Exit 0 pass,
+# 1 regression, 2 usage error or cannot measure. Docs: bench/regress/README.md.
+FORMAT ?= table
+OUT ?=
+GATE_OUT = --format $(FORMAT) $(if $(OUT),--output $(OUT))
+
 bench-check:
 	@sh scripts/bootstrap bench
 	$(CONFIGURE)
 	$(COMPILE)
-	sh scripts/bench-check.sh --build $(BUILD)
+	sh scripts/bench-check.sh --build $(BUILD) $(GATE_OUT)
+
+# Base against head in one run: make bench-compare BASE=origin/main
+bench-compare:
+	@sh scripts/bootstrap bench
+	$(CONFIGURE)
+	$(COMPILE)
+	sh scripts/bench-compare.sh --build $(BUILD) --base "$(BASE)" $(GATE_OUT)
+
+# Trends of the history database (results/history.sqlite or BENCH_HISTORY):
+# METRICS=a,b (default: every gated metric), LAST=N commits; plots and
+# change points in results/history/.
+METRICS ?=
+LAST ?= 20
+bench-history:
+	@sh scripts/bootstrap bench
+	$(PYTHON) scripts/history.py report --last $(LAST) $(if $(METRICS),--metrics $(METRICS))
 
 bench-baseline:
 	@sh scripts/bootstrap bench
