@@ -574,11 +574,10 @@ def _judge_ratios(rows, samples):
             continue
         p = float(mannwhitneyu(a, b, alternative="two-sided").pvalue)
         r["p"] = round(p, 4)
+        r["note"] = f"Mann-Whitney p={p:.3f}"
         if r["verdict"] in ("FAIL", "warn", "better") and p >= AB_ALPHA:
             r["note"] = f"not significant, Mann-Whitney p={p:.3f}"
             r["verdict"] = "ok"
-        elif r["verdict"] != "ok" or p < AB_ALPHA:
-            r["note"] = f"Mann-Whitney p={p:.3f}"
 
 
 def compare_builds(base, head, limits, timing, use_cli, pairs, log):
