@@ -219,7 +219,7 @@ def changes_of(pts):
     return found
 
 
-def plot(metric, series, labels, base, out_dir, last):
+def plot(metric, series, labels, base, out_dir, last, changes=()):
     """metric.svg and metric.png in out_dir: one line per series key."""
     if shutil.which("gnuplot") is None:
         log(f"{PROG}: gnuplot not found: no plots (Debian package gnuplot-nox)")
@@ -243,6 +243,8 @@ def plot(metric, series, labels, base, out_dir, last):
         args = [f"out='{tmp}'", f"fmt='{fmt}'", f"files='{' '.join(files)}'",
                 f"titles='{' '.join(titles)}'", f"name='{metric}'", f"unit='{unit}'",
                 f"caption='{caption}'"]
+        shifts = sorted({pos[c["commit"]] for c in changes if c["commit"] in pos})
+        args.append(f"shifts='{' '.join(map(str, shifts))}'")
         if base and base[0] is not None:
             args.append(f"base={float(base[0])!r}")
         if base and base[1] is not None:
@@ -274,7 +276,7 @@ def report_metric(db, metric, a, labels, bases):
         for c in changes_of(pts):
             c.update({"metric": metric, "machine": key})
             changes.append(c)
-    plots = plot(metric, series, labels, bases.get(metric), a.out, a.last) \
+    plots = plot(metric, series, labels, bases.get(metric), a.out, a.last, changes) \
         if series and not a.no_plots else []
     return lines, changes, plots
 
