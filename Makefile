@@ -59,12 +59,13 @@ bench-quick:
 	$(COMPILE)
 	sh scripts/bench.sh --build $(BUILD) --quick
 
-# The gate and the compare print FORMAT=table|json|junit|markdown (to OUT=file
-# when given; the table then still goes to the terminal). Exit 0 pass,
-# 1 regression, 2 usage error or cannot measure. Docs: bench/regress/README.md.
+# The gate and the compare print FORMAT=table|json|junit|markdown; OUT="a.md
+# b.xml" also writes files, each in the format its extension names (.md,
+# .xml, .json). Exit 0 pass, 1 regression, 2 usage error or cannot measure.
+# Docs: bench/regress/README.md.
 FORMAT ?= table
 OUT ?=
-GATE_OUT = --format $(FORMAT) $(if $(OUT),--output $(OUT))
+GATE_OUT = --format $(FORMAT) $(foreach o,$(OUT),--output $(o))
 
 bench-check:
 	@sh scripts/bootstrap bench

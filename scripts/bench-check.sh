@@ -12,7 +12,8 @@
 #
 # usage: scripts/bench-check.sh --build DIR [--update-baseline] [--baseline FILE]
 #                               [--report FILE] [--format table|json|junit|markdown]
-#                               [--output FILE]
+#                               [--output FILE]...  (format from the extension:
+#                               .md markdown, .xml junit, .json json)
 #        scripts/bench-check.sh --gbcompare OLD.json NEW.json [gbcompare options]
 #          (diff two Google Benchmark JSON files: scripts/gbcompare.py)
 # exit:  0 pass, 1 a gated metric regressed (or was not measured), 2 usage,
@@ -27,7 +28,7 @@ update=0
 baseline="$root/results/baseline.json"
 report=""
 format=table
-output=""
+outputs="" # --output files, newline-separated
 PYTHON=${PYTHON:-$( [ -x /usr/bin/python3 ] && echo /usr/bin/python3 || echo python3)}
 
 usage() {
@@ -69,7 +70,8 @@ while [ $# -gt 0 ]; do
 		;;
 	--output)
 		[ $# -ge 2 ] || { echo "bench-check: --output needs a file" >&2; exit 2; }
-		output=$2
+		outputs="$outputs
+$2"
 		shift 2
 		;;
 	--update-baseline)
@@ -137,7 +139,11 @@ if [ "$update" = 1 ]; then
 else
 	set +e
 	set -- --format "$format"
-	[ -z "$output" ] || set -- "$@" --output "$output"
+	old_ifs=$IFS
+	IFS='
+'
+	for o in $outputs; do set -- "$@" --output "$o"; done
+	IFS=$old_ifs
 	"$PYTHON" "$root/scripts/regress.py" check --build "$build" --baseline "$baseline" \
 		--report "$report" "$@"
 	rc=$?

@@ -79,13 +79,17 @@ class Formats(unittest.TestCase):
         self.assertIn("**FAIL**", row)
         self.assertIn("+10.00%", row)
 
-    def test_output_file_and_table(self):
-        out = os.path.join(self.tmp.name, "gate.xml")
-        p = self.compare(100.0, "--format", "junit", "--output", out)
+    def test_output_files_and_table(self):
+        xml, md = (os.path.join(self.tmp.name, f) for f in ("gate.xml", "gate.md"))
+        p = self.compare(100.0, "--output", xml, "--output", md)
         self.assertEqual(p.returncode, 0)
         self.assertTrue(p.stdout.startswith("metric "), "the table still goes to stdout")
-        with open(out) as f:
+        with open(xml) as f:
             self.assertIn("<testsuite", f.read())
+        with open(md) as f:
+            self.assertTrue(f.read().startswith("### bench-check: pass"))
+        self.assertEqual(sorted(os.listdir(self.tmp.name)), ["b.json", "c.json", "gate.md",
+                                                             "gate.xml"], "temp files left")
 
     def test_bad_format(self):
         p = self.compare(100.0, "--format", "yaml")
