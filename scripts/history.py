@@ -232,7 +232,8 @@ def plot(metric, series, labels, base, out_dir, last, changes=()):
     files, titles = [], []
     for key, pts in series.items():
         f = f"{stem}.{key}.dat"
-        atomic.write_text(f, "".join(f"{pos[c]} {v!r} {short(c)}\n" for c, _d, v, _l in pts[-last:]))
+        atomic.write_text(f, "".join(f"{pos[c]} {v!r} {short(c)}\n"
+                                     for c, _d, v, _l in pts[-last:]))
         files.append(f)
         titles.append(key)
     caption = "; ".join(f"{k}: {labels.get(k, 'all machines')}" for k in series)[:300]

@@ -193,10 +193,12 @@ def env_capture(build):
     """Machine and build fields of a measurement: env.capture(build) from
     scripts/lib/env.py (the one implementation, shared with the harness and
     the history), plus the few the gate compares that it may not carry.
-    collect_env() above stands in while env.py has no capture()."""
-    if _env_capture is None:
+    collect_env() above stands in while env.py has no capture(), and when
+    the build has no binary that prints the capture (all fields null): the
+    history's machine fingerprint must never be a hash of nulls."""
+    e = dict(_env_capture(build)) if _env_capture is not None else {}
+    if not e.get("cpu_model") and not e.get("compiler"):
         return collect_env(build)
-    e = dict(_env_capture(build))
     opts = e.get("cmake_options") or {}
     for key in ("CORO_SWITCH", "CORO_SANITIZE", "CORO_INJECT_SLOWDOWN"):
         e.setdefault(key.lower(), opts.get(key))
@@ -353,7 +355,8 @@ def timing_metrics(t, metrics, errors):
             "unit": "kernel switches/hand-off", "kind": "count"}
     if not t.get("fcontext"):
         for k in ("coro_rawswitch_over_fcontext", "coro_yield_over_fcontext"):
-            errors["ratio." + k] = "rg_timing was built without Boost.Context (libboost-context-dev)"
+            errors["ratio." + k] = ("rg_timing was built without Boost.Context "
+                                    "(libboost-context-dev)")
     if t.get("futex_error"):
         errors["ratio.coro_yield_over_futex"] = t["futex_error"]
 
@@ -589,7 +592,7 @@ def compare_builds(base, head, limits, timing, use_cli, pairs, log):
     the limits of the committed baseline. NoTools when nothing is measurable."""
     if timing:
         try:
-            import scipy.stats  # noqa: F401
+            import scipy.stats  # noqa: F401  (only whether it is there)
         except ImportError:
             raise NoTools(f"scipy is missing for the timing test ({sys.executable}); install "
                           "python3-scipy and run with PYTHON=/usr/bin/python3, or --no-timing")

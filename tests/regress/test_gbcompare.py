@@ -40,14 +40,16 @@ def bench(path, name, agg=None):
 
 class GbCompare(unittest.TestCase):
     def test_1_single_runs_each_common_benchmark_gets_a(self):
-        """single runs: each common benchmark gets a row; the change is computed from the files, including a us-vs-ns unit difference (BM_us)."""
+        """single runs: each common benchmark gets a row; the change is computed
+        from the files, including a us-vs-ns unit difference (BM_us)."""
         with tempfile.TemporaryDirectory() as tmp:
             out_json = os.path.join(tmp, "cmp.json")
             rc, out, err = run(d("gb_old.json"), d("gb_new.json"), "--json", out_json)
             self.assertTrue(rc == 0, f"single: rc {rc}, stderr {err}")
             self.assertTrue(out.startswith("Comparing "), "header line")
             for name in ("BM_spin/1", "BM_spin/4", "BM_us/real_time"):
-                self.assertTrue(any(line.startswith(name + " ") for line in out.splitlines()), f"row for {name}")
+                self.assertTrue(any(line.startswith(name + " ") for line in out.splitlines()),
+                                f"row for {name}")
             self.assertTrue("OVERALL_GEOMEAN" in out, "geomean row")
             self.assertTrue("only in old: BM_only_old" in out and "only in new: BM_only_new" in out,
                   "benchmarks present in one file are listed")
@@ -55,11 +57,14 @@ class GbCompare(unittest.TestCase):
             rows = {r["name"]: r for r in doc["benchmarks"]}
             for name in ("BM_spin/1", "BM_spin/4", "BM_us/real_time"):
                 o, n = bench(d("gb_old.json"), name), bench(d("gb_new.json"), name)
-                self.assertTrue(abs(rows[name]["real_change"] - (n - o) / o) < 1e-9, f"change of {name}")
+                self.assertTrue(abs(rows[name]["real_change"] - (n - o) / o) < 1e-9,
+                                f"change of {name}")
             # BM_us is in us in the old file and in ns in the new one: same scale after conversion
             r = rows["BM_us/real_time"]
-            self.assertTrue(0.5 < r["real_new"] / r["real_old"] < 4, f"unit conversion of BM_us: {r}")
-            self.assertTrue(not [f for f in os.listdir(tmp) if f != "cmp.json"], "no temp file left behind")
+            self.assertTrue(0.5 < r["real_new"] / r["real_old"] < 4,
+                            f"unit conversion of BM_us: {r}")
+            self.assertTrue(not [f for f in os.listdir(tmp) if f != "cmp.json"],
+                            "no temp file left behind")
 
     def test_2_repetitions_the_row_uses_the_median_aggr(self):
         """repetitions: the row uses the median aggregate, with the repetitions' range"""
@@ -75,7 +80,8 @@ class GbCompare(unittest.TestCase):
     def test_3_threshold_the_fixtures_new_runs_are_genu(self):
         """--threshold: the fixtures' 'new' runs are genuinely slower (longer spin)"""
         rc, _, err = run(d("gb_old_rep.json"), d("gb_new_rep.json"), "--threshold", "10")
-        self.assertTrue(rc == 1 and "slower than +10%" in err, f"threshold exceeded -> 1 ({rc}, {err!r})")
+        self.assertTrue(rc == 1 and "slower than +10%" in err,
+                        f"threshold exceeded -> 1 ({rc}, {err!r})")
         rc, _, _ = run(d("gb_old_rep.json"), d("gb_new_rep.json"), "--threshold", "100000")
         self.assertTrue(rc == 0, "huge threshold -> 0")
         rc, _, _ = run(d("gb_old_rep.json"), d("gb_old_rep.json"), "--threshold", "0")
@@ -84,7 +90,8 @@ class GbCompare(unittest.TestCase):
     def test_4_filter(self):
         """--filter"""
         rc, out, _ = run(d("gb_old.json"), d("gb_new.json"), "--filter", "spin/4")
-        self.assertTrue(rc == 0 and "BM_spin/4" in out and "BM_spin/1 " not in out, "filter keeps only matches")
+        self.assertTrue(rc == 0 and "BM_spin/4" in out and "BM_spin/1 " not in out,
+                        "filter keeps only matches")
 
     def test_5_bad_input_one_line_naming_the_problem_ex(self):
         """bad input: one line naming the problem, exit 2, no traceback"""
@@ -94,7 +101,8 @@ class GbCompare(unittest.TestCase):
             nob = os.path.join(tmp, "nob.json")
             open(nob, "w").write('{"context": {}}')
             badt = os.path.join(tmp, "badt.json")
-            open(badt, "w").write('{"benchmarks": [{"name": "x", "real_time": "fast", "cpu_time": 1}]}')
+            open(badt, "w").write(
+                '{"benchmarks": [{"name": "x", "real_time": "fast", "cpu_time": 1}]}')
             cases = [
                 ([d("gb_old.json"), os.path.join(tmp, "missing.json")], "missing.json"),
                 ([bad, d("gb_new.json")], "not valid JSON"),
@@ -107,7 +115,8 @@ class GbCompare(unittest.TestCase):
             for args, word in cases:
                 rc, out, err = run(*args)
                 self.assertTrue(rc == 2, f"{args}: exit {rc}, want 2")
-                self.assertTrue(word in err and "Traceback" not in err, f"{args}: stderr {err!r} lacks {word!r}")
+                self.assertTrue(word in err and "Traceback" not in err,
+                                f"{args}: stderr {err!r} lacks {word!r}")
 
 
 if __name__ == "__main__":

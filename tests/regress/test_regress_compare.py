@@ -63,7 +63,9 @@ class Compare(unittest.TestCase):
         """identical: pass, every row ok, table has the promised columns"""
         rc, out, err, rep = run(base, MEASURED)
         self.assertTrue(rc == 0, f"identical: rc {rc} {err}")
-        self.assertTrue(out.splitlines()[0].split() == ["metric", "baseline", "now", "change", "limit", "verdict"],
+        self.assertTrue(out.splitlines()[0].split() ==
+                        ["metric", "baseline", "now", "change", "limit", "verdict"],
+                        
               f"table header: {out.splitlines()[0]!r}")
         self.assertTrue(set(verdicts(rep).values()) == {"ok"}, f"identical: {verdicts(rep)}")
         self.assertTrue(rep["verdict"] == "pass", "report verdict pass")
@@ -76,10 +78,13 @@ class Compare(unittest.TestCase):
         self.assertTrue(rc == 0 and verdicts(rep)["insn.coro.yield"] == "ok", "+4% passes")
         cur["metrics"]["insn.coro.yield"]["value"] = 106.0
         rc, out, _, rep = run(base, cur)
-        self.assertTrue(rc == 1 and verdicts(rep)["insn.coro.yield"] == "FAIL", f"+6% fails: rc {rc}")
-        self.assertTrue("bench-check: FAIL" in out and "make bench-baseline" in out, "fail line says how to update")
+        self.assertTrue(rc == 1 and verdicts(rep)["insn.coro.yield"] == "FAIL",
+                        f"+6% fails: rc {rc}")
+        self.assertTrue("bench-check: FAIL" in out and "make bench-baseline" in out,
+                        "fail line says how to update")
         row = next(r for r in rep["rows"] if r["metric"] == "insn.coro.yield")
-        self.assertTrue(abs(row["change_pct"] - 6.0) < 1e-9, f"change computed: {row['change_pct']}")
+        self.assertTrue(abs(row["change_pct"] - 6.0) < 1e-9,
+                        f"change computed: {row['change_pct']}")
 
     def test_3_a_per_metric_threshold_in_the_baseline_file_wins_o(self):
         """a per-metric threshold in the baseline file wins over the default"""
@@ -88,7 +93,8 @@ class Compare(unittest.TestCase):
         b2 = copy.deepcopy(base)
         b2["metrics"]["insn.coro.yield"]["limit"] = {"max_increase_pct": 10}
         rc, _, _, rep = run(b2, cur)
-        self.assertTrue(rc == 0 and verdicts(rep)["insn.coro.yield"] == "ok", "per-metric +10% limit")
+        self.assertTrue(rc == 0 and verdicts(rep)["insn.coro.yield"] == "ok",
+                        "per-metric +10% limit")
         b2["metrics"]["insn.coro.yield"]["limit"] = {"max_increase_pct": 1}
         cur2 = copy.deepcopy(MEASURED)
         cur2["metrics"]["insn.coro.yield"]["value"] = 102.0
@@ -98,21 +104,24 @@ class Compare(unittest.TestCase):
         b3["default_threshold_pct"] = 1
         del b3["metrics"]["insn.coro.yield"]["limit"]
         rc, _, _, rep = run(b3, cur2)
-        self.assertTrue(rc == 1, "baseline default_threshold_pct applies to metrics without a limit")
+        self.assertTrue(rc == 1,
+                        "baseline default_threshold_pct applies to metrics without a limit")
 
     def test_4_a_big_improvement_passes_flagged_better(self):
         """a big improvement passes, flagged 'better'"""
         cur = copy.deepcopy(MEASURED)
         cur["metrics"]["insn.coro.queue_put_get"]["value"] = 150.0
         rc, _, _, rep = run(base, cur)
-        self.assertTrue(rc == 0 and verdicts(rep)["insn.coro.queue_put_get"] == "better", "improvement")
+        self.assertTrue(rc == 0 and verdicts(rep)["insn.coro.queue_put_get"] == "better",
+                        "improvement")
 
     def test_5_a_voluntary_switch_in_a_pure_coroutine_run_fails_t(self):
         """a voluntary switch in a pure coroutine run fails the gate"""
         cur = copy.deepcopy(MEASURED)
         cur["metrics"]["csw.coro.yield.voluntary"]["value"] = 1
         rc, _, _, rep = run(base, cur)
-        self.assertTrue(rc == 1 and verdicts(rep)["csw.coro.yield.voluntary"] == "FAIL", "vol csw > 0 fails")
+        self.assertTrue(rc == 1 and verdicts(rep)["csw.coro.yield.voluntary"] == "FAIL",
+                        "vol csw > 0 fails")
 
     def test_6_ratios_against_jump_fcontext_gate_with_a_wide_band(self):
         """ratios against jump_fcontext gate with a wide band (+50 %); the one"""
@@ -120,21 +129,25 @@ class Compare(unittest.TestCase):
         cur = copy.deepcopy(MEASURED)
         cur["metrics"]["ratio.coro_yield_over_fcontext"]["value"] = 2.9
         rc, _, _, rep = run(base, cur)
-        self.assertTrue(rc == 0 and verdicts(rep)["ratio.coro_yield_over_fcontext"] == "ok", "+45% ratio ok")
+        self.assertTrue(rc == 0 and verdicts(rep)["ratio.coro_yield_over_fcontext"] == "ok",
+                        "+45% ratio ok")
         cur["metrics"]["ratio.coro_yield_over_fcontext"]["value"] = 3.1
         rc, _, _, rep = run(base, cur)
-        self.assertTrue(rc == 1 and verdicts(rep)["ratio.coro_yield_over_fcontext"] == "FAIL", "+55% ratio fails")
+        self.assertTrue(rc == 1 and verdicts(rep)["ratio.coro_yield_over_fcontext"] == "FAIL",
+                        "+55% ratio fails")
         cur = copy.deepcopy(MEASURED)
         cur["metrics"]["ratio.coro_yield_over_futex"]["value"] = 0.01
         cur["metrics"]["time.coro_yield"]["value"] = 200.0
         rc, out, _, rep = run(base, cur)
         self.assertTrue(rc == 0 and verdicts(rep)["ratio.coro_yield_over_futex"] == "warn",
               f"futex ratio out of band warns only: {rc} {verdicts(rep)}")
-        self.assertTrue(verdicts(rep)["time.coro_yield"] == "ok", "absolute times are informative only")
+        self.assertTrue(verdicts(rep)["time.coro_yield"] == "ok",
+                        "absolute times are informative only")
         self.assertTrue("(track)" in out, "non-gating rows marked (track)")
         cur["metrics"]["ratio.coro_yield_over_futex"]["value"] = 0.002
         rc, _, _, rep = run(base, cur)
-        self.assertTrue(rc == 0 and verdicts(rep)["ratio.coro_yield_over_futex"] == "warn", "band both ways")
+        self.assertTrue(rc == 0 and verdicts(rep)["ratio.coro_yield_over_futex"] == "warn",
+                        "band both ways")
 
     def test_7_a_gated_metric_that_was_not_measured_fails_deletin(self):
         """a gated metric that was not measured fails (deleting a driver must not pass)"""
@@ -142,14 +155,16 @@ class Compare(unittest.TestCase):
         del cur["metrics"]["insn.coro.queue_put_get"]
         cur["errors"]["insn.coro.queue_put_get"] = "rg_coro queue: exit 1: boom"
         rc, out, _, rep = run(base, cur)
-        self.assertTrue(rc == 1 and verdicts(rep)["insn.coro.queue_put_get"] == "MISSING", "missing -> fail")
+        self.assertTrue(rc == 1 and verdicts(rep)["insn.coro.queue_put_get"] == "MISSING",
+                        "missing -> fail")
         self.assertTrue("boom" in out, "the reason it was not measured is shown")
         # ... unless the user asked to skip that group (--no-timing / --no-cli)
         cur = copy.deepcopy(MEASURED)
         del cur["metrics"]["ratio.coro_yield_over_fcontext"]
         cur["skipped"] = ["ratio."]
         rc, _, _, rep = run(base, cur)
-        self.assertTrue(rc == 0 and verdicts(rep)["ratio.coro_yield_over_fcontext"] == "skipped", "skipped")
+        self.assertTrue(rc == 0 and verdicts(rep)["ratio.coro_yield_over_fcontext"] == "skipped",
+                        "skipped")
         # ... and a metric new in the measurement is informative only
         cur = copy.deepcopy(MEASURED)
         cur["metrics"]["insn.coro.new_thing"] = {"value": 5.0, "unit": "i", "kind": "instructions"}
@@ -161,7 +176,8 @@ class Compare(unittest.TestCase):
         cur = copy.deepcopy(MEASURED)
         cur["env"]["compiler"] = "cc 13"
         rc, out, _, rep = run(base, cur)
-        self.assertTrue(rc == 0 and "warning: environment differs" in out and "compiler" in out, "env warning")
+        self.assertTrue(rc == 0 and "warning: environment differs" in out and "compiler" in out,
+                        "env warning")
         self.assertTrue(rep["env_warnings"], "env warnings in the report")
 
     def test_9_bad_input_exit_2_one_line_naming_the_file(self):
@@ -177,10 +193,12 @@ class Compare(unittest.TestCase):
             json.dump(b4, open(nonnum, "w"))
             for args, word in [
                 (["compare", "--baseline", bad, "--current", good], "bad.json"),
-                (["compare", "--baseline", os.path.join(tmp, "nope.json"), "--current", good], "nope.json"),
+                (["compare", "--baseline", os.path.join(tmp, "nope.json"), "--current", good],
+                 "nope.json"),
                 (["compare", "--baseline", nonnum, "--current", good], "not a finite number"),
                 (["compare", "--baseline", good], "required"),
-                (["check", "--build", os.path.join(tmp, "nodir"), "--baseline", good], "no such directory"),
+                (["check", "--build", os.path.join(tmp, "nodir"), "--baseline", good],
+                 "no such directory"),
                 ([], "missing command"),
                 (["measure", "--build", tmp, "--repeat", "0"], "--repeat"),
             ]:
@@ -194,9 +212,12 @@ class Compare(unittest.TestCase):
         SH = os.path.join(ROOT, "scripts", "bench-check.sh")
         with tempfile.TemporaryDirectory() as tmp:
             for args, word in [([], "--build"), (["--bogus"], "--bogus"), (["--build"], "--build"),
-                               (["--build", os.path.join(tmp, "none")], "not a configured build")]:
+                               (["--build", os.path.join(tmp, "none")], "not a configured build"),
+                               (["--build", tmp, "--format", "yaml"], "--format"),
+                               (["--build", tmp, "--output"], "--output")]:
                 p = subprocess.run(["sh", SH, *args], capture_output=True, text=True)
-                self.assertTrue(p.returncode == 2 and word in p.stderr, f"bench-check.sh {args}: {p.returncode} "
+                self.assertTrue(p.returncode == 2 and word in p.stderr,
+                                f"bench-check.sh {args}: {p.returncode} "
                       f"{p.stderr!r}")
 
     def test_10_an_update_keeps_hand_tuned_limits_and_gates_atomic(self):
@@ -205,18 +226,26 @@ class Compare(unittest.TestCase):
         old["metrics"]["insn.coro.yield"]["limit"] = {"max_increase_pct": 2}
         old["metrics"]["time.coro_yield"]["gate"] = True
         new = regress.make_baseline(MEASURED, old)
-        self.assertTrue(new["metrics"]["insn.coro.yield"]["limit"] == {"max_increase_pct": 2}, "limit kept")
+        self.assertTrue(new["metrics"]["insn.coro.yield"]["limit"] == {"max_increase_pct": 2},
+                        "limit kept")
         self.assertTrue(new["metrics"]["time.coro_yield"]["gate"] is True, "gate kept")
-        self.assertTrue(new["metrics"]["insn.coro.queue_put_get"]["limit"] == {"max_increase_pct": 5.0},
+        self.assertTrue(new["metrics"]["insn.coro.queue_put_get"]["limit"] ==
+                        {"max_increase_pct": 5.0},
+                        
               "default limit for instructions is +5%")
-        self.assertTrue(new["metrics"]["ratio.coro_yield_over_futex"]["gate"] is False, "futex ratio tracked")
-        self.assertTrue(new["metrics"]["ratio.coro_yield_over_fcontext"]["limit"] == {"max_increase_pct": 50.0},
+        self.assertTrue(new["metrics"]["ratio.coro_yield_over_futex"]["gate"] is False,
+                        "futex ratio tracked")
+        self.assertTrue(new["metrics"]["ratio.coro_yield_over_fcontext"]["limit"] ==
+                        {"max_increase_pct": 50.0},
+                        
               "fcontext ratio gates at +50%")
         with tempfile.TemporaryDirectory() as tmp:
             path = os.path.join(tmp, "baseline.json")
             regress.write_atomic(path, new)
-            self.assertTrue(os.listdir(tmp) == ["baseline.json"], f"atomic write: {os.listdir(tmp)}")
-            self.assertTrue(json.load(open(path))["schema"] == "corobench-baseline/1", "schema written")
+            self.assertTrue(os.listdir(tmp) == ["baseline.json"],
+                            f"atomic write: {os.listdir(tmp)}")
+            self.assertTrue(json.load(open(path))["schema"] == "corobench-baseline/1",
+                            "schema written")
 
 
 if __name__ == "__main__":
