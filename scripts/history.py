@@ -36,6 +36,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(HERE, "lib"))
 import atomic  # noqa: E402
+from gatereport import limit_text  # noqa: E402
 import historydb as history  # noqa: E402
 
 PROG = "history.py"
@@ -198,8 +199,8 @@ def short(commit):
 
 
 def table_lines(metric, key, pts, label, last):
-    unit_lim = "" if not pts or not pts[-1][3] else f", limit {json.dumps(pts[-1][3])}"
-    out = [f"{metric}  [machine {key}: {label}{unit_lim}]",
+    lim = "" if not pts or not pts[-1][3] else f", limit {limit_text(pts[-1][3])}"
+    out = [f"{metric} ({series_unit(metric)}{lim})  [machine {key}: {label}]",
            f"  {'commit':<9}  {'date (UTC)':<20}  {'value':>14}  {'vs previous':>11}"]
     shown = pts[-last:]
     prev = pts[-last - 1][2] if len(pts) > last else None

@@ -183,6 +183,7 @@ def collect_env(build):
         "valgrind": first_line(["valgrind", "--version"]),
         "glibc": glibc,
         "cpu_model": cpu,
+        "cores": os.cpu_count(),
         "kernel": platform.release(),
         "machine": platform.machine(),
         "commit": commit,

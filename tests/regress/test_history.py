@@ -245,10 +245,10 @@ class Import(Base):
         src = db.execute("SELECT DISTINCT imported_from FROM runs WHERE run_id LIKE 'b-%'")
         self.assertEqual(src.fetchall(), [("b.sqlite",)])
         out = cli("--history", a, "report", "--no-plots", "--out", self.tmp).stdout
-        self.assertEqual(out.count("insn.x  [machine "), 2, out)
+        self.assertEqual(out.count("insn.x (instr/op, limit +5%)  [machine "), 2, out)
         pooled = cli("--history", a, "report", "--no-plots", "--across-machines",
                      "--out", self.tmp).stdout
-        self.assertEqual(pooled.count("insn.x  [machine all"), 1, pooled)
+        self.assertEqual(pooled.count("insn.x (instr/op, limit +5%)  [machine all"), 1, pooled)
 
     def test_run_directory(self):
         ref = os.path.join(rgtest.ROOT, "results", "ref")
