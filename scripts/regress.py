@@ -574,13 +574,13 @@ def _fold_samples(measured, samples):
 def _judge_ratios(rows, samples):
     """A ratio row fails only when it moved beyond its limit and the
     Mann-Whitney U test says base and head samples differ (p < AB_ALPHA)."""
-    from scipy.stats import mannwhitneyu
+    from stats import mann_whitney_p  # scripts/lib/stats.py (scipy.stats)
     for r in rows:
         a = samples["base"].get(r["metric"])
         b = samples["head"].get(r["metric"])
-        if not r["metric"].startswith("ratio.") or not a or not b:
+        p = mann_whitney_p(a, b) if r["metric"].startswith("ratio.") and a and b else None
+        if p is None:
             continue
-        p = float(mannwhitneyu(a, b, alternative="two-sided").pvalue)
         r["p"] = round(p, 4)
         r["note"] = f"Mann-Whitney p={p:.3f}"
         if r["verdict"] in ("FAIL", "warn", "better") and p >= AB_ALPHA:
