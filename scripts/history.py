@@ -355,6 +355,11 @@ def parse(argv):
 def main(argv):
     try:
         a = parse(argv)
+        if a.history is None and history.disabled():
+            if a.cmd == "report":
+                raise UsageError("BENCH_HISTORY=off: no history to report on")
+            log(f"{PROG}: BENCH_HISTORY=off: nothing recorded")
+            return 0
         path = a.history or history.default_path(ROOT)
         if a.cmd == "report" and not os.path.exists(path):
             raise UsageError(f"no history at {path} yet: `make bench-check` or "

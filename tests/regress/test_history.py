@@ -309,9 +309,15 @@ class Report(Base):
 class Disabled(Base):
     def test_bench_history_off(self):
         os.environ["BENCH_HISTORY"] = "off"
+        cwd = os.getcwd()
         try:
             self.assertTrue(historydb.disabled())
+            os.chdir(self.tmp)
+            p = cli("append-run", os.path.join(rgtest.ROOT, "results", "ref"))
+            self.assertEqual((p.returncode, os.listdir(self.tmp)), (0, []), p.stderr)
+            self.assertEqual(cli("report").returncode, 2)
         finally:
+            os.chdir(cwd)
             del os.environ["BENCH_HISTORY"]
         self.assertEqual(historydb.default_path("/r"), "/r/results/history.sqlite")
 

@@ -6,7 +6,9 @@ measurements that differ by known amounts and check each verdict, the exit
 code, the environment warning, bad input handling, and that a baseline update
 keeps hand-tuned limits and is written atomically.
 """
+import contextlib
 import copy
+import io
 import json
 import os
 import subprocess
@@ -40,13 +42,21 @@ MEASURED = {
 }
 
 
+def in_process(args):
+    """regress.py ARGS run in this process (no interpreter start-up per case):
+    a CompletedProcess with its exit code and output."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        rc = regress.main(args)
+    return subprocess.CompletedProcess(args, rc, out.getvalue(), err.getvalue())
+
+
 def run(baseline, current, *extra):
     with tempfile.TemporaryDirectory() as tmp:
         b, c, r = (os.path.join(tmp, x) for x in ("b.json", "c.json", "r.json"))
         json.dump(baseline, open(b, "w"))
         json.dump(current, open(c, "w"))
-        p = subprocess.run([sys.executable, TOOL, "compare", "--baseline", b, "--current", c,
-                            "--report", r, *extra], capture_output=True, text=True)
+        p = in_process(["compare", "--baseline", b, "--current", c, "--report", r, *extra])
         rep = json.load(open(r)) if os.path.exists(r) else None
         return p.returncode, p.stdout, p.stderr, rep
 
@@ -202,7 +212,7 @@ class Compare(unittest.TestCase):
                 ([], "missing command"),
                 (["measure", "--build", tmp, "--repeat", "0"], "--repeat"),
             ]:
-                p = subprocess.run([sys.executable, TOOL, *args], capture_output=True, text=True)
+                p = in_process(args)
                 self.assertTrue(p.returncode == 2, f"{args}: exit {p.returncode}, want 2")
                 self.assertTrue(word in p.stderr and "Traceback" not in p.stderr,
                       f"{args}: stderr {p.stderr!r} lacks {word!r}")
