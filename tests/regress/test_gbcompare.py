@@ -5,9 +5,10 @@ Why: users diff two runs with it; a wrong sign, a unit mix-up or a crash on a
 bad file would mislead them. Expected values are recomputed here from the
 fixture files, not typed in.
 """
+import contextlib
+import io
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import unittest
@@ -19,10 +20,19 @@ DATA = os.path.join(HERE, "data")
 sys.path.insert(0, HERE)
 import rgtest  # noqa: E402
 
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+import gbcompare  # noqa: E402
+
 
 def run(*args):
-    p = subprocess.run([sys.executable, TOOL, *args], capture_output=True, text=True)
-    return p.returncode, p.stdout, p.stderr
+    """gbcompare.py ARGS in this process: (exit code, stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            rc = gbcompare.main(list(args))
+        except SystemExit as e:  # argparse's own exits
+            rc = e.code
+    return rc, out.getvalue(), err.getvalue()
 
 
 def d(name):
