@@ -82,12 +82,18 @@ bench-compare:
 
 # Trends of the history database (results/history.sqlite or BENCH_HISTORY):
 # METRICS=a,b (default: every gated metric), LAST=N commits; plots and
-# change points in results/history/.
+# change points in results/history/. IMPORT="other.sqlite results/runs/<id>"
+# merges other machines' histories or run directories first; machines are
+# compared with each other only with ACROSS_MACHINES=1.
 METRICS ?=
 LAST ?= 20
+IMPORT ?=
+ACROSS_MACHINES ?=
 bench-history:
 	@sh scripts/bootstrap bench
-	$(PYTHON) scripts/history.py report --last $(LAST) $(if $(METRICS),--metrics $(METRICS))
+	$(if $(IMPORT),$(PYTHON) scripts/history.py import $(IMPORT))
+	$(PYTHON) scripts/history.py report --last $(LAST) $(if $(METRICS),--metrics $(METRICS)) \
+		$(if $(ACROSS_MACHINES),--across-machines)
 
 bench-baseline:
 	@sh scripts/bootstrap bench
