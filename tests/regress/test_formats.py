@@ -5,7 +5,9 @@ Why: CI reads these: a JUnit file GitLab cannot parse, a markdown table that
 hides the failing row, or a broken runner reported as a regression (exit 1
 instead of 2) would each mislead a reviewer.
 """
+import contextlib
 import copy
+import io
 import json
 import os
 import subprocess
@@ -47,8 +49,11 @@ class Formats(unittest.TestCase):
         path = os.path.join(self.tmp.name, "c.json")
         with open(path, "w") as f:
             json.dump(cur, f)
-        return subprocess.run([rgtest.PYTHON, TOOL, "compare", "--baseline", self.base,
-                               "--current", path, *args], capture_output=True, text=True)
+        args = ["compare", "--baseline", self.base, "--current", path, *args]
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            rc = regress.main(args)  # in-process: no interpreter start-up per case
+        return subprocess.CompletedProcess(args, rc, out.getvalue(), err.getvalue())
 
     def test_json(self):
         p = self.compare(110.0, "--format", "json")
