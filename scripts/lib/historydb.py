@@ -112,6 +112,8 @@ def check_file(path):
                            "left untouched: move it away or set BENCH_HISTORY")
     finally:
         ro.close()
+    if not names:
+        return 0  # an empty database: a writer that created it has not migrated it yet
     if fmt != FORMAT:
         what = "an SQLite database of another program" if names else "an unknown file"
         raise HistoryError(f"{path}: {what}, not a corobench history; left untouched: "

@@ -153,10 +153,10 @@ WRITER = r"""
 import sys
 sys.path.insert(0, sys.argv[1])
 import historydb
-db = historydb.connect(sys.argv[2])
 tag = sys.argv[3]
 print("ready", flush=True)
 sys.stdin.readline()
+db = historydb.connect(sys.argv[2])
 for i in range(int(sys.argv[4])):
     historydb.append_run(db, {"run_id": f"{tag}-{i}", "date_utc": f"2026-01-01T00:00:{i:02d}Z",
                               "env": {"cpu_model": tag}},
@@ -186,7 +186,7 @@ class Writers(Base):
                                 stdout=subprocess.PIPE, text=True)
 
     def test_two_writers_at_once_keep_both(self):
-        historydb.connect(self.path).close()
+        # no file yet: both create, migrate and append at once
         procs = [self.spawn(WRITER, tag, "40") for tag in ("ci-job-1", "ci-job-2")]
         for p in procs:
             self.assertEqual(p.stdout.readline().strip(), "ready")
