@@ -1,4 +1,4 @@
-"""md.py -- Markdown tables with escaped cells: the one writer of every table in REPORT.md."""
+"""md.py -- Markdown tables with escaped cells: the one writer of the tables in the reports."""
 
 
 def cell(x):
@@ -8,8 +8,9 @@ def cell(x):
     return " ".join(str(x).split("\n")).replace("|", "\\|")
 
 
-def table(header, rows):
-    """The lines of a Markdown table (header: column titles; rows: lists of values)."""
-    out = ["| " + " | ".join(cell(h) for h in header) + " |", "|" + "---|" * len(header)]
-    out += ["| " + " | ".join(cell(c) for c in r) + " |" for r in rows]
-    return out
+def table(header, rows, align=None):
+    """The lines of a Markdown table (header: column titles; rows: lists of
+    values; align: one letter per column, 'l' or 'r', default all left)."""
+    rule = "".join("---:|" if a == "r" else "---|" for a in (align or "l" * len(header)))
+    out = ["| " + " | ".join(cell(h) for h in header) + " |", "|" + rule]
+    return out + ["| " + " | ".join(cell(c) for c in r) + " |" for r in rows]

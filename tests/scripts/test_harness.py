@@ -523,6 +523,7 @@ class Registry(unittest.TestCase):
         import md
         self.assertEqual(md.table(("a", "b"), [("x|y", None), ("two\nlines", 3)]),
                          ["| a | b |", "|---|---|", "| x\\|y | — |", "| two lines | 3 |"])
+        self.assertEqual(md.table(("n", "v"), [], "lr")[1], "|---|---:|", "numbers aligned right on request")
 
 
 class Reference(unittest.TestCase):
