@@ -201,15 +201,17 @@ def commit():
 def argv(build, name, workload, args=()):
     """The command line that runs one workload on one peer with corobench-style
     options and prints its result: `env COROBENCH_COMMIT=... [the peer's
-    environment] <run template> <peer args> <args>`."""
+    environment] <run template> <args> <the peer's args>`. The peer's args
+    come last: a variant's setting (Go's --procs) holds whatever the caller
+    passes, and a leading bare argument (article's program) stays first."""
     p = peer(name)
     if workload not in p["workloads"]:
         raise ValueError(f"workload '{workload}' is not available on {name} "
                          f"(it runs: {' '.join(p['workloads'])})")
     env = [f"COROBENCH_COMMIT={commit()}"]
     env += [f"{k}={v}" for k, v in sorted(p.get("env", {}).items())]
-    cmd = expand(p["run"], build, workload) + expand(p.get("args", []), build, workload)
-    return ["env"] + env + cmd + list(args)
+    cmd = expand(p["run"], build, workload) + list(args)
+    return ["env"] + env + cmd + expand(p.get("args", []), build, workload)
 
 
 # ---- command line ----------------------------------------------------------
