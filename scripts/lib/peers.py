@@ -17,7 +17,7 @@ Command line (what bench/peers/peers.sh forwards to):
     peers.py packages [--checks]             Debian packages (--checks: need:package pairs)
     peers.py label NAME
 
-`run` prints the peer's JSON result (bench/SCHEMA.md); --out writes it to FILE
+`run` prints the peer's JSON result (bench/result.schema.json); --out writes it to FILE
 atomically instead. Exit codes: the peer's own (0 ok, 1 the run failed, 2 bad
 options), 2 for a bad command line here, 77 when the peer is not available.
 """

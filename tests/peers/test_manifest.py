@@ -22,6 +22,8 @@ class Manifest(unittest.TestCase):
             with self.subTest(peer=p["name"]):
                 self.assertTrue(p.get("label"), "no label")
                 self.assertIn(p.get("family"), fams)
+                self.assertIsInstance(p.get("workers"), int)
+                self.assertGreaterEqual(p["workers"], 1)
                 self.assertTrue(p.get("run") and "{workload}" in " ".join(p["run"]),
                                 "run needs a template with {workload}")
                 self.assertTrue(p.get("workloads"), "no workloads")
