@@ -170,19 +170,19 @@ def _probe_fails(p, build):
     return None
 
 
-def why_missing(p, build):
+def why_missing(p, build, path=MANIFEST):
     missing = _program_missing(p, build)
     if missing:
-        lacking = [f"{need} (Debian {pkg})" for need, pkg in toolchain(p) if not have(need)]
+        lacking = [f"{need} (Debian {pkg})" for need, pkg in toolchain(p, path) if not have(need)]
         if lacking:
             return "toolchain missing: " + ", ".join(lacking)
         return missing
     return _probe_fails(p, build)
 
 
-def available(build):
+def available(build, path=MANIFEST):
     """{peer name: None when it can run from this build, else the reason}."""
-    return {p["name"]: why_missing(p, build) for p in load()}
+    return {p["name"]: why_missing(p, build, path) for p in load(path)}
 
 
 @functools.lru_cache(maxsize=None)
@@ -198,13 +198,13 @@ def commit():
     return r.stdout.strip() if r.returncode == 0 and r.stdout.strip() else "unknown"
 
 
-def argv(build, name, workload, args=()):
+def argv(build, name, workload, args=(), path=MANIFEST):
     """The command line that runs one workload on one peer with corobench-style
     options and prints its result: `env COROBENCH_COMMIT=... [the peer's
     environment] <run template> <args> <the peer's args>`. The peer's args
     come last: a variant's setting (Go's --procs) holds whatever the caller
     passes, and a leading bare argument (article's program) stays first."""
-    p = peer(name)
+    p = peer(name, path)
     if workload not in p["workloads"]:
         raise ValueError(f"workload '{workload}' is not available on {name} "
                          f"(it runs: {' '.join(p['workloads'])})")
