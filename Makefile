@@ -4,6 +4,11 @@
 BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
+# The project's Python: Debian's interpreter when there is one, because the
+# statistics (python3-scipy) come from Debian's packages and only its own
+# interpreter sees them; a python3 earlier on PATH (pyenv, a venv) may not.
+PYTHON ?= $(shell [ -x /usr/bin/python3 ] && echo /usr/bin/python3 || echo python3)
+export PYTHON
 
 .PHONY: all build test test-sanitize test-tsan bench bench-quick bench-check bench-baseline format clean
 
