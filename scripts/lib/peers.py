@@ -208,10 +208,12 @@ def argv(build, name, workload, args=(), path=MANIFEST):
     if workload not in p["workloads"]:
         raise ValueError(f"workload '{workload}' is not available on {name} "
                          f"(it runs: {' '.join(p['workloads'])})")
+    wl = p["workloads"][workload]  # a workload may replace run, add args
     env = [f"COROBENCH_COMMIT={commit()}"]
     env += [f"{k}={v}" for k, v in sorted(p.get("env", {}).items())]
-    cmd = expand(p["run"], build, workload) + list(args)
-    return ["env"] + env + cmd + expand(p.get("args", []), build, workload)
+    cmd = expand(wl.get("run", p["run"]), build, workload) + list(args)
+    own = p.get("args", []) + wl.get("args", [])
+    return ["env"] + env + cmd + expand(own, build, workload)
 
 
 # ---- command line ----------------------------------------------------------

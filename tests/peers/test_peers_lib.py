@@ -30,7 +30,7 @@ FAKE = {
          "workloads": {"switch": {}}},
         {"name": "probed", "label": "Probed", "family": "stackful", "workers": 1,
          "run": ["sh", "{workload}"], "probe": {"run": ["sh", "-c", "echo hello"], "says": "bye"},
-         "workloads": {"switch": {}}},
+         "workloads": {"switch": {}, "article": {"run": ["sh", "art"], "args": ["--x"]}}},
     ],
 }
 
@@ -61,6 +61,8 @@ class Library(unittest.TestCase):
                                    "--procs", "2"])
         self.assertEqual(P.argv("/B", "script", "switch", [], path=self.path)[-2:],
                          [os.path.join(P.SOURCE, "no-such-script.py"), "switch"])
+        self.assertEqual(P.argv("/B", "probed", "article", ["q"], path=self.path)[-3:],
+                         ["art", "q", "--x"])
         with self.assertRaises(ValueError):
             P.argv("/B", "var", "switch", [], path=self.path)
 
