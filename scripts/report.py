@@ -38,8 +38,10 @@ def g(x, unit=""):
 
 
 def comparable(s):
-    """A system the headline compares: it has a scheduler and is not corobench's M:N series."""
-    return not systems.raw_primitive(s) and not s.startswith("coro-mn")
+    """A system the headline compares: it has a scheduler and is not corobench's
+    M:N series nor a peer on more than one worker thread (those are set
+    against the M:N series, in its sections)."""
+    return not systems.raw_primitive(s) and not s.startswith("coro-mn") and systems.peer_workers(s) == 1
 
 
 def intro(env, lay):

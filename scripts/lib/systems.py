@@ -11,7 +11,6 @@ import peers
 
 SERIES = ["coro", "coro-mn2", "threads-split2", "ucontext", "threads"]
 BACKENDS = ("coro", "threads", "ucontext")
-PEER_ONLY_SERIES = ("ucontext",)  # a peer name that is measured as a corobench backend
 
 
 def corobench_argv(cb, system, workload, args):
@@ -46,20 +45,30 @@ def order(systems):
     return sorted(systems, key=rank)
 
 
-_primitive = None
+_peers = None
+
+
+def _peer(system):
+    """The manifest entry of a peer, or {} (not a peer, or no manifest)."""
+    global _peers
+    if _peers is None:
+        try:
+            _peers = {p["name"]: p for p in peers.load()}
+        except (OSError, ValueError, KeyError):
+            _peers = {}
+    return _peers.get(system, {})
 
 
 def raw_primitive(system):
     """A peer that is a bare context-switch primitive without a scheduler
-    (its family in the manifest is "primitive"): compared with corobench's
-    own raw primitive, never with scheduler-included numbers."""
-    global _primitive
-    if _primitive is None:
-        try:
-            _primitive = {p["name"] for p in peers.load() if p.get("family") == "primitive"}
-        except (OSError, ValueError, KeyError):
-            _primitive = set()
-    return system in _primitive
+    (family "raw" in the manifest): compared with corobench's own raw
+    primitive, never with scheduler-included numbers."""
+    return _peer(system).get("family") == "raw"
+
+
+def peer_workers(system):
+    """The OS threads a peer runs its tasks on (manifest "workers"); 1 for anything else."""
+    return _peer(system).get("workers", 1)
 
 
 def of(point):
