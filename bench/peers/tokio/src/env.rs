@@ -1,0 +1,46 @@
+//! The machine and build, recorded the way corobench records them (the `env`
+//! object of bench/SCHEMA.md). The commit comes from COROBENCH_COMMIT, set
+//! by the harness, because a cargo binary has no configure step.
+
+use crate::result::Val;
+
+pub fn info() -> Vec<(String, Val)> {
+    let commit = std::env::var("COROBENCH_COMMIT").unwrap_or_else(|_| "unknown".into());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get() as u64);
+    let rustc = option_env!("COROBENCH_RUSTC_VERSION").unwrap_or("rustc (version unknown)");
+    vec![
+        ("cpu_model".into(), Val::S(cpu_model())),
+        ("cores".into(), Val::U(cores)),
+        ("kernel".into(), Val::S(kernel())),
+        ("compiler".into(), Val::S(format!("{}, tokio {}", rustc, TOKIO_VERSION))),
+        ("cflags".into(), Val::S("cargo build --release (opt-level 3, codegen-units 1)".into())),
+        ("commit".into(), Val::S(commit)),
+    ]
+}
+
+/// The tokio the binary was built with (Cargo.lock pins it to Debian's).
+const TOKIO_VERSION: &str = match option_env!("COROBENCH_TOKIO_VERSION") {
+    Some(v) => v,
+    None => "1.x",
+};
+
+fn cpu_model() -> String {
+    let text = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    text.lines()
+        .filter_map(|l| l.split_once(':'))
+        .find(|(k, _)| k.trim() == "model name")
+        .map_or("unknown".into(), |(_, v)| v.trim().to_string())
+}
+
+fn kernel() -> String {
+    // SAFETY: uname only writes the struct it is given.
+    let mut u: libc::utsname = unsafe { std::mem::zeroed() };
+    if unsafe { libc::uname(&mut u) } != 0 {
+        return "unknown".into();
+    }
+    let field = |a: &[libc::c_char]| {
+        let b: Vec<u8> = a.iter().take_while(|&&c| c != 0).map(|&c| c as u8).collect();
+        String::from_utf8_lossy(&b).into_owned()
+    };
+    format!("{} {} {}", field(&u.sysname), field(&u.release), field(&u.machine))
+}
