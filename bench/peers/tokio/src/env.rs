@@ -1,5 +1,6 @@
 //! The machine and build, recorded the way corobench records them (the `env`
-//! object of bench/SCHEMA.md). The commit comes from COROBENCH_COMMIT, set
+//! object of bench/SCHEMA.md); build.rs supplies the compiler and tokio
+//! versions. The commit comes from COROBENCH_COMMIT, set
 //! by the harness, because a cargo binary has no configure step.
 
 use crate::result::Val;
@@ -7,22 +8,15 @@ use crate::result::Val;
 pub fn info() -> Vec<(String, Val)> {
     let commit = std::env::var("COROBENCH_COMMIT").unwrap_or_else(|_| "unknown".into());
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get() as u64);
-    let rustc = option_env!("COROBENCH_RUSTC_VERSION").unwrap_or("rustc (version unknown)");
     vec![
         ("cpu_model".into(), Val::S(cpu_model())),
         ("cores".into(), Val::U(cores)),
         ("kernel".into(), Val::S(kernel())),
-        ("compiler".into(), Val::S(format!("{}, tokio {}", rustc, TOKIO_VERSION))),
+        ("compiler".into(), Val::S(format!("{}, tokio {}", env!("COROBENCH_RUSTC_VERSION"), env!("COROBENCH_TOKIO_VERSION")))),
         ("cflags".into(), Val::S("cargo build --release (opt-level 3, codegen-units 1)".into())),
         ("commit".into(), Val::S(commit)),
     ]
 }
-
-/// The tokio the binary was built with (Cargo.lock pins it to Debian's).
-const TOKIO_VERSION: &str = match option_env!("COROBENCH_TOKIO_VERSION") {
-    Some(v) => v,
-    None => "1.x",
-};
 
 fn cpu_model() -> String {
     let text = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();

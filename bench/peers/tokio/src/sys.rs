@@ -4,12 +4,16 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// CLOCK_MONOTONIC in ns, as corobench's si_now_ns.
-pub fn now_ns() -> u64 {
+fn clock_ns(clock: libc::clockid_t) -> u64 {
     // SAFETY: clock_gettime only writes the struct it is given.
     let mut ts: libc::timespec = unsafe { std::mem::zeroed() };
-    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
+    unsafe { libc::clock_gettime(clock, &mut ts) };
     ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
+}
+
+/// CLOCK_MONOTONIC in ns, as corobench's si_now_ns.
+pub fn now_ns() -> u64 {
+    clock_ns(libc::CLOCK_MONOTONIC)
 }
 
 /// A field of /proc/self/status given in kB (VmRSS, VmHWM), in bytes; 0 when
@@ -36,8 +40,9 @@ fn proc_kb(path: &str, field: &str) -> u64 {
     0
 }
 
-/// Voluntary and involuntary context switches and CPU time (user + system,
-/// ns) of the whole process.
+/// Voluntary and involuntary context switches (getrusage) and CPU time of
+/// the whole process (CLOCK_PROCESS_CPUTIME_ID, as corobench's si_cpu_ns:
+/// rusage's user/system split is tick-sampled, too coarse for short runs).
 #[derive(Clone, Copy, Default)]
 pub struct Usage {
     pub vol: u64,
@@ -51,11 +56,10 @@ pub fn usage() -> Usage {
     if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) } != 0 {
         return Usage::default();
     }
-    let tv = |t: libc::timeval| t.tv_sec as u64 * 1_000_000_000 + t.tv_usec as u64 * 1000;
     Usage {
         vol: ru.ru_nvcsw as u64,
         invol: ru.ru_nivcsw as u64,
-        cpu_ns: tv(ru.ru_utime) + tv(ru.ru_stime),
+        cpu_ns: clock_ns(libc::CLOCK_PROCESS_CPUTIME_ID),
     }
 }
 
