@@ -14,9 +14,24 @@ use crate::sys::{mem_available, now_ns, usage};
 
 pub const SPECS: &[Spec] = &[
     Spec { name: "tasks", kind: Kind::Uint(1, 10_000_000), def: "2", help: "tasks" },
-    Spec { name: "total-work", kind: Kind::Uint(1, 1_000_000_000_000), def: "200000", help: "work steps in all" },
-    Spec { name: "wss", kind: Kind::Uint(0, 1 << 30), def: "4096", help: "working set per task, bytes" },
-    Spec { name: "yield-every", kind: Kind::Uint(0, 1_000_000_000_000), def: "0", help: "steps between yields (0 = never)" },
+    Spec {
+        name: "total-work",
+        kind: Kind::Uint(1, 1_000_000_000_000),
+        def: "200000",
+        help: "work steps in all",
+    },
+    Spec {
+        name: "wss",
+        kind: Kind::Uint(0, 1 << 30),
+        def: "4096",
+        help: "working set per task, bytes",
+    },
+    Spec {
+        name: "yield-every",
+        kind: Kind::Uint(0, 1_000_000_000_000),
+        def: "0",
+        help: "steps between yields (0 = never)",
+    },
 ];
 
 const LINE: u64 = 64;
@@ -58,7 +73,9 @@ pub fn run(o: &Opts, r: &mut Res) -> Result<(), String> {
         // Rust aborts on out-of-memory: refuse before, as the Go peer does.
         return Err(format!(
             "the working sets ({} tasks x {} bytes) would pass 80% of MemAvailable ({} bytes)",
-            t, lines * LINE, avail
+            t,
+            lines * LINE,
+            avail
         ));
     }
     let (sum, steps, wall, u0, u1) = crate::runtime::run(o, false, async move {

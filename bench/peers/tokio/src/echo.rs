@@ -18,10 +18,30 @@ use tokio::net::{TcpListener, TcpStream};
 use crate::opts::{Kind, Opts, Spec};
 
 pub const SPECS: &[Spec] = &[
-    Spec { name: "listen-fd", kind: Kind::Uint(0, 1 << 20), def: "0", help: "inherited listening socket; 0 = bind 127.0.0.1:--port" },
-    Spec { name: "port", kind: Kind::Uint(0, 65535), def: "0", help: "with --listen-fd 0: port to bind (0 = any)" },
-    Spec { name: "status-fd", kind: Kind::Uint(1, 1 << 20), def: "1", help: "where status lines go" },
-    Spec { name: "buf", kind: Kind::Uint(16, 16384), def: "1024", help: "read buffer bytes per connection" },
+    Spec {
+        name: "listen-fd",
+        kind: Kind::Uint(0, 1 << 20),
+        def: "0",
+        help: "inherited listening socket; 0 = bind 127.0.0.1:--port",
+    },
+    Spec {
+        name: "port",
+        kind: Kind::Uint(0, 65535),
+        def: "0",
+        help: "with --listen-fd 0: port to bind (0 = any)",
+    },
+    Spec {
+        name: "status-fd",
+        kind: Kind::Uint(1, 1 << 20),
+        def: "1",
+        help: "where status lines go",
+    },
+    Spec {
+        name: "buf",
+        kind: Kind::Uint(16, 16384),
+        def: "1024",
+        help: "read buffer bytes per connection",
+    },
 ];
 
 /// One status line in one write (under PIPE_BUF: never interleaved). A
@@ -89,11 +109,15 @@ async fn serve(o_listen: std::io::Result<TcpListener>, sfd: i32, n: usize) {
             }
             Err(e) => {
                 if !reported {
-                    let m = format!("limit {} accept failed at connection {}: {}", accepted, accepted, e);
+                    let m = format!(
+                        "limit {} accept failed at connection {}: {}",
+                        accepted, accepted, e
+                    );
                     status(sfd, &m);
                     reported = true;
                 }
-                if e.raw_os_error() == Some(libc::EMFILE) || e.raw_os_error() == Some(libc::ENFILE) {
+                if e.raw_os_error() == Some(libc::EMFILE) || e.raw_os_error() == Some(libc::ENFILE)
+                {
                     shed(&l, &mut spare).await;
                     accepted += 1;
                 } else {

@@ -12,7 +12,14 @@ pub fn info() -> Vec<(String, Val)> {
         ("cpu_model".into(), Val::S(cpu_model())),
         ("cores".into(), Val::U(cores)),
         ("kernel".into(), Val::S(kernel())),
-        ("compiler".into(), Val::S(format!("{}, tokio {}", env!("COROBENCH_RUSTC_VERSION"), env!("COROBENCH_TOKIO_VERSION")))),
+        (
+            "compiler".into(),
+            Val::S(format!(
+                "{}, tokio {}",
+                env!("COROBENCH_RUSTC_VERSION"),
+                env!("COROBENCH_TOKIO_VERSION")
+            )),
+        ),
         ("cflags".into(), Val::S("cargo build --release (opt-level 3, codegen-units 1)".into())),
         ("commit".into(), Val::S(commit)),
     ]

@@ -87,9 +87,7 @@ pub fn parse(specs: &'static [Spec], args: &[String]) -> Result<Opts, String> {
 
 /// One `--name[=value]` at args[i-1]; returns the index of the next argument.
 fn parse_one(o: &mut Opts, a: &str, args: &[String], mut i: usize) -> Result<usize, String> {
-    let body = a
-        .strip_prefix("--")
-        .ok_or_else(|| format!("unexpected argument '{}'", a))?;
+    let body = a.strip_prefix("--").ok_or_else(|| format!("unexpected argument '{}'", a))?;
     let (name, inline) = match body.split_once('=') {
         Some((n, v)) => (n, Some(v.to_string())),
         None => (body, None),
@@ -151,9 +149,7 @@ fn check(s: &Spec, v: &str) -> Result<(), String> {
             if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit()) {
                 return Err(format!("--{}: expected an unsigned integer, got '{}'", s.name, v));
             }
-            let n: u64 = v
-                .parse()
-                .map_err(|_| format!("--{}: value '{}' overflows", s.name, v))?;
+            let n: u64 = v.parse().map_err(|_| format!("--{}: value '{}' overflows", s.name, v))?;
             if n < min || n > max {
                 return Err(format!("--{}: {} is out of range [{}, {}]", s.name, n, min, max));
             }
@@ -165,10 +161,8 @@ fn check(s: &Spec, v: &str) -> Result<(), String> {
 
 /// The options of a workload, for --help.
 pub fn help_text(prog: &str, name: &str, about: &str, specs: &[Spec]) -> String {
-    let mut t = format!(
-        "usage: {} {} [options] [--json] [--out FILE]\n{}\noptions:\n",
-        prog, name, about
-    );
+    let mut t =
+        format!("usage: {} {} [options] [--json] [--out FILE]\n{}\noptions:\n", prog, name, about);
     for s in specs.iter().chain(COMMON.iter()) {
         let range = match s.kind {
             Kind::Flag => String::new(),

@@ -21,9 +21,24 @@ use crate::sys::{now_ns, ns_to_iters, sink, spin};
 pub const SPECS: &[Spec] = &[
     Spec { name: "producers", kind: Kind::Uint(1, 100_000), def: "1", help: "producer tasks" },
     Spec { name: "consumers", kind: Kind::Uint(1, 100_000), def: "1", help: "consumer tasks" },
-    Spec { name: "capacity", kind: Kind::Uint(0, 100_000_000), def: "64", help: "channel capacity, 0 = unbounded" },
-    Spec { name: "items", kind: Kind::Uint(1, 10_000_000_000), def: "100000", help: "items in all" },
-    Spec { name: "work-ns", kind: Kind::Uint(0, 100_000_000), def: "0", help: "busy work per consumed item, ns" },
+    Spec {
+        name: "capacity",
+        kind: Kind::Uint(0, 100_000_000),
+        def: "64",
+        help: "channel capacity, 0 = unbounded",
+    },
+    Spec {
+        name: "items",
+        kind: Kind::Uint(1, 10_000_000_000),
+        def: "100000",
+        help: "items in all",
+    },
+    Spec {
+        name: "work-ns",
+        kind: Kind::Uint(0, 100_000_000),
+        def: "0",
+        help: "busy work per consumed item, ns",
+    },
 ];
 
 /// Both ends, whatever the capacity.
@@ -90,7 +105,13 @@ async fn consume(mut src: Source, iters: u64) -> (u64, u64) {
     (sum, k)
 }
 
-async fn body(np: u64, nc: u64, items: u64, cap: u64, iters: u64) -> Result<(u64, u64, u64), String> {
+async fn body(
+    np: u64,
+    nc: u64,
+    items: u64,
+    cap: u64,
+    iters: u64,
+) -> Result<(u64, u64, u64), String> {
     let (tx, rx) = if cap == 0 {
         let (t, r) = mpsc::unbounded_channel();
         (Tx::Unbounded(t), Rx::Unbounded(r))

@@ -80,7 +80,8 @@ impl Res {
 }
 
 fn object(fields: &[(String, Val)]) -> String {
-    let body: Vec<String> = fields.iter().map(|(k, v)| format!("{}:{}", quote(k), value(v))).collect();
+    let body: Vec<String> =
+        fields.iter().map(|(k, v)| format!("{}:{}", quote(k), value(v))).collect();
     format!("{{{}}}", body.join(","))
 }
 

@@ -42,7 +42,8 @@ fn skynet(num: u64, size: u64) -> JoinHandle<u64> {
             return num;
         }
         let step = size / FANOUT;
-        let kids: Vec<JoinHandle<u64>> = (0..FANOUT).map(|i| skynet(num + i * step, step)).collect();
+        let kids: Vec<JoinHandle<u64>> =
+            (0..FANOUT).map(|i| skynet(num + i * step, step)).collect();
         let mut sum = 0u64;
         for k in kids {
             sum += k.await.expect("a skynet task failed");

@@ -21,12 +21,20 @@ pub const SPECS: &[Spec] = &[
         def: "2000",
         help: "tasks (at most 10000000 with --alive)",
     },
-    Spec { name: "alive", kind: Kind::Flag, def: "", help: "keep all --n alive at once, report resident memory per task" },
+    Spec {
+        name: "alive",
+        kind: Kind::Flag,
+        def: "",
+        help: "keep all --n alive at once, report resident memory per task",
+    },
 ];
 
 pub fn check(o: &Opts) -> Result<(), String> {
     if o.flag("alive") && o.u("n") > 10_000_000 {
-        return Err(format!("--n: with --alive, expected an integer in [1, 10000000], got '{}'", o.u("n")));
+        return Err(format!(
+            "--n: with --alive, expected an integer in [1, 10000000], got '{}'",
+            o.u("n")
+        ));
     }
     Ok(())
 }
@@ -92,7 +100,10 @@ async fn alive(n: u64) -> Alive {
         }
         reached += b;
         let grown = status_bytes("VmRSS").saturating_sub(rss0) as f64;
-        if reached < n && avail > 0 && grown + grown / reached as f64 * BATCH as f64 > 0.8 * avail as f64 {
+        if reached < n
+            && avail > 0
+            && grown + grown / reached as f64 * BATCH as f64 > 0.8 * avail as f64
+        {
             limit = Some(format!(
                 "stopped at {} tasks: the next batch would pass 80% of MemAvailable ({} bytes); Rust aborts on out-of-memory",
                 reached, avail
