@@ -200,6 +200,15 @@ class Runner:
             return f"no report produced; run kept in {self.run}, results/ untouched"
         if subprocess.run(["sh", os.path.join(HERE, "publish.sh"), self.run, self.a.results]).returncode != 0:
             return f"publishing failed; run kept in {self.run}"
+        # The history database is a record beside the report, not part of it:
+        # a history that cannot be written warns and does not fail the run.
+        # Beside the results it publishes into (BENCH_HISTORY overrides it).
+        hist = os.environ.get("BENCH_HISTORY") or os.path.join(self.a.results, "history.sqlite")
+        if hist.lower() in ("off", "none", "0"):
+            return None
+        if subprocess.run([py, os.path.join(HERE, "history.py"), "--history", hist, "append-run",
+                           self.run]).returncode != 0:
+            print("bench: warning: run not recorded in the history database", file=sys.stderr)
         return None
 
 
