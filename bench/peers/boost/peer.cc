@@ -180,7 +180,8 @@ static std::string cxxflags() {
 void result::print(bool json) const {
     char cs[32];
     snprintf(cs, sizeof cs, "0x%016" PRIx64, checksum);
-    if (!ok) fprintf(stderr, "corobench-boost: %s\n", error.c_str());
+    // The binary's own name: this file serves every C++ peer (Boost, C++20).
+    if (!ok) fprintf(stderr, "%s: %s\n", program_invocation_short_name, error.c_str());
     if (!json) {
         printf("%s %s: %s\n", backend.c_str(), workload.c_str(), ok ? "ok" : "error");
         if (!ok) printf("  error: %s\n", error.c_str());
