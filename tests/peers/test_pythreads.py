@@ -1,0 +1,73 @@
+"""test_pythreads.py <python3> <corobench_pythreads.py> <corobench> — the
+CPython threads peer end to end: the smallest case of each workload prints
+one valid JSON result with status ok and corobench's checksum; the article's
+programs print every line corobench's coroutines print, each once (threads
+may order them differently, and in the queue program either consumer may
+print an item's line); skynet's sum on small trees; --alive reports
+memory per live thread; fairness reports the GIL's switch interval; bad
+options exit 2 with one line naming the option. Exit 77 without python3."""
+import collections
+import sys
+
+import peercase as PC
+
+WORKLOADS = ("switch", "spawn", "prodcons", "cpubound", "article", "fairness")
+ARTICLE = [[p, "--n", str(n)] for p in ("sequential", "concurrent") for n in (1, 6, 25)]
+ARTICLE += [["queue", "--n", str(n), "--capacity", str(c)] for n in (1, 6, 25) for c in (0, 1, 5)]
+
+
+class PyThreads(PC.PeerCase):
+    backend = "pythreads"
+
+    def test_small_cases(self):
+        self.check_small(WORKLOADS)
+
+    def test_switch_event(self):
+        obj = self.run_json("switch", ["--n", "100", "--mech", "event"])
+        if self.corobench:
+            self.assertEqual(obj["checksum"], self.corobench_json("switch", ["--n", "100"])["checksum"])
+
+    def test_article_same_lines(self):
+        if not self.corobench:
+            self.skipTest("corobench not built")
+        for args in ARTICLE:
+            with self.subTest(args=args):
+                p = self.run_peer(["article"] + args)
+                self.assertEqual(p.returncode, 0, p.stderr)
+                got, want = p.stdout.splitlines(), self.corobench_output(args).splitlines()
+                self.assertTrue(got)
+                if args[0] == "queue":  # which consumer takes an item is scheduling
+                    self.assertTrue({x.split()[0] for x in got[:-1]} <= {"C1", "C2"}, got)
+                    got, want = [x.split(" ", 1)[-1] for x in got], [x.split(" ", 1)[-1] for x in want]
+                got, want = collections.Counter(got), collections.Counter(want)
+                self.assertEqual(got, want)
+                if args[0] == "queue":  # "done" comes after every consumer's line
+                    self.assertEqual(p.stdout.splitlines()[-1], "done")
+
+    def test_skynet(self):
+        self.check_skynet(2, 10)
+        self.check_skynet(3, 3)
+
+    def test_alive_and_gil(self):
+        r = self.run_json("spawn", ["--n", "50", "--alive", "--stack", "65536"], "spawn-alive")["results"]
+        self.assertEqual((r["tasks_reached"], r["limit_error"]), (50, None))
+        self.assertGreater(r["rss_per_task_bytes"], 0)
+        r = self.run_json("fairness", ["--tasks", "1", "--duration-ms", "10"])["results"]
+        self.assertGreater(r["gil_switch_interval_ns"], 0)
+
+    def test_bad_input(self):
+        self.check_bad(WORKLOADS + ("skynet",))
+        p = self.run_peer(["spawn", "--stack", "1000"])
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("--stack", p.stderr)
+
+
+def setup(args):
+    python, script = PC.executable(args[0]), args[1]
+    PC.PeerCase.cmd = [python, script] if python else None
+    PC.PeerCase.corobench = PC.executable(args[2])
+    return None if python else f"{args[0]} not found"
+
+
+if __name__ == "__main__":
+    sys.exit(PC.main(__doc__.splitlines()[0], 3, setup))
