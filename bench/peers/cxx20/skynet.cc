@@ -7,6 +7,8 @@
 //
 // Checksum: the sum and the task count folded, fnv_u64(fnv_u64(FNV_INIT, sum),
 // tasks), as corobench's order-independent checksums end.
+#include <sys/resource.h>
+
 #include <vector>
 
 #include "cxx20.hh"
@@ -34,6 +36,11 @@ sl::task<uint64_t> skynet(sk_state &s, uint64_t num, uint64_t size) {
     co_return sum;
 }
 
+long minor_faults() {
+    rusage ru;
+    return getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_minflt : 0;
+}
+
 } // namespace
 
 // fanout^depth, or 0 when it exceeds limit (main.cc checks the options).
@@ -50,6 +57,7 @@ void cxx_skynet(const opts &o, result &r) {
     sk_state s{o.u("fanout")};
     uint64_t leaves = skynet_leaves(s.fanout, o.u("depth"), UINT64_MAX), sum = 0, wall = 0;
     uint64_t f0 = sl::frames.frames;
+    long faults0 = minor_faults(); // first touches of fresh memory: a large share of skynet
     guarded(r, "skynet", [&] {
         uint64_t t0 = now_ns();
         sl::task<uint64_t> root = skynet(s, 0, leaves);
@@ -69,6 +77,7 @@ void cxx_skynet(const opts &o, result &r) {
     r.f64("ns_per_task", (double)wall / (double)s.tasks);
     r.u64("frames", sl::frames.frames - f0);
     r.i64("vmhwm_bytes", status_bytes("VmHWM"));
+    r.i64("minor_faults", minor_faults() - faults0);
 }
 
 } // namespace peer

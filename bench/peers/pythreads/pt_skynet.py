@@ -7,6 +7,7 @@ growing (no new threads anywhere), the threads that exist end and are
 joined, and the result says how many ran and why it stopped (status error:
 a partial tree has no sum to check)."""
 
+import resource
 import threading
 import time
 
@@ -63,13 +64,16 @@ def skynet(p, res):
     f, d = p["fanout"], p["depth"]
     leaves = f ** d
     tree, out = Tree(f), [None]
+    faults0 = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
     t0 = time.perf_counter_ns()
     node(tree, 0, leaves, out, 0)
     wall = time.perf_counter_ns() - t0
+    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults0
     res.results.update(tasks=tree.tasks, tasks_requested=(f ** (d + 1) - 1) // (f - 1),
                        leaves=leaves, sum=out[0], wall_ns=wall, ns_per_task=wall / tree.tasks,
                        peak_alive=tree.peak, limit_error=tree.limit,
-                       vmhwm_bytes=R.status_bytes("VmHWM"), stack_bytes=p["stack"])
+                       vmhwm_bytes=R.status_bytes("VmHWM"), minor_faults=faults,
+                       stack_bytes=p["stack"])
     if tree.limit:
         return res.fail(f"the tree stopped growing: {tree.limit}")
     want = leaves * (leaves - 1) // 2
