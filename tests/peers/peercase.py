@@ -86,6 +86,13 @@ class PeerCase(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         return json.loads(p.stdout)
 
+    def article_outputs(self, args):
+        """The article program's lines from the peer and from corobench."""
+        p = self.run_peer(["article"] + list(args))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertTrue(p.stdout, f"{args}: no output")
+        return p.stdout.splitlines(), self.corobench_output(args).splitlines()
+
     def corobench_output(self, args):
         p = subprocess.run([self.corobench, "article"] + list(args) + ["--backend", "coro"],
                            capture_output=True, text=True, timeout=TIMEOUT)

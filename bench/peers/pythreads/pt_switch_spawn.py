@@ -69,11 +69,8 @@ def switch(p, res):
     v1, i1 = AW.rusage()
     if errors:
         raise RuntimeError(errors[0])
-    seq = R.FNV_OFFSET
-    for me, i in seen:
-        seq = R.fnv_u64(R.fnv_u64(seq, me), i)
     switches = 2 * n
-    res.checksum = R.fnv_u64(seq, switches)
+    res.checksum = AW.switch_checksum(seen, switches)
     res.results.update(switches=switches, wall_ns=wall, ns_per_switch=wall / switches,
                        vol_csw=v1 - v0, invol_csw=i1 - i0,
                        gil_switch_interval_ns=pt_cpu.gil_interval_ns())
