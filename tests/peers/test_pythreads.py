@@ -7,6 +7,10 @@ print an item's line); skynet's sum on small trees; --alive reports
 memory per live thread; fairness reports the GIL's switch interval; bad
 options exit 2 with one line naming the option. Exit 77 without python3."""
 import collections
+import json
+import os
+import shutil
+import subprocess
 import sys
 
 import peercase as PC
@@ -50,6 +54,31 @@ class PyThreads(PC.PeerCase):
         self.assertGreater(r["rss_per_task_bytes"], 0)
         r = self.run_json("fairness", ["--tasks", "1", "--duration-ms", "10"])["results"]
         self.assertGreater(r["gil_switch_interval_ns"], 0)
+
+    def test_thread_limit_is_data(self):
+        """Under a low RLIMIT_NPROC (enforced for an unprivileged user only,
+        hence nobody), spawn --alive reports where it stopped with status ok,
+        and skynet says why its tree is incomplete, with status error."""
+        tools = shutil.which("setpriv"), shutil.which("prlimit")
+        if os.geteuid() != 0 or not all(tools):
+            self.skipTest("needs root, setpriv and prlimit to run as nobody under a thread limit")
+        pre = [tools[0], "--reuid=65534", "--regid=65534", "--clear-groups", tools[1], "--nproc=20"]
+        p = subprocess.run(pre + self.cmd + ["spawn", "--n", "200", "--alive", "--json"],
+                           capture_output=True, text=True, timeout=PC.TIMEOUT)
+        if p.returncode != 0 and "Permission denied" in p.stderr:
+            self.skipTest("nobody cannot read the peer's files here")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        r = json.loads(p.stdout)["results"]
+        self.assertLess(r["tasks_reached"], 200)
+        self.assertIn("can't start new thread", r["limit_error"])
+        p = subprocess.run(pre + self.cmd + ["skynet", "--depth", "3", "--json"],
+                           capture_output=True, text=True, timeout=PC.TIMEOUT)
+        self.assertEqual(p.returncode, 1, p.stderr)
+        obj = json.loads(p.stdout)
+        self.assertEqual(obj["status"], "error")
+        self.assertIn("stopped growing", obj["error"])
+        self.assertLess(obj["results"]["tasks"], 1111)
+        self.assertIsNone(obj["results"]["sum"])
 
     def test_bad_input(self):
         self.check_bad(WORKLOADS + ("skynet",))
