@@ -213,7 +213,8 @@ void result::print(bool json) const {
     j += ",\"results\":{";
     first = true;
     for (const auto &p : fields) {
-        j += (first ? "" : ",") + json_str(p.first) + ":" + p.second;
+        if (!first) j += ','; // not `"," + str`: g++ 12 -O3 -std=c++20 warns falsely there
+        j += json_str(p.first) + ":" + p.second;
         first = false;
     }
     struct utsname u;
