@@ -108,36 +108,3 @@ def main():
         print(f"{len(r.skipped)} case(s) skipped, none failed: reported to ctest as skipped")
         sys.exit(77)
     sys.exit(0)
-
-
-# ---------------------------------------------------------------------------
-# The older check/finish helpers, kept only for tests/peers/test_peers.py
-# (owned elsewhere) until it moves to unittest too.
-
-failures = []
-
-
-def fail(msg):
-    failures.append(msg)
-    print("FAIL:", msg)
-
-
-def check(cond, msg):
-    if not cond:
-        fail(msg)
-    return bool(cond)
-
-
-def finish():
-    if failures:
-        print(f"{len(failures)} failure(s)")
-        sys.exit(1)
-    print("ok")
-    sys.exit(0)
-
-
-def validate(obj, workload, backend, kind=None, status="ok", binary=None):
-    errs = result_errors(obj, workload, backend, kind, status, binary)
-    for e in errs:
-        fail(e)
-    return not errs
