@@ -15,6 +15,7 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
+import ctestrun  # noqa: E402  (tests/lib/ctestrun.py)
 import resultschema  # noqa: E402  (tests/lib/resultschema.py)
 
 BACKENDS = ("coro", "threads", "ucontext")
@@ -99,12 +100,4 @@ def main():
     if len(sys.argv) < 2:
         sys.exit(f"usage: {sys.argv[0]} CBIN [test names]")
     BIN = sys.argv[1]
-    prog = unittest.main(module="__main__", argv=[sys.argv[0]] + sys.argv[2:], exit=False,
-                         verbosity=2)
-    r = prog.result
-    if not r.wasSuccessful():
-        sys.exit(1)
-    if r.skipped:
-        print(f"{len(r.skipped)} case(s) skipped, none failed: reported to ctest as skipped")
-        sys.exit(77)
-    sys.exit(0)
+    ctestrun.main([sys.argv[0]] + sys.argv[2:])

@@ -1,6 +1,6 @@
 """peertest.py — what the tests of bench/peers/ share: the manifest (through
 scripts/lib/peers.py), the result schema (tests/lib/resultschema.py), running
-a peer, and a unittest runner that tells ctest about skips.
+a peer, and the unittest runner that tells ctest about skips (tests/lib/ctestrun.py).
 
 Every test file is run by ctest as `python3 <file> <builddir> [args]` and exits
 0 (passed), 1 (failed) or 77 (skipped: ctest's SKIP_RETURN_CODE). A file in
@@ -11,7 +11,6 @@ import json
 import os
 import subprocess
 import sys
-import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -84,11 +83,5 @@ def main(usage):
         sys.stderr.write(f"usage: {usage}\n")
         sys.exit(2)
     BUILD, ARGS = sys.argv[1], sys.argv[2:]
-    prog = unittest.main(module="__main__", argv=[sys.argv[0], "-v"], exit=False)
-    r = prog.result
-    if not r.wasSuccessful():
-        sys.exit(1)
-    if r.skipped:
-        print(f"{len(r.skipped)} of {r.testsRun} test(s) skipped: reported as skipped")
-        sys.exit(77)
-    sys.exit(0)
+    import ctestrun  # tests/lib/ctestrun.py (on the path above)
+    ctestrun.main([sys.argv[0]])
