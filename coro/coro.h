@@ -5,7 +5,8 @@
  * coro_sleep_ns() is asyncio.sleep(d), coro_queue_t is asyncio.Queue and
  * coro_event_t is asyncio.Event.
  *
- * Scheduling semantics (a contract the tests pin down, see DESIGN.md):
+ * Scheduling semantics (a contract that tests/coro pins down, t_order.c above
+ * all):
  *  - one FIFO ready queue per scheduler; spawn, wake-up and yield append at the
  *    tail; spawn and wake-up never switch by themselves;
  *  - waits are Mesa-style: a woken waiter re-checks its condition and waits
@@ -75,8 +76,8 @@ typedef struct coro_run_opts {
      * when there are at least as many CPUs as workers (1, the default); the
      * caller's own affinity is restored when coro_run_ex() returns. 0: leave
      * placement to the kernel, which tends to wake a parked worker on the CPU
-     * of the worker that woke it: on a 2-core VM, 26 of 40 short two-worker
-     * runs used one CPU unpinned, 0 of 40 pinned. */
+     * of the worker that woke it, so that two workers can share one CPU for a
+     * whole short run while another CPU idles; pinning rules that out. */
     int pin;
 } coro_run_opts;
 void coro_run_opts_init(coro_run_opts *o);

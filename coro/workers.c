@@ -287,9 +287,8 @@ int coro_run_ex(void (*main)(void *), void *arg, const coro_run_opts *o) {
         /* The start barrier: wait until every worker thread runs (they
          * wait too, or one could steal main early). main would otherwise
          * start its work while the others are still being created, and
-         * what it times would include their start (the second of two
-         * workers started its first coroutine 0.26-1.37 ms after main let
-         * it go on this 2-core VM, against 0.08-0.09 ms with the barrier). */
+         * what it times would include their start (thread creation and
+         * first scheduling) instead of its own work alone. */
         pthread_mutex_lock(&w->mu);
         while (w->up < started - 1) pthread_cond_wait(&w->up_cv, &w->mu);
         pthread_mutex_unlock(&w->mu);

@@ -50,8 +50,10 @@
 	.text
 /* One body, three entry points: the public primitive, and the scheduler's
  * two, which also return to the resumed context its struct coro's resume_rc.
- * All end in `ret` (x30 is restored, so ret is the indirect branch here; not
- * measured on hardware yet). */
+ * All end in `ret` to the restored x30. The x86-64 switch ends some of its
+ * entry points in an indirect jmp instead, for the return-stack predictor;
+ * whether that would pay on aarch64 too has not been tried on aarch64
+ * hardware, so the simpler ending stays. */
 .macro SWITCH load_rc
 	hint	34				/* bti c: landing pad (see the top) */
 	sub	sp, sp, #CORO_FRAME_SIZE	/* room for the frame */
