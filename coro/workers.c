@@ -220,13 +220,9 @@ static void free_world(coro_world *w, unsigned made) {
     free(w);
 }
 
-int coro_run_ex(void (*main)(void *), void *arg, const coro_run_opts *o) {
-    unsigned n = o ? o->workers : 1;
-    if (n == 0 || n > 1024) return CORO_EINVAL;
-    if (n == 1) return coro_run(main, arg);
-    if (coro_S) return CORO_EPERM;
-    if (!main) return CORO_EINVAL;
-
+/* A world of n workers' schedulers, none started yet: 0 and *out, or a
+ * negative code with nothing left allocated. */
+static int new_world(unsigned n, coro_world **out) {
     coro_world *w = calloc(1, sizeof *w);
     if (!w) return CORO_ENOMEM;
     w->n = n;
@@ -261,7 +257,20 @@ int coro_run_ex(void (*main)(void *), void *arg, const coro_run_opts *o) {
         free_world(w, made);
         return rc;
     }
+    *out = w;
+    return 0;
+}
 
+int coro_run_ex(void (*main)(void *), void *arg, const coro_run_opts *o) {
+    unsigned n = o ? o->workers : 1;
+    if (n == 0 || n > 1024) return CORO_EINVAL;
+    if (n == 1) return coro_run(main, arg);
+    if (coro_S) return CORO_EPERM;
+    if (!main) return CORO_EINVAL;
+
+    coro_world *w;
+    int rc = new_world(n, &w);
+    if (rc) return rc;
     coro_sched *s0 = w->w[0];
     cpu_set_t saved;
     int pinned = o->pin && plan_pins(w, &saved) == 0;
