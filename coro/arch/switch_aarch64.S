@@ -46,6 +46,7 @@
  * would refuse without one control stack per context.
  */
 #include "frame.h"
+#include "gnu_property.h"
 
 	.text
 /* One body, three entry points: the public primitive, and the scheduler's
@@ -125,19 +126,9 @@ coro_rawctx_entry:
 	brk	#0				/* fn returned: trap */
 	.size	coro_rawctx_entry, .-coro_rawctx_entry
 
-/* The BTI property note (see the top of the file). Layout: an ELF note named
- * "GNU" of type NT_GNU_PROPERTY_TYPE_0 holding one property,
- * GNU_PROPERTY_AARCH64_FEATURE_1_AND, whose 4-byte value is a bit set (bit 0
- * BTI, bit 1 PAC, bit 2 GCS), padded to 8 bytes. */
-	.section .note.gnu.property, "a"
-	.p2align 3
-	.long	4				/* n_namesz: "GNU\0" */
-	.long	16				/* n_descsz: one property, padded */
-	.long	5				/* n_type: NT_GNU_PROPERTY_TYPE_0 */
-	.asciz	"GNU"
-	.long	0xc0000000			/* pr_type: GNU_PROPERTY_AARCH64_FEATURE_1_AND */
-	.long	4				/* pr_datasz */
-	.long	1				/* GNU_PROPERTY_AARCH64_FEATURE_1_BTI only */
-	.p2align 3				/* pr_padding */
+/* The BTI property note (see the top of the file): BTI only.
+ * GNU_PROPERTY_AARCH64_FEATURE_1_AND is 0xc0000000; its bits: 1 BTI, 2 PAC,
+ * 4 GCS. */
+	GNU_PROPERTY_NOTE 0xc0000000, 1
 
 	.section .note.GNU-stack,"",%progbits

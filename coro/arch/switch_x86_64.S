@@ -75,6 +75,7 @@
  * context; the scheduler's switches carry none.
  */
 #include "frame.h"
+#include "gnu_property.h"
 
 /* Save the callee-saved state of `from` (rdi) below its return address,
  * store its sp, load `to`'s (rsi) and restore the same state from there.
@@ -159,18 +160,7 @@ coro_rawctx_entry:
 	.size	coro_rawctx_entry, .-coro_rawctx_entry
 
 /* The CET property note (see the top of the file): IBT yes, SHSTK no.
- * Layout: an ELF note named "GNU" of type NT_GNU_PROPERTY_TYPE_0 holding one
- * property, GNU_PROPERTY_X86_FEATURE_1_AND, whose 4-byte value is a bit set
- * (bit 0 IBT, bit 1 SHSTK), padded to 8 bytes as the x86-64 psABI requires. */
-	.section .note.gnu.property, "a"
-	.p2align 3
-	.long	4				/* n_namesz: "GNU\0" */
-	.long	16				/* n_descsz: one property, padded */
-	.long	5				/* n_type: NT_GNU_PROPERTY_TYPE_0 */
-	.asciz	"GNU"
-	.long	0xc0000002			/* pr_type: GNU_PROPERTY_X86_FEATURE_1_AND */
-	.long	4				/* pr_datasz */
-	.long	1				/* GNU_PROPERTY_X86_FEATURE_1_IBT only */
-	.p2align 3				/* pr_padding */
+ * GNU_PROPERTY_X86_FEATURE_1_AND is 0xc0000002; its bits: 1 IBT, 2 SHSTK. */
+	GNU_PROPERTY_NOTE 0xc0000002, 1
 
 	.section .note.GNU-stack,"",@progbits
