@@ -75,8 +75,8 @@ typedef struct coro_run_opts {
      * when there are at least as many CPUs as workers (1, the default); the
      * caller's own affinity is restored when coro_run_ex() returns. 0: leave
      * placement to the kernel, which tends to wake a parked worker on the CPU
-     * of the worker that woke it: on a 2-core VM, 26 of 40 short two-worker
-     * runs used one CPU unpinned, 0 of 40 pinned. */
+     * of the worker that woke it, so that two workers can share one CPU for a
+     * whole short run while another CPU idles; pinning rules that out. */
     int pin;
 } coro_run_opts;
 void coro_run_opts_init(coro_run_opts *o);

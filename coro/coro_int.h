@@ -4,6 +4,7 @@
 #define CORO_INT_H
 
 #include "coro.h"
+#include "arch/frame.h"
 
 #include <stdint.h>
 #include <stddef.h>
@@ -53,7 +54,7 @@ typedef int (*coro_retry_fn)(struct coro_sched *s, struct coro *c);
 
 struct coro {
     coro_rawctx ctx;     /* saved stack pointer while suspended */
-    int resume_rc;       /* at offset 8: what the scheduler's switches return to it */
+    int resume_rc;       /* at CORO_RESUME_RC_OFF: what the scheduler's switches return to it */
     int io_events;       /* set by the fd event that woke a coro_wait_fd() */
     coro_retry_fn retry; /* one worker: a pending queue wait (NULL: none) */
     void *retry_obj;     /* its queue */
@@ -84,9 +85,11 @@ struct coro {
 #endif
 };
 
-/* The switches in arch/ load resume_rc from here into the return register. */
+/* The switches in arch/ take the saved sp at offset 0 and load resume_rc from
+ * CORO_RESUME_RC_OFF (arch/frame.h) into the return register. */
 _Static_assert(offsetof(struct coro, ctx) == 0, "ctx first");
-_Static_assert(offsetof(struct coro, resume_rc) == 8, "resume_rc at 8 (arch/switch_*.S)");
+_Static_assert(offsetof(struct coro, resume_rc) == CORO_RESUME_RC_OFF,
+               "resume_rc where arch/frame.h says");
 
 typedef struct coro_wlist {
     struct coro *head, *tail;
@@ -187,7 +190,7 @@ extern __thread coro_sched *coro_S;
 
 /* arch/: the scheduler's switches, between the ctx of two struct coro. The
  * same body as coro_rawctx_switch, but the call returns, to the context that
- * is resumed, that context's resume_rc (read at offset 8 of `to`). The _jmp
+ * is resumed, that context's resume_rc (read at CORO_RESUME_RC_OFF of `to`). The _jmp
  * form ends in pop + jmp (for tail calls: coro_yield, coro__wait_op), the
  * other in ret; switch_x86_64.S says why there are two. */
 int coro__ctx_switch(coro_rawctx *from, coro_rawctx *to);

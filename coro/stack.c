@@ -14,9 +14,10 @@
  * coroutine checks that the lowest word is still zero (a canary: the page is
  * never written by a well-behaved coroutine). The canary is read only at the
  * end because reading an untouched page costs a resident page on kernels that
- * do not map the shared zero page for read faults -- this VM's 6.18 kernel
- * among them (100 MiB read = 100 MiB RSS), where a read at every suspension
- * doubled the memory of a million live coroutines (8.2 instead of 4.2 KiB).
+ * do not map the shared zero page for read faults, where a read at every
+ * suspension would make every live coroutine hold one more resident page
+ * (the report's "Memory per live task" section measures what a live
+ * coroutine holds).
  * Either way an overflow is detected after the fact (an excursion below the
  * low end between two suspensions is seen only at the end, unless it wrote
  * only zeros to that word), not prevented. Slabs of unguarded stacks stay few

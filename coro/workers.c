@@ -220,13 +220,9 @@ static void free_world(coro_world *w, unsigned made) {
     free(w);
 }
 
-int coro_run_ex(void (*main)(void *), void *arg, const coro_run_opts *o) {
-    unsigned n = o ? o->workers : 1;
-    if (n == 0 || n > 1024) return CORO_EINVAL;
-    if (n == 1) return coro_run(main, arg);
-    if (coro_S) return CORO_EPERM;
-    if (!main) return CORO_EINVAL;
-
+/* A world of n workers' schedulers, none started yet: 0 and *out, or a
+ * negative code with nothing left allocated. */
+static int new_world(unsigned n, coro_world **out) {
     coro_world *w = calloc(1, sizeof *w);
     if (!w) return CORO_ENOMEM;
     w->n = n;
@@ -261,7 +257,20 @@ int coro_run_ex(void (*main)(void *), void *arg, const coro_run_opts *o) {
         free_world(w, made);
         return rc;
     }
+    *out = w;
+    return 0;
+}
 
+int coro_run_ex(void (*main)(void *), void *arg, const coro_run_opts *o) {
+    unsigned n = o ? o->workers : 1;
+    if (n == 0 || n > 1024) return CORO_EINVAL;
+    if (n == 1) return coro_run(main, arg);
+    if (coro_S) return CORO_EPERM;
+    if (!main) return CORO_EINVAL;
+
+    coro_world *w;
+    int rc = new_world(n, &w);
+    if (rc) return rc;
     coro_sched *s0 = w->w[0];
     cpu_set_t saved;
     int pinned = o->pin && plan_pins(w, &saved) == 0;
@@ -287,9 +296,8 @@ int coro_run_ex(void (*main)(void *), void *arg, const coro_run_opts *o) {
         /* The start barrier: wait until every worker thread runs (they
          * wait too, or one could steal main early). main would otherwise
          * start its work while the others are still being created, and
-         * what it times would include their start (the second of two
-         * workers started its first coroutine 0.26-1.37 ms after main let
-         * it go on this 2-core VM, against 0.08-0.09 ms with the barrier). */
+         * what it times would include their start (thread creation and
+         * first scheduling) instead of its own work alone. */
         pthread_mutex_lock(&w->mu);
         while (w->up < started - 1) pthread_cond_wait(&w->up_cv, &w->mu);
         pthread_mutex_unlock(&w->mu);
