@@ -68,7 +68,15 @@ int coro_run(void (*main)(void *), void *arg);
  * join and sleep stay correct across workers, but orders are no longer
  * deterministic and a coroutine may resume on another thread than it left.
  * Every worker thread is up (and pinned) before main runs, so what main times
- * does not include starting them. */
+ * does not include starting them.
+ * With workers > 1 a coroutine woken by a running one (queue, event, join)
+ * runs next on the waker's worker, ahead of the ready queue (as Go's runnext):
+ * a producer and its consumer stay on one core. At most CORO_RUNNEXT_CAP such
+ * runs in a row, then the queue's head runs, so a pair that keeps waking each
+ * other cannot hold back the rest. No parked worker is woken for such a
+ * coroutine: another worker takes it only when the waker's worker has gone on
+ * computing for a while without switching. */
+#define CORO_RUNNEXT_CAP 8
 typedef struct coro_run_opts {
     unsigned workers;
     /* workers > 1: pin worker i to the i-th CPU the calling thread may use,

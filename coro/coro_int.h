@@ -172,6 +172,10 @@ struct coro_sched {
     int rq_lock;              /* M:N: guards ready/nready against stealers */
     int *unlock_after;        /* M:N: released by the next context on this worker */
     struct coro *ready_after; /* M:N: a yielder, queued once it is switched out */
+    struct coro *runnext;     /* M:N: woken by the coroutine running here; runs next here
+                                 (atomic: a thief may take it, see workers.c) */
+    unsigned runnext_streak;  /* M:N: dispatches from runnext since the last from the queue */
+    unsigned long ticks;      /* M:N: dispatches (atomic stores): a thief sees progress */
     coro_stats st;
     /* epoll_wait's output. Here, not on the stack: the poll at a round
      * boundary runs on the stack of whichever coroutine blocks then, and
@@ -236,13 +240,24 @@ coro_sched *coro__sched(void);
 int coro__init_sched(coro_sched *s);
 void coro__free_sched(coro_sched *s);
 int coro__dispatch(coro_sched *s);
+void coro__wake_mn(coro_sched *s, struct coro *c);
+/* Makes a waiter ready because the running coroutine released it (queue,
+ * event, join). One worker: the tail of the ready queue, as make_ready. M:N:
+ * the waker's runnext slot (sched.c says why). */
+static CORO_ALWAYS_INLINE void coro__wake(coro_sched *s, struct coro *c) {
+    if (CORO_UNLIKELY(s->world)) {
+        coro__wake_mn(s, c);
+        return;
+    }
+    coro__wlist_push(&s->ready, c);
+}
 static inline void coro__wake_one(coro_sched *s, coro_wlist *w) {
     struct coro *c = coro__wlist_pop(w);
-    if (c) coro__make_ready(s, c);
+    if (c) coro__wake(s, c);
 }
 static inline void coro__wake_all(coro_sched *s, coro_wlist *w) {
     struct coro *c;
-    while ((c = coro__wlist_pop(w))) coro__make_ready(s, c);
+    while ((c = coro__wlist_pop(w))) coro__wake(s, c);
 }
 void coro__set_error(int e);
 
@@ -326,6 +341,7 @@ void coro__world_notify(coro_world *w);
 void coro__world_loop(coro_sched *s);
 void coro__exit_world(coro_sched *s); /* the last coroutine ended: wake every worker */
 int coro__world_steal(coro_sched *s);
+int coro__world_steal_runnext(coro_sched *s);
 void coro__world_park(coro_sched *s);
 
 /* timer.c */

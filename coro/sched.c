@@ -52,6 +52,13 @@ __attribute__((noinline)) coro_sched *coro__sched(void) {
 
 /* One worker: the queue alone. Several: under rq_lock, with a count that idle
  * workers read to decide whether to steal or park. */
+static void rq_push(coro_sched *s, struct coro *c) {
+    coro__lock(&s->rq_lock);
+    coro__wlist_push(&s->ready, c);
+    __atomic_store_n(&s->nready, s->nready + 1, __ATOMIC_RELAXED);
+    coro__unlock(&s->rq_lock);
+}
+
 void coro__make_ready_mn(coro_sched *s, struct coro *c) {
     if (c == s->cur) {
         /* Its own timer (or fd) fired while it is still switching out, inside
@@ -60,11 +67,49 @@ void coro__make_ready_mn(coro_sched *s, struct coro *c) {
         s->ready_after = c;
         return;
     }
-    coro__lock(&s->rq_lock);
-    coro__wlist_push(&s->ready, c);
-    __atomic_store_n(&s->nready, s->nready + 1, __ATOMIC_RELAXED);
-    coro__unlock(&s->rq_lock);
+    rq_push(s, c);
     coro__world_notify(s->world);
+}
+
+/* A wake-up by the running coroutine goes to this worker's runnext slot, as
+ * Go's runnext and Tokio's LIFO slot: the waker is about to block or yield
+ * more often than not (a producer and consumer hand items back and forth),
+ * and the woken one then runs here at once, its data still in this core's
+ * cache, instead of at the tail of a queue another worker steals from, which
+ * splits the pair across cores and wakes a parked worker for every item.
+ * So no parked worker is woken for it; a thief takes it only on its last
+ * pass and only when this worker made no progress for a while (workers.c).
+ * The previous occupant of the slot, bumped, goes to the tail as any
+ * wake-up. Wake-ups from the worker's own loop (timers, descriptors) and
+ * self wake-ups keep the queue path. */
+void coro__wake_mn(coro_sched *s, struct coro *c) {
+    if (c == s->cur || s->cur == &s->sched) {
+        coro__make_ready_mn(s, c);
+        return;
+    }
+    /* Only this worker fills the slot and thieves only empty it: an empty
+     * slot can be filled with a plain store. */
+    if (!__atomic_load_n(&s->runnext, __ATOMIC_RELAXED)) {
+        __atomic_store_n(&s->runnext, c, __ATOMIC_RELEASE);
+        return;
+    }
+    struct coro *old = __atomic_exchange_n(&s->runnext, c, __ATOMIC_ACQ_REL);
+    if (old) coro__make_ready_mn(s, old);
+}
+
+/* The runnext coroutine, unless CORO_RUNNEXT_CAP of them ran in a row: then
+ * it goes to the tail (without waking anyone: this worker runs it soon), so
+ * a pair that keeps waking each other lets the rest of the queue run. */
+static CORO_ALWAYS_INLINE struct coro *take_runnext(coro_sched *s) {
+    if (CORO_LIKELY(!__atomic_load_n(&s->runnext, __ATOMIC_RELAXED))) return NULL;
+    struct coro *c = __atomic_exchange_n(&s->runnext, NULL, __ATOMIC_ACQUIRE);
+    if (!c) return NULL; /* stolen meanwhile */
+    if (s->runnext_streak < CORO_RUNNEXT_CAP) {
+        s->runnext_streak++;
+        return c;
+    }
+    rq_push(s, c);
+    return NULL;
 }
 
 /* A round ends when every coroutine that was ready at its start has been
@@ -84,6 +129,10 @@ static CORO_ALWAYS_INLINE int start_round(coro_sched *s) {
 
 /* Several workers: stealers take from the queue too, so count instead. */
 __attribute__((noinline)) static struct coro *next_ready_mn(coro_sched *s) {
+    __atomic_store_n(&s->ticks, s->ticks + 1, __ATOMIC_RELAXED);
+    struct coro *c = take_runnext(s);
+    if (c) return c;
+    s->runnext_streak = 0;
     if (s->round_left == 0) {
         if (s->nheap) coro__timers_collect(s, coro__now_ns());
         if (coro__io_waiters(s->io)) coro__io_poll(s, 0);
@@ -91,7 +140,7 @@ __attribute__((noinline)) static struct coro *next_ready_mn(coro_sched *s) {
         if (s->round_left == 0) return NULL;
     }
     coro__lock(&s->rq_lock);
-    struct coro *c = s->ready.head;
+    c = s->ready.head;
     if (c) {
         if (!(s->ready.head = c->next)) s->ready.tail = NULL;
         __atomic_store_n(&s->nready, s->nready - 1, __ATOMIC_RELAXED);
@@ -298,7 +347,7 @@ static void entry_one(void *p) {
     coro__check_canary(self);
     self->done = 1;
     s->st.live--;
-    if (self->joiner) coro__make_ready(s, self->joiner);
+    if (self->joiner) coro__wake(s, self->joiner);
     self->next = s->zombie; /* its stack is released by whoever runs next here */
     s->zombie = self;
     struct coro *n = next_ready(s);
@@ -321,7 +370,7 @@ static void entry_mn(void *p) {
     self->done = 1;
     struct coro *joiner = self->joiner;
     coro__unlock(&self->lock);
-    if (joiner) coro__make_ready(s, joiner);
+    if (joiner) coro__wake(s, joiner);
     if (__atomic_sub_fetch(&s->world->live, 1, __ATOMIC_ACQ_REL) == 0) coro__exit_world(s);
     self->next = s->zombie;
     s->zombie = self;
