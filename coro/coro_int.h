@@ -45,6 +45,18 @@ typedef struct coro_stack {
 
 struct coro;
 struct coro_sched;
+
+/* A worker's shared stack (CORO_STACK_SHARED, sstack.c): the coroutine whose
+ * bytes are on it now (running, or suspended and not yet copied out). */
+typedef struct coro_sstack {
+    char *lo;    /* lowest usable byte, above the guard page */
+    size_t size; /* usable bytes */
+    char *map;   /* the mapping, guard page included */
+    size_t map_len;
+    struct coro *owner;
+    void (*entry)(void *); /* first code of a coroutine (sched.c's entry_one) */
+    unsigned vg_id;
+} coro_sstack;
 /* A wait that the dispatcher finishes (see coro__wait_op): called when the
  * waiter comes up in the ready queue, it retries the operation on the waiter's
  * behalf. 1: done, the result is in resume_rc; 0: lost the race, the waiter
@@ -63,7 +75,11 @@ struct coro {
     uint64_t *canary;    /* unguarded stacks only: their low end (see stack.c): each
                             suspension checks sp against it, the end of the coroutine
                             checks that the word there is still zero */
-    coro_stack *stack;
+    coro_stack *stack;   /* own stack, or NULL for a shared-stack one: */
+    coro_sstack *sstack; /* the shared stack it runs on (NULL: own stack) */
+    char *image;         /* shared: its used stack bytes while copied out */
+    uint32_t image_len;  /* ... their length (0: never ran) */
+    uint32_t image_cap;  /* ... the buffer's size */
     void (*fn)(void *);
     void *arg;
     uint64_t id;
@@ -172,6 +188,9 @@ struct coro_sched {
     int rq_lock;              /* M:N: guards ready/nready against stealers */
     int *unlock_after;        /* M:N: released by the next context on this worker */
     struct coro *ready_after; /* M:N: a yielder, queued once it is switched out */
+    coro_sstack *sstack;      /* the shared stack, made at the first shared spawn */
+    struct coro *pending;     /* a shared-stack coroutine the scheduler's context must
+                                 copy in and resume (its waker ran on that stack) */
     struct coro *runnext;     /* M:N: woken by the coroutine running here; runs next here
                                  (atomic: a thief may take it, see workers.c) */
     unsigned runnext_streak;  /* M:N: dispatches from runnext since the last from the queue */
@@ -307,6 +326,21 @@ static CORO_ALWAYS_INLINE void coro__check_sp(const struct coro *c) {
  * zero page for a read fault, a real one). */
 static CORO_ALWAYS_INLINE void coro__check_canary(const struct coro *c) {
     if (c->canary && CORO_UNLIKELY(*c->canary != 0)) coro__overflow_report(c);
+}
+
+/* sstack.c (CORO_STACK_SHARED) */
+int coro__sstack_attach(coro_sched *s, struct coro *c, void (*entry)(void *));
+/* Called before switching from `from` to the shared-stack coroutine `to`:
+ * returns `to` once its bytes are on the shared stack, or the scheduler's
+ * context (with s->pending = to) when `from` runs on that very stack. */
+struct coro *coro__sstack_enter(coro_sched *s, struct coro *from, struct coro *to);
+void coro__sstack_switched_out(struct coro *c);           /* ASan: poison a suspended one's bytes */
+void coro__sstack_release(coro_sched *s, struct coro *c); /* it ended */
+void coro__sstack_free(coro_sched *s);
+static CORO_ALWAYS_INLINE struct coro *coro__prepare_to(coro_sched *s, struct coro *from,
+                                                        struct coro *to) {
+    if (CORO_LIKELY(!to->sstack)) return to;
+    return coro__sstack_enter(s, from, to);
 }
 
 /* io.c */

@@ -169,9 +169,11 @@ static int put_retry(coro_sched *s, struct coro *c) {
     return retry_done(c, &q->putters, try_put_locked(s, q, c->retry_arg));
 }
 
+/* The item goes into the waiter's struct, not through a pointer into its
+ * stack: a shared-stack waiter's stack is elsewhere while it waits. */
 static int get_retry(coro_sched *s, struct coro *c) {
     coro_queue_t *q = c->retry_obj;
-    return retry_done(c, &q->getters, try_get_locked(s, q, c->retry_arg));
+    return retry_done(c, &q->getters, try_get_locked(s, q, &c->retry_arg));
 }
 
 /* One worker: waits on `list` until retry(…) succeeds; returns its result. */
@@ -241,7 +243,9 @@ int coro_queue_get(coro_queue_t *q, void **item) {
         int rc = try_get_locked(s, q, item);
         if (rc != CORO_EAGAIN) return rc;
         if (!s) return CORO_EPERM;
-        return wait_retry(s, q, &q->getters, get_retry, item);
+        rc = wait_retry(s, q, &q->getters, get_retry, NULL);
+        if (rc == 0) *item = coro_S->cur->retry_arg;
+        return rc;
     }
     return get_mn(s, q, item);
 }

@@ -223,7 +223,10 @@ __attribute__((noinline)) static void reap(coro_sched *s) {
     struct coro *z;
     while ((z = s->zombie)) {
         s->zombie = z->next;
-        coro__stack_put(s, z->stack);
+        if (z->stack)
+            coro__stack_put(s, z->stack);
+        else
+            coro__sstack_release(s, z);
         z->stack = NULL;
         z->canary = NULL;
 #ifdef CORO_TSAN
@@ -260,6 +263,7 @@ static inline void asan_finish(coro_sched *s, void *fake) {
     size_t os;
     __sanitizer_finish_switch_fiber(fake, &ob, &os);
     if (s->asan_prev == &s->sched) s->sched.asan_bottom = ob, s->sched.asan_size = os;
+    if (s->asan_prev) coro__sstack_switched_out(s->asan_prev);
 #else
     (void)s, (void)fake;
 #endif
@@ -271,6 +275,7 @@ static inline void asan_finish(coro_sched *s, void *fake) {
 static CORO_ALWAYS_INLINE coro_sched *switch_to(coro_sched *s, struct coro *from, struct coro *to,
                                                 int dying) {
     coro__check_sp(from);
+    to = coro__prepare_to(s, from, to);
 #ifdef CORO_ASAN
     const void *bottom = to->stack ? (const void *)to->stack->lo : to->asan_bottom;
     size_t size = to->stack ? to->stack->size : to->asan_size;
@@ -313,6 +318,7 @@ coro_sched *coro__block(coro_sched *s, struct coro *self, int *held) {
  * Sanitizer builds use switch_to instead: they must see every switch finish. */
 static CORO_ALWAYS_INLINE int jump_to(coro_sched *s, struct coro *self, struct coro *n) {
     coro__check_sp(self);
+    n = coro__prepare_to(s, self, n);
     s->cur = n;
     s->st.switches++;
     return coro__ctx_switch_jmp(&self->ctx, &n->ctx);
@@ -381,15 +387,41 @@ static void entry_mn(void *p) {
 
 void coro_spawn_opts_init(coro_spawn_opts *o) {
     o->stack_size = CORO_DEFAULT_STACK;
+    o->stack_mode = CORO_STACK_OWN;
+}
+
+/* A shared-stack spawn's options: 0, or why not. */
+static int check_shared(const coro_sched *s, const coro_spawn_opts *o) {
+    if (o->stack_mode != CORO_STACK_SHARED) return CORO_EINVAL;
+    if (o->stack_size > CORO_SHARED_STACK) return CORO_EINVAL;
+    if (s->world) return CORO_ENOTSUP; /* see coro.h: it may resume only on this worker */
+    return 0;
+}
+
+/* Gives c its stack: one of its own from the pool, or the shared one. */
+static int give_stack(coro_sched *s, struct coro *c, size_t want, int shared) {
+    c->sstack = NULL;
+    if (CORO_UNLIKELY(shared)) {
+        c->stack = NULL;
+        return coro__sstack_attach(s, c, entry_one);
+    }
+    c->stack = want == CORO_DEFAULT_STACK ? coro__stack_get_default(s) : coro__stack_get(s, want);
+    if (CORO_UNLIKELY(!c->stack)) return CORO_ENOMEM;
+    if (!c->stack->guarded) c->canary = (uint64_t *)c->stack->lo; /* not written: see stack.c */
+    coro_rawctx_make(&c->ctx, c->stack->lo, c->stack->size, s->world ? entry_mn : entry_one, c);
+    return 0;
 }
 
 coro_t *coro_spawn_ex(void (*fn)(void *), void *arg, const coro_spawn_opts *o) {
     coro_sched *s = coro_S;
+    int err;
     if (CORO_UNLIKELY(!s)) return coro__set_error(CORO_EPERM), NULL;
     if (CORO_UNLIKELY(!fn)) return coro__set_error(CORO_EINVAL), NULL;
     if (CORO_UNLIKELY(s->zombie)) reap(s);
     size_t want = o && o->stack_size ? o->stack_size : CORO_DEFAULT_STACK;
     if (want < CORO_MIN_STACK) want = CORO_MIN_STACK;
+    int shared = o && o->stack_mode;
+    if (CORO_UNLIKELY(shared) && (err = check_shared(s, o)) != 0) return coro__set_error(err), NULL;
 
     struct coro *c = alloc_struct(s);
     if (CORO_UNLIKELY(!c)) return coro__set_error(CORO_ENOMEM), NULL;
@@ -409,18 +441,15 @@ coro_t *coro_spawn_ex(void (*fn)(void *), void *arg, const coro_spawn_opts *o) {
     c->asan_bottom = NULL;
     c->asan_size = 0;
 #endif
-    c->stack = want == CORO_DEFAULT_STACK ? coro__stack_get_default(s) : coro__stack_get(s, want);
-    if (CORO_UNLIKELY(!c->stack)) {
+    if (CORO_UNLIKELY((err = give_stack(s, c, want, shared)) != 0)) {
         free_struct(s, c);
-        return coro__set_error(CORO_ENOMEM), NULL;
+        return coro__set_error(err), NULL;
     }
-    if (!c->stack->guarded) c->canary = (uint64_t *)c->stack->lo; /* not written: see stack.c */
 #ifdef CORO_TSAN
     c->tsan_fiber = __tsan_create_fiber(0);
 #endif
     c->fn = fn;
     c->arg = arg;
-    coro_rawctx_make(&c->ctx, c->stack->lo, c->stack->size, s->world ? entry_mn : entry_one, c);
     s->st.spawned++;
     if (s->world) {
         c->id = __atomic_add_fetch(&s->world->next_id, 1, __ATOMIC_RELAXED);
@@ -543,23 +572,30 @@ void coro__free_sched(coro_sched *s) {
     while (s->chunks) {
         struct coro_chunk *k = s->chunks;
         s->chunks = k->next;
+        for (unsigned i = 0; i < CORO_CHUNK; i++) {
+            free(k->slot[i].image); /* shared-stack ones that never ended */
 #ifdef CORO_TSAN
-        for (unsigned i = 0; i < CORO_CHUNK; i++)
             if (k->slot[i].tsan_fiber) __tsan_destroy_fiber(k->slot[i].tsan_fiber);
 #endif
+        }
         free(k);
     }
     s->free_structs = NULL;
     coro__timers_free(s);
     coro__io_free(&s->own_io);
     coro__stack_release_all(s);
+    coro__sstack_free(s);
     coro__overflow_remove(s);
 }
 
 /* The loop of a one-worker scheduler, on coro_run()'s stack. */
 static void loop_one(coro_sched *s) {
     for (;;) {
-        struct coro *n = next_ready(s);
+        struct coro *n = s->pending; /* a shared-stack coroutine to copy in and run */
+        if (n)
+            s->pending = NULL;
+        else
+            n = next_ready(s);
         if (n) {
             switch_to(s, &s->sched, n, 0);
             continue;

@@ -200,8 +200,10 @@ static void on_fault(int sig, siginfo_t *si, void *uctx) {
     coro_sched *s = coro_S;
     const char *addr = si->si_addr;
     struct coro *c = s ? s->cur : NULL;
-    if (c && c->stack && c->stack->guarded && addr >= c->stack->lo - page_size() &&
-        addr < c->stack->lo) {
+    const char *lo = c && c->stack && c->stack->guarded ? c->stack->lo
+                     : c && c->sstack                   ? c->sstack->lo
+                                                        : NULL;
+    if (lo && addr >= lo - page_size() && addr < lo) {
         write_overflow_message(c->id);
         signal(sig, SIG_DFL); /* returning re-executes the access: the default action ends us */
         return;
