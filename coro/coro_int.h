@@ -321,11 +321,12 @@ static CORO_ALWAYS_INLINE void coro__check_sp(const struct coro *c) {
     if (c->canary && CORO_UNLIKELY(coro__sp() < (uintptr_t)c->canary + CORO_STACK_RESERVE))
         coro__overflow_report(c);
 }
-/* At the end of a coroutine: the lowest word must still be zero. Reading it
- * here, once, is what maps that page (on kernels that do not map the shared
- * zero page for a read fault, a real one). */
+/* At the end of a coroutine: the lowest word must still be zero (stack.c:
+ * read only if its page is resident, as reading an untouched page would map
+ * one, and costs a page fault). */
+void coro__check_canary_slow(const struct coro *c);
 static CORO_ALWAYS_INLINE void coro__check_canary(const struct coro *c) {
-    if (c->canary && CORO_UNLIKELY(*c->canary != 0)) coro__overflow_report(c);
+    if (c->canary) coro__check_canary_slow(c);
 }
 
 /* sstack.c (CORO_STACK_SHARED) */
