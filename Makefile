@@ -4,8 +4,14 @@
 BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
+# The project's Python: Debian's interpreter when there is one, because the
+# statistics (python3-scipy) come from Debian's packages and only its own
+# interpreter sees them; a python3 earlier on PATH (pyenv, a venv) may not.
+PYTHON ?= $(shell [ -x /usr/bin/python3 ] && echo /usr/bin/python3 || echo python3)
+export PYTHON
 
-.PHONY: all build test test-sanitize test-tsan bench bench-quick bench-check bench-baseline format clean
+.PHONY: all build test test-sanitize test-tsan bench bench-quick bench-check bench-baseline \
+	bench-history bench-compare format clean
 
 # Install first, then configure: CMake looks for the optional parts (Boost,
 # Go, gnuplot, hyperfine, qemu) when it configures, so configuring before the
@@ -53,11 +59,41 @@ bench-quick:
 	$(COMPILE)
 	sh scripts/bench.sh --build $(BUILD) --quick
 
+# The gate and the compare print FORMAT=table|json|junit|markdown; OUT="a.md
+# b.xml" also writes files, each in the format its extension names (.md,
+# .xml, .json). Exit 0 pass, 1 regression, 2 usage error or cannot measure.
+# Docs: bench/regress/README.md.
+FORMAT ?= table
+OUT ?=
+GATE_OUT = --format $(FORMAT) $(foreach o,$(OUT),--output $(o))
+
 bench-check:
 	@sh scripts/bootstrap bench
 	$(CONFIGURE)
 	$(COMPILE)
-	sh scripts/bench-check.sh --build $(BUILD)
+	sh scripts/bench-check.sh --build $(BUILD) $(GATE_OUT)
+
+# Base against head in one run: make bench-compare BASE=origin/main
+bench-compare:
+	@sh scripts/bootstrap bench
+	$(CONFIGURE)
+	$(COMPILE)
+	sh scripts/bench-compare.sh --build $(BUILD) --base "$(BASE)" $(GATE_OUT)
+
+# Trends of the history database (results/history.sqlite or BENCH_HISTORY):
+# METRICS=a,b (default: every gated metric), LAST=N commits; plots and
+# change points in results/history/. IMPORT="other.sqlite results/runs/<id>"
+# merges other machines' histories or run directories first; machines are
+# compared with each other only with ACROSS_MACHINES=1.
+METRICS ?=
+LAST ?= 20
+IMPORT ?=
+ACROSS_MACHINES ?=
+bench-history:
+	@sh scripts/bootstrap bench
+	$(if $(IMPORT),$(PYTHON) scripts/history.py import $(IMPORT))
+	$(PYTHON) scripts/history.py report --last $(LAST) $(if $(METRICS),--metrics $(METRICS)) \
+		$(if $(ACROSS_MACHINES),--across-machines)
 
 bench-baseline:
 	@sh scripts/bootstrap bench

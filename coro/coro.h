@@ -5,7 +5,7 @@
  * coro_sleep_ns() is asyncio.sleep(d), coro_queue_t is asyncio.Queue and
  * coro_event_t is asyncio.Event.
  *
- * Scheduling semantics (a contract the tests pin down, see DESIGN.md):
+ * Scheduling semantics (a contract the tests pin down, see docs/design.md):
  *  - one FIFO ready queue per scheduler; spawn, wake-up and yield append at the
  *    tail; spawn and wake-up never switch by themselves;
  *  - waits are Mesa-style: a woken waiter re-checks its condition and waits

@@ -20,7 +20,11 @@ import argparse
 import json
 import math
 import re
+import os
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+import atomic  # noqa: E402  (temp file + rename)
 
 UNITS_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
 
@@ -98,6 +102,48 @@ def fmt_time(ns, unit):
     return f"{v:.0f}" if abs(v) >= 100 else f"{v:.3g}"
 
 
+def make_rows(old, new, flt):
+    """One row per benchmark in both files (matching --filter)."""
+    rows = []
+    for n in (n for n in new if n in old and (flt is None or flt.search(n))):
+        o, w = summary(old[n]), summary(new[n])
+        rows.append({
+            "name": n, "unit": new[n]["unit"],
+            "real_old": o[0], "real_new": w[0], "cpu_old": o[1], "cpu_new": w[1],
+            "real_change": change(o[0], w[0]), "cpu_change": change(o[1], w[1]),
+            "real_old_range": [o[2], o[3]], "real_new_range": [w[2], w[3]],
+            "reps_old": o[4], "reps_new": w[4],
+            "aggregate": "median" if (old[n]["median"] or new[n]["median"]) else None,
+        })
+    return rows
+
+
+def print_rows(rows):
+    """Prints compare.py's table and the geometric mean row; returns the mean."""
+    hdr = (f"{'Benchmark':<40}{'Time':>10}{'CPU':>10}{'Time Old':>12}{'Time New':>12}"
+           f"{'CPU Old':>12}{'CPU New':>12}  unit  new range (min..max)")
+    print(hdr)
+    print("-" * len(hdr))
+    for r in rows:
+        u = r["unit"]
+        rng = ""
+        if r["reps_new"] > 1:
+            rng = f"{fmt_time(r['real_new_range'][0], u)}..{fmt_time(r['real_new_range'][1], u)}"
+        label = r["name"] + ("_median" if r["aggregate"] else "")
+        print(f"{label:<40}{r['real_change'] * 100:>+9.1f}%{r['cpu_change'] * 100:>+9.1f}%"
+              f"{fmt_time(r['real_old'], u):>12}{fmt_time(r['real_new'], u):>12}"
+              f"{fmt_time(r['cpu_old'], u):>12}{fmt_time(r['cpu_new'], u):>12}  {u:<4}  "
+              f"{rng}".rstrip())
+    ok = [r for r in rows if r["real_old"] > 0 and r["real_new"] > 0 and r["cpu_old"] > 0
+          and r["cpu_new"] > 0]
+    if not ok:
+        return None
+    g_real = math.exp(sum(math.log(r["real_new"] / r["real_old"]) for r in ok) / len(ok)) - 1
+    g_cpu = math.exp(sum(math.log(r["cpu_new"] / r["cpu_old"]) for r in ok) / len(ok)) - 1
+    print(f"{'OVERALL_GEOMEAN':<40}{g_real * 100:>+9.1f}%{g_cpu * 100:>+9.1f}%")
+    return {"real_change": g_real, "cpu_change": g_cpu, "benchmarks": len(ok)}
+
+
 def main(argv):
     ap = argparse.ArgumentParser(
         prog="gbcompare.py",
@@ -127,44 +173,9 @@ def main(argv):
         print(f"gbcompare.py: {e}", file=sys.stderr)
         return 2
 
-    names = [n for n in new if n in old and (flt is None or flt.search(n))]
-    rows = []
-    for n in names:
-        o, w = summary(old[n]), summary(new[n])
-        rows.append({
-            "name": n, "unit": new[n]["unit"],
-            "real_old": o[0], "real_new": w[0], "cpu_old": o[1], "cpu_new": w[1],
-            "real_change": change(o[0], w[0]), "cpu_change": change(o[1], w[1]),
-            "real_old_range": [o[2], o[3]], "real_new_range": [w[2], w[3]],
-            "reps_old": o[4], "reps_new": w[4],
-            "aggregate": "median" if (old[n]["median"] or new[n]["median"]) else None,
-        })
-
+    rows = make_rows(old, new, flt)
     print(f"Comparing {args.old} to {args.new}")
-    hdr = (f"{'Benchmark':<40}{'Time':>10}{'CPU':>10}{'Time Old':>12}{'Time New':>12}"
-           f"{'CPU Old':>12}{'CPU New':>12}  unit  new range (min..max)")
-    print(hdr)
-    print("-" * len(hdr))
-    worst = None
-    for r in rows:
-        u = r["unit"]
-        rng = ""
-        if r["reps_new"] > 1:
-            rng = f"{fmt_time(r['real_new_range'][0], u)}..{fmt_time(r['real_new_range'][1], u)}"
-        label = r["name"] + ("_median" if r["aggregate"] else "")
-        print(f"{label:<40}{r['real_change'] * 100:>+9.1f}%{r['cpu_change'] * 100:>+9.1f}%"
-              f"{fmt_time(r['real_old'], u):>12}{fmt_time(r['real_new'], u):>12}"
-              f"{fmt_time(r['cpu_old'], u):>12}{fmt_time(r['cpu_new'], u):>12}  {u:<4}  {rng}".rstrip())
-        if worst is None or r["real_change"] > worst["real_change"]:
-            worst = r
-    geo = None
-    ok = [r for r in rows if r["real_old"] > 0 and r["real_new"] > 0 and r["cpu_old"] > 0
-          and r["cpu_new"] > 0]
-    if ok:
-        g_real = math.exp(sum(math.log(r["real_new"] / r["real_old"]) for r in ok) / len(ok)) - 1
-        g_cpu = math.exp(sum(math.log(r["cpu_new"] / r["cpu_old"]) for r in ok) / len(ok)) - 1
-        geo = {"real_change": g_real, "cpu_change": g_cpu, "benchmarks": len(ok)}
-        print(f"{'OVERALL_GEOMEAN':<40}{g_real * 100:>+9.1f}%{g_cpu * 100:>+9.1f}%")
+    geo = print_rows(rows)
     only_old = [n for n in old if n not in new and (flt is None or flt.search(n))]
     only_new = [n for n in new if n not in old and (flt is None or flt.search(n))]
     if only_old:
@@ -173,18 +184,11 @@ def main(argv):
         print("only in new: " + ", ".join(only_new))
     if not rows:
         print("gbcompare.py: no benchmark name is in both files", file=sys.stderr)
-
     if args.json:
-        import os
-        import tempfile
         doc = {"old": args.old, "new": args.new, "benchmarks": rows, "overall_geomean": geo,
                "only_old": only_old, "only_new": only_new}
-        d = os.path.dirname(os.path.abspath(args.json))
         try:
-            fd, tmp = tempfile.mkstemp(prefix=".gbcompare.", dir=d)
-            with os.fdopen(fd, "w") as f:
-                json.dump(doc, f, indent=1, default=str)
-            os.replace(tmp, args.json)
+            atomic.write_text(args.json, json.dumps(doc, indent=1, default=str))
         except OSError as e:
             print(f"gbcompare.py: --json {args.json}: {e.strerror}", file=sys.stderr)
             return 2

@@ -12,15 +12,23 @@ switch / futex hand-off is tracked only (warns, never fails).
 Commands:
   measure --build DIR [--out FILE] [--repeat K]   measure, print/write JSON
   check   --build DIR --baseline FILE [--report FILE]
-                                                  measure and compare (the gate)
+                                                  measure and compare (the gate);
+                                                  appends the run to the history
   compare --baseline FILE --current FILE [--report FILE]
                                                   compare a stored measurement
+  compare-builds --base-build A --head-build B --baseline FILE
+                                                  measure two builds in one run
+                                                  (make bench-compare)
   update  --build DIR --baseline FILE [--repeat K]
                                                   measure, rewrite the baseline
+check, compare and compare-builds take --format table|json|junit|markdown
+(stdout) and --output FILE, repeatable, each in the format its extension
+names (.md markdown, .xml junit, .json json); the table then goes to stdout.
 
-Exit codes: 0 pass; 1 a gated metric is worse than its limit (or could not be
-measured); 2 bad command line or malformed input file (one line naming it);
-3 nothing can be measured here (valgrind or the drivers are missing).
+Exit codes: 0 pass; 1 a gated metric is worse than its limit (or a gated
+metric of the baseline was not measured); 2 bad command line, malformed input
+file, unusable history file, or nothing can be measured here (valgrind or the
+drivers are missing): a broken runner is never reported as a regression.
 """
 
 import argparse
@@ -30,6 +38,7 @@ import os
 import platform
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -37,6 +46,16 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 import atomic  # noqa: E402  (scripts/lib/atomic.py)
+import gatereport  # noqa: E402
+import historydb as history  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from gatereport import fmt_val, limit_text  # noqa: E402,F401  (kept importable from here)
+
+try:  # the one environment capture (scripts/lib/env.py), when it has landed
+    from env import capture as _env_capture  # noqa: E402
+except ImportError:
+    _env_capture = None
 
 SCHEMA_BASELINE = "corobench-baseline/1"
 SCHEMA_MEASURE = "corobench-regress/1"
@@ -167,10 +186,28 @@ def collect_env(build):
         "valgrind": first_line(["valgrind", "--version"]),
         "glibc": glibc,
         "cpu_model": cpu,
+        "cores": os.cpu_count(),
         "kernel": platform.release(),
         "machine": platform.machine(),
         "commit": commit,
     }
+
+
+def env_capture(build):
+    """Machine and build fields of a measurement: env.capture(build) from
+    scripts/lib/env.py (the one implementation, shared with the harness and
+    the history), plus the few the gate compares that it may not carry.
+    collect_env() above stands in while env.py has no capture(), and when
+    the build has no binary that prints the capture (all fields null): the
+    history's machine fingerprint must never be a hash of nulls."""
+    e = dict(_env_capture(build)) if _env_capture is not None else {}
+    if not e.get("cpu_model") and not e.get("compiler"):
+        return collect_env(build)
+    opts = e.get("cmake_options") or {}
+    for key in ("CORO_SWITCH", "CORO_SANITIZE", "CORO_INJECT_SLOWDOWN"):
+        e.setdefault(key.lower(), opts.get(key))
+    e.setdefault("valgrind", first_line(["valgrind", "--version"]))
+    return e
 
 
 # Keys whose difference can change the counts; the rest are only informative.
@@ -228,7 +265,119 @@ def callgrind(cmd, whole, tmpdir, timeout=240):
     return total, p.stdout
 
 
-def measure(build, repeat=1, log=print, timing=True, use_cli=True):
+def _measure_drivers(progs, repeat, tmp, metrics, errors, progress):
+    for name, (drv, op, unit) in INSN_DRIVERS.items():
+        progress(f"callgrind {drv} {op}")
+        if progs[drv] is None:
+            errors[name] = f"{drv} not built"
+            continue
+        n = N_THR if drv == "rg_thr" else N_OPS[op]
+        try:
+            vals = []
+            for _ in range(repeat):
+                ir, out = callgrind([progs[drv], op, str(n)], False, tmp)
+                info = json.loads(out.strip().splitlines()[-1])
+                if not info.get("callgrind"):
+                    raise RuntimeError(f"{drv} was built without valgrind/callgrind.h")
+                vals.append(ir / info["ops"])
+            metrics[name] = {"value": round(vals[0], 3), "unit": unit, "kind": "instructions",
+                             "ops": info["ops"]}
+            if repeat > 1:
+                metrics[name]["repeat_spread_pct"] = round(spread(vals), 4)
+        except (RuntimeError, ValueError, KeyError, IndexError, OSError) as e:
+            errors[name] = f"{drv} {op}: {e}"
+
+
+def _measure_cli(cli, repeat, tmp, metrics, errors, progress):
+    for wl, args in CLI_RUNS.items():
+        for be in ("coro", "threads"):
+            name = f"insn.cli.{wl}.{be}"
+            progress(f"callgrind corobench {wl} --backend {be}")
+            try:
+                vals = []
+                for _ in range(repeat):
+                    ir, out = callgrind([cli] + args + ["--backend", be, "--json"], True, tmp)
+                    res = json.loads(out.strip().splitlines()[-1])
+                    if res.get("status") != "ok":
+                        raise RuntimeError(f"run failed: {res.get('error')}")
+                    vals.append(float(ir))
+                metrics[name] = {"value": vals[0], "unit": "instr/run",
+                                 "kind": "instructions", "args": " ".join(args)}
+                if repeat > 1:
+                    metrics[name]["repeat_spread_pct"] = round(spread(vals), 4)
+            except (RuntimeError, ValueError, KeyError, IndexError, OSError) as e:
+                errors[name] = f"corobench {wl} --backend {be}: {e}"
+    progress("corobench cpubound --backend coro (native, getrusage)")
+    try:
+        p = subprocess.run([cli] + CLI_RUNS["cpubound"] + ["--backend", "coro", "--json"],
+                           capture_output=True, text=True, timeout=120, env=fixed_env())
+        res = json.loads(p.stdout.strip().splitlines()[-1])
+        if p.returncode != 0 or res.get("status") != "ok":
+            raise RuntimeError(f"exit {p.returncode}: {res.get('error')}")
+        for which in ("voluntary", "involuntary"):
+            metrics[f"csw.cli.cpubound.coro.{which}"] = {
+                "value": int(res["results"]["vol_csw" if which == "voluntary" else "invol_csw"]),
+                "unit": "switches/run", "kind": "count"}
+    except (RuntimeError, ValueError, KeyError, IndexError, OSError,
+            subprocess.TimeoutExpired) as e:
+        errors["csw.cli.cpubound.coro.voluntary"] = f"corobench cpubound: {e}"
+
+
+def run_timing(prog, rounds=7):
+    """One rg_timing run: its JSON document. RuntimeError when it fails."""
+    try:
+        p = subprocess.run([prog, "--rounds", str(rounds)], capture_output=True, text=True,
+                           timeout=120)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        raise RuntimeError(f"rg_timing: {e}")
+    if p.returncode != 0:
+        raise RuntimeError(f"rg_timing: exit {p.returncode}: {p.stderr.strip()}")
+    try:
+        return json.loads(p.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError) as e:
+        raise RuntimeError(f"rg_timing: unreadable output: {e}")
+
+
+def timing_metrics(t, metrics, errors):
+    """Adds the ratio, time and getrusage metrics of one rg_timing document."""
+    for rname, st in t["ratios"].items():
+        metrics["ratio." + rname] = {
+            "value": round(st["median"], 5), "unit": "ratio (median of rounds)",
+            "kind": "ratio", "min": round(st["min"], 5), "max": round(st["max"], 5)}
+    for mname, st in t["ns_per_switch"].items():
+        metrics["time." + mname] = {
+            "value": round(st["median"], 3), "unit": "ns/switch", "kind": "time",
+            "min": round(st["min"], 3), "max": round(st["max"], 3)}
+    c = t["csw"]
+    for which, key in (("voluntary", "coro_yield_vol"), ("involuntary", "coro_yield_invol")):
+        metrics[f"csw.coro.yield.{which}"] = {
+            "value": int(c[key]), "unit": "switches/run", "kind": "count",
+            "of": int(c["coro_yield_switches"])}
+    if "futex_vol" in c:
+        metrics["csw.futex.per_handoff"] = {
+            "value": round((c["futex_vol"] + c["futex_invol"]) / c["futex_switches"], 4),
+            "unit": "kernel switches/hand-off", "kind": "count"}
+    if not t.get("fcontext"):
+        for k in ("coro_rawswitch_over_fcontext", "coro_yield_over_fcontext"):
+            errors["ratio." + k] = ("rg_timing was built without Boost.Context "
+                                    "(libboost-context-dev)")
+    if t.get("futex_error"):
+        errors["ratio.coro_yield_over_futex"] = t["futex_error"]
+
+
+def _measure_timing(prog, metrics, errors):
+    if prog is None:
+        errors["ratio"] = "rg_timing not built"
+        return
+    try:
+        timing_metrics(run_timing(prog), metrics, errors)
+    except (RuntimeError, KeyError, TypeError, ZeroDivisionError) as e:
+        errors["ratio"] = f"rg_timing: {e}"
+
+
+def find_tools(build, timing, use_cli):
+    """({driver: path or None}, corobench path or None, errors) of a build;
+    NoTools when nothing at all can be measured there."""
     if shutil.which("valgrind") is None:
         raise NoTools("valgrind not found (Debian package valgrind; scripts/bootstrap installs it)")
     progs = {n: find_prog(build, n) for n in ("rg_coro", "rg_thr", "rg_timing")}
@@ -236,13 +385,18 @@ def measure(build, repeat=1, log=print, timing=True, use_cli=True):
     if len(missing) == len(progs):
         raise NoTools(f"no regression drivers (rg_coro, rg_thr, rg_timing) under {build}")
     cli = find_prog(build, "corobench") if use_cli else None
-    metrics, errors = {}, {}
+    errors = {}
     if use_cli and cli is None:
         errors["insn.cli"] = errors["csw.cli"] = f"no corobench binary under {build}"
     for n in missing:
         if n != "rg_timing" or timing:
             errors["driver." + n] = f"{n} not built under {build}"
+    return progs, cli, errors
 
+
+def measure(build, repeat=1, log=print, timing=True, use_cli=True):
+    progs, cli, errors = find_tools(build, timing, use_cli)
+    metrics = {}
     steps = len(INSN_DRIVERS) + (2 * len(CLI_RUNS) + 1 if cli else 0) + (1 if timing else 0)
     step = 0
 
@@ -252,113 +406,20 @@ def measure(build, repeat=1, log=print, timing=True, use_cli=True):
         log(f"[{step}/{steps}] {what}")
 
     with tempfile.TemporaryDirectory(prefix="corobench-regress.") as tmp:
-        for name, (drv, op, unit) in INSN_DRIVERS.items():
-            progress(f"callgrind {drv} {op}")
-            if progs[drv] is None:
-                errors[name] = f"{drv} not built"
-                continue
-            n = N_THR if drv == "rg_thr" else N_OPS[op]
-            try:
-                vals = []
-                for _ in range(repeat):
-                    ir, out = callgrind([progs[drv], op, str(n)], False, tmp)
-                    info = json.loads(out.strip().splitlines()[-1])
-                    if not info.get("callgrind"):
-                        raise RuntimeError(f"{drv} was built without valgrind/callgrind.h")
-                    vals.append(ir / info["ops"])
-                metrics[name] = {"value": round(vals[0], 3), "unit": unit, "kind": "instructions",
-                                 "ops": info["ops"]}
-                if repeat > 1:
-                    metrics[name]["repeat_spread_pct"] = round(spread(vals), 4)
-            except (RuntimeError, ValueError, KeyError, IndexError, OSError) as e:
-                errors[name] = f"{drv} {op}: {e}"
-
+        _measure_drivers(progs, repeat, tmp, metrics, errors, progress)
         if cli:
-            for wl, args in CLI_RUNS.items():
-                for be in ("coro", "threads"):
-                    name = f"insn.cli.{wl}.{be}"
-                    progress(f"callgrind corobench {wl} --backend {be}")
-                    try:
-                        vals = []
-                        for _ in range(repeat):
-                            ir, out = callgrind([cli] + args + ["--backend", be, "--json"], True, tmp)
-                            res = json.loads(out.strip().splitlines()[-1])
-                            if res.get("status") != "ok":
-                                raise RuntimeError(f"run failed: {res.get('error')}")
-                            vals.append(float(ir))
-                        metrics[name] = {"value": vals[0], "unit": "instr/run",
-                                         "kind": "instructions", "args": " ".join(args)}
-                        if repeat > 1:
-                            metrics[name]["repeat_spread_pct"] = round(spread(vals), 4)
-                    except (RuntimeError, ValueError, KeyError, IndexError, OSError) as e:
-                        errors[name] = f"corobench {wl} --backend {be}: {e}"
-            progress("corobench cpubound --backend coro (native, getrusage)")
-            try:
-                p = subprocess.run([cli] + CLI_RUNS["cpubound"] + ["--backend", "coro", "--json"],
-                                   capture_output=True, text=True, timeout=120, env=fixed_env())
-                res = json.loads(p.stdout.strip().splitlines()[-1])
-                if p.returncode != 0 or res.get("status") != "ok":
-                    raise RuntimeError(f"exit {p.returncode}: {res.get('error')}")
-                metrics["csw.cli.cpubound.coro.voluntary"] = {
-                    "value": int(res["results"]["vol_csw"]), "unit": "switches/run",
-                    "kind": "count"}
-                metrics["csw.cli.cpubound.coro.involuntary"] = {
-                    "value": int(res["results"]["invol_csw"]), "unit": "switches/run",
-                    "kind": "count"}
-            except (RuntimeError, ValueError, KeyError, IndexError, OSError,
-                    subprocess.TimeoutExpired) as e:
-                errors["csw.cli.cpubound.coro.voluntary"] = f"corobench cpubound: {e}"
-
-        if timing:
+            _measure_cli(cli, repeat, tmp, metrics, errors, progress)
+        if timing:  # --no-timing: counts only (the gate test uses this)
             progress("timing ratios and context switches (native, rg_timing)")
-        if not timing:
-            pass  # --no-timing: counts only (the gate test uses this)
-        elif progs["rg_timing"] is None:
-            errors["ratio"] = "rg_timing not built"
-        else:
-            try:
-                p = subprocess.run([progs["rg_timing"], "--rounds", "7"], capture_output=True,
-                                   text=True, timeout=120)
-                if p.returncode != 0:
-                    raise RuntimeError(f"exit {p.returncode}: {p.stderr.strip()}")
-                t = json.loads(p.stdout.strip().splitlines()[-1])
-                for rname, st in t["ratios"].items():
-                    metrics["ratio." + rname] = {
-                        "value": round(st["median"], 5), "unit": "ratio (median of rounds)",
-                        "kind": "ratio", "min": round(st["min"], 5), "max": round(st["max"], 5)}
-                for mname, st in t["ns_per_switch"].items():
-                    metrics["time." + mname] = {
-                        "value": round(st["median"], 3), "unit": "ns/switch", "kind": "time",
-                        "min": round(st["min"], 3), "max": round(st["max"], 3)}
-                c = t["csw"]
-                metrics["csw.coro.yield.voluntary"] = {
-                    "value": int(c["coro_yield_vol"]), "unit": "switches/run", "kind": "count",
-                    "of": int(c["coro_yield_switches"])}
-                metrics["csw.coro.yield.involuntary"] = {
-                    "value": int(c["coro_yield_invol"]), "unit": "switches/run", "kind": "count",
-                    "of": int(c["coro_yield_switches"])}
-                if "futex_vol" in c:
-                    metrics["csw.futex.per_handoff"] = {
-                        "value": round((c["futex_vol"] + c["futex_invol"]) / c["futex_switches"], 4),
-                        "unit": "kernel switches/hand-off", "kind": "count"}
-                if not t.get("fcontext"):
-                    for k in ("coro_rawswitch_over_fcontext", "coro_yield_over_fcontext"):
-                        errors["ratio." + k] = ("rg_timing was built without Boost.Context "
-                                                "(libboost-context-dev)")
-                if t.get("futex_error"):
-                    errors["ratio.coro_yield_over_futex"] = t["futex_error"]
-            except (RuntimeError, ValueError, KeyError, IndexError, OSError,
-                    subprocess.TimeoutExpired) as e:
-                errors["ratio"] = f"rg_timing: {e}"
-
+            _measure_timing(progs["rg_timing"], metrics, errors)
     skipped = []  # asked for (--no-timing, --no-cli): such rows never fail
     if not timing:
         skipped += ["ratio.", "time.", "csw.coro.", "csw.futex."]
     if not use_cli:
         skipped += ["insn.cli.", "csw.cli."]
-    return {"schema": SCHEMA_MEASURE, "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ",
-                                                                     time.gmtime()),
-            "env": collect_env(build), "metrics": metrics, "errors": errors,
+    return {"schema": SCHEMA_MEASURE,
+            "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "env": env_capture(build), "metrics": metrics, "errors": errors,
             "skipped": skipped}
 
 
@@ -374,7 +435,7 @@ def default_limit(name, kind):
     """(gate, limit) for a metric new to the baseline."""
     if kind == "instructions" and name.startswith("insn.cli.") and name.endswith(".threads"):
         # Several threads under valgrind: its thread scheduling moves the
-        # count by up to ~1.3 % between identical runs (seen on the dev VM).
+        # count between identical runs (baseline.json records the spread).
         return True, {"max_increase_pct": 2 * DEFAULT_PCT}
     if kind == "instructions":
         return True, {"max_increase_pct": DEFAULT_PCT}
@@ -382,38 +443,14 @@ def default_limit(name, kind):
         return True, {"max_value": 0}  # a pure-coroutine run never blocks in the kernel
     if kind == "ratio" and name.endswith("_over_fcontext"):
         # Two user-space switches timed in interleaved slices on the thread's
-        # CPU clock: within about +-10 % run to run (+21 % at worst, seen
-        # beside a parallel build), so they gate, with a +50 % band.
+        # CPU clock: their run-to-run spread stays far inside a +50 % band
+        # even beside a parallel build, so they gate, with that band.
         return True, {"max_increase_pct": RATIO_PCT}
     if kind == "ratio":
         # Against a kernel futex hand-off: depends on the kernel and the VM,
         # tracked (warns outside the band either way), never fails.
         return False, {"max_increase_pct": RATIO_PCT, "max_decrease_pct": RATIO_PCT}
     return False, {}  # informative only (times in ns, involuntary switches)
-
-
-def limit_text(lim):
-    parts = []
-    if "max_value" in lim:
-        parts.append(f"<= {lim['max_value']:g}")
-    if "max_increase_pct" in lim:
-        if lim.get("max_decrease_pct") is not None:
-            parts.append(f"±{lim['max_increase_pct']:g}%" if lim["max_decrease_pct"] ==
-                         lim["max_increase_pct"] else
-                         f"+{lim['max_increase_pct']:g}%/-{lim['max_decrease_pct']:g}%")
-        else:
-            parts.append(f"+{lim['max_increase_pct']:g}%")
-    return " ".join(parts) if parts else "-"
-
-
-def fmt_val(v):
-    if v is None:
-        return "-"
-    if isinstance(v, int) or (isinstance(v, float) and v.is_integer()):
-        return f"{int(v)}"
-    if abs(v) >= 100:
-        return f"{v:.1f}"
-    return f"{v:.4g}"
 
 
 def compare(baseline, current):
@@ -470,49 +507,153 @@ def compare(baseline, current):
     return rows, passed
 
 
-def env_warnings(baseline, current):
+def env_warnings(baseline, current, keys=None):
     be, ce = baseline.get("env", {}) or {}, current.get("env", {}) or {}
     out = []
-    for k in ENV_WARN_KEYS:
+    for k in keys or ENV_WARN_KEYS:
         if k in be and be.get(k) != ce.get(k):
             out.append(f"{k}: baseline {be.get(k)!r}, now {ce.get(k)!r}")
     return out
 
 
-def print_table(rows, warnings, passed, out=sys.stdout):
-    for w in warnings:
-        print(f"warning: environment differs from the baseline's ({w}); "
-              "counts may move for that reason alone", file=out)
-    hdr = ("metric", "baseline", "now", "change", "limit", "verdict")
-    cells = []
+HINT = ("If the change is intended, run `make bench-baseline` and commit "
+        "results/baseline.json.")
+
+
+EXT_FORMAT = {".md": "markdown", ".xml": "junit", ".json": "json", ".txt": "table"}
+
+
+def emit(a, rows, warnings, passed, sides=("baseline", "now"), tool="bench-check",
+         hint=HINT, extra=None):
+    """Prints the result in --format, or the table when --output files are
+    given; writes each --output (format from its extension: .md markdown,
+    .xml junit, .json json, else --format) and --report (JSON) atomically."""
+    kw = {"sides": sides, "tool": tool, "hint": hint, "extra": extra}
+    for path in a.output or []:
+        fmt = EXT_FORMAT.get(os.path.splitext(path)[1].lower(), a.format)
+        atomic.write_text(path, gatereport.render(fmt, rows, warnings, passed, **kw))
+    fmt = "table" if a.output else a.format
+    sys.stdout.write(gatereport.render(fmt, rows, warnings, passed, **kw))
+    if a.report:
+        write_atomic(a.report, gatereport.document(rows, warnings, passed, extra))
+
+
+# --------------------------------------------------------------------------
+# two builds in one run (make bench-compare)
+
+AB_ALPHA = 0.05  # a timing ratio fails only when its shift is also significant
+
+
+def ab_timing(progs, pairs, log):
+    """Runs rg_timing of each build alternately (A B B A A B ...) pairs times,
+    so that load drifting during the run falls on both sides alike.
+    Returns {side: {metric: [values]}}."""
+    samples = {side: {} for side in progs}
+    sides = list(progs)
+    for i in range(pairs):
+        for side in (sides if i % 2 == 0 else sides[::-1]):
+            log(f"[timing {i + 1}/{pairs}] rg_timing of the {side} build")
+            m, err = {}, {}
+            timing_metrics(run_timing(progs[side], rounds=3), m, err)
+            for name, v in m.items():
+                samples[side].setdefault(name, []).append(v["value"])
+    return samples
+
+
+def _fold_samples(measured, samples):
+    """Each timing metric's value becomes the median of its samples (the
+    voluntary-switch counts the largest: one switch into the kernel fails)."""
+    for name, vals in samples.items():
+        v = max(vals) if name.endswith(".voluntary") else statistics.median(vals)
+        kind = "ratio" if name.startswith("ratio.") else "time" if name.startswith("time.") \
+            else "count"
+        measured["metrics"][name] = {"value": v, "kind": kind, "samples": vals,
+                                     "unit": "ratio (median of runs)" if kind == "ratio"
+                                     else ""}
+    measured["skipped"] = [s for s in measured["skipped"]
+                           if s not in ("ratio.", "time.", "csw.coro.", "csw.futex.")]
+
+
+def _judge_ratios(rows, samples):
+    """A ratio row fails only when it moved beyond its limit and the
+    Mann-Whitney U test says base and head samples differ (p < AB_ALPHA)."""
+    from stats import mann_whitney_p  # scripts/lib/stats.py (scipy.stats)
     for r in rows:
-        ch = "-" if r["change_pct"] is None else f"{r['change_pct']:+.2f}%"
-        lim = limit_text(r["limit"]) + ("" if r["gate"] else " (track)")
-        verdict = r["verdict"] + (f" ({r['note']})" if r.get("note") else "")
-        cells.append((r["metric"], fmt_val(r["baseline"]), fmt_val(r["now"]), ch, lim, verdict))
-    w = [max(len(h), *(len(c[i]) for c in cells)) if cells else len(h) for i, h in enumerate(hdr)]
-    line = "  ".join(h.ljust(w[i]) if i in (0, 4, 5) else h.rjust(w[i]) for i, h in enumerate(hdr))
-    print(line.rstrip(), file=out)
-    print("-" * len(line.rstrip()), file=out)
-    for c in cells:
-        print("  ".join(x.ljust(w[i]) if i in (0, 4, 5) else x.rjust(w[i])
-                        for i, x in enumerate(c)).rstrip(), file=out)
-    nfail = sum(r["verdict"] in ("FAIL", "MISSING") for r in rows)
-    ngated = sum(r["gate"] for r in rows)
-    if passed:
-        print(f"bench-check: PASS ({ngated} gated metrics within their limits; "
-              "'track' rows are informative and never fail the gate)", file=out)
-    else:
-        print(f"bench-check: FAIL ({nfail} gated metric(s) worse than the limit or not "
-              "measured). If the change is intended, run `make bench-baseline` and commit "
-              "results/baseline.json.", file=out)
+        a = samples["base"].get(r["metric"])
+        b = samples["head"].get(r["metric"])
+        p = mann_whitney_p(a, b) if r["metric"].startswith("ratio.") and a and b else None
+        if p is None:
+            continue
+        r["p"] = round(p, 4)
+        r["note"] = f"Mann-Whitney p={p:.3f}"
+        if r["verdict"] in ("FAIL", "warn", "better") and p >= AB_ALPHA:
+            r["note"] = f"not significant, Mann-Whitney p={p:.3f}"
+            r["verdict"] = "ok"
 
 
-def report(rows, warnings, passed, path):
-    if path:
-        write_atomic(path, {"schema": "corobench-regress-report/1",
-                            "verdict": "pass" if passed else "fail",
-                            "env_warnings": warnings, "rows": rows})
+def compare_builds(base, head, limits, timing, use_cli, pairs, log):
+    """Rows of base (old) against head (new) measured in this one run, with
+    the limits of the committed baseline. NoTools when nothing is measurable."""
+    if timing:
+        try:
+            import scipy.stats  # noqa: F401  (only whether it is there)
+        except ImportError:
+            raise NoTools(f"scipy is missing for the timing test ({sys.executable}); install "
+                          "python3-scipy and run with PYTHON=/usr/bin/python3, or --no-timing")
+    got = {}
+    for side, build in (("base", base), ("head", head)):
+        log(f"{PROG}: counting instructions of the {side} build ({build})")
+        got[side] = measure(build, 1, log, False, use_cli)
+    if timing:
+        progs = {s: find_prog(b, "rg_timing") for s, b in (("base", base), ("head", head))}
+        if None in progs.values():
+            raise NoTools("rg_timing is not built in " + " and ".join(
+                b for s, b in (("base", base), ("head", head)) if progs[s] is None))
+        samples = ab_timing(progs, pairs, log)
+        for side in got:
+            _fold_samples(got[side], samples[side])
+    ref = make_baseline(got["base"], limits)
+    rows, _ = compare(ref, got["head"])
+    if timing:
+        _judge_ratios(rows, samples)
+    passed = not any(r["verdict"] in gatereport.FAILING for r in rows)
+    return rows, passed, got
+
+
+# --------------------------------------------------------------------------
+# history (scripts/lib/history.py)
+
+def git_info(root):
+    """(commit, branch) of the tree measured; branch from CI variables first
+    (a CI checkout is often a detached HEAD)."""
+    commit = first_line(["git", "-C", root, "rev-parse", "HEAD"])
+    branch = (os.environ.get("GITHUB_HEAD_REF") or os.environ.get("GITHUB_REF_NAME")
+              or os.environ.get("CI_COMMIT_REF_NAME"))
+    if not branch:
+        b = first_line(["git", "-C", root, "rev-parse", "--abbrev-ref", "HEAD"])
+        branch = b if b and b != "HEAD" else None
+    return commit, branch
+
+
+def open_history(path):
+    """The history connection, or None when recording is off. Opened before
+    measuring, so an unusable file stops the gate at once (exit 2)."""
+    if path == "off" or (path is None and history.disabled()):
+        return None
+    return history.connect(path or history.default_path(ROOT))
+
+
+def record(db, measured, rows, source, log):
+    commit, branch = git_info(ROOT)
+    run = {"run_id": history.new_run_id(source), "commit_sha": commit, "branch": branch,
+           "date_utc": measured["measured_at"], "env": measured["env"], "source": source}
+    byname = {r["metric"]: r for r in rows}
+    metrics = []
+    for name, m in measured["metrics"].items():
+        r = byname.get(name, {})
+        metrics.append((name, m.get("value"), m.get("unit"), r.get("limit"), r.get("gate")))
+    n = history.append_run(db, run, metrics)
+    log(f"{PROG}: history: run {run['run_id']} ({n} metrics) appended")
 
 
 # --------------------------------------------------------------------------
@@ -544,7 +685,7 @@ def make_baseline(measured, old):
 
 # --------------------------------------------------------------------------
 
-def main(argv):
+def parse(argv):
     ap = argparse.ArgumentParser(prog=PROG, description="corobench performance regression gate")
     sub = ap.add_subparsers(dest="cmd")
     pm = sub.add_parser("measure")
@@ -554,17 +695,32 @@ def main(argv):
     pc = sub.add_parser("check")
     pc.add_argument("--build", required=True)
     pc.add_argument("--baseline", required=True)
-    pc.add_argument("--report")
     pc.add_argument("--save-current", metavar="FILE")
+    pc.add_argument("--history", metavar="FILE",
+                    help="history database to append to ('off': none; default "
+                         "$BENCH_HISTORY or results/history.sqlite)")
     pp = sub.add_parser("compare")
     pp.add_argument("--baseline", required=True)
     pp.add_argument("--current", required=True)
-    pp.add_argument("--report")
+    pb = sub.add_parser("compare-builds")
+    pb.add_argument("--base-build", required=True)
+    pb.add_argument("--head-build", required=True)
+    pb.add_argument("--baseline", required=True, help="file whose limits apply")
+    pb.add_argument("--pairs", type=int, default=6,
+                    help="interleaved rg_timing runs per build (2..50)")
+    pb.add_argument("--base-label", default="base")
     pu = sub.add_parser("update")
     pu.add_argument("--build", required=True)
     pu.add_argument("--baseline", required=True)
     pu.add_argument("--repeat", type=int, default=2)
-    for x in (pm, pc, pu):
+    for x in (pc, pp, pb):
+        x.add_argument("--report", help="also write the JSON report here")
+        x.add_argument("--format", default="table", choices=gatereport.FORMATS)
+        x.add_argument("--output", metavar="FILE", action="append",
+                       help="write the result here, in the format its extension names (.md, "
+                            ".xml, .json; else --format); repeatable; the table then goes "
+                            "to stdout")
+    for x in (pm, pc, pu, pb):
         x.add_argument("--no-timing", action="store_true",
                        help="skip rg_timing (ratios, getrusage): counts only")
         x.add_argument("--no-cli", action="store_true",
@@ -572,19 +728,80 @@ def main(argv):
     try:
         a = ap.parse_args(argv)
     except SystemExit as e:
-        return 2 if e.code else 0
+        raise UsageError(None) if e.code else SystemExit(0)
     if a.cmd is None:
-        print(f"{PROG}: missing command (measure|check|compare|update)", file=sys.stderr)
-        return 2
-    if getattr(a, "repeat", 1) is not None and not 1 <= getattr(a, "repeat", 1) <= 10:
-        print(f"{PROG}: --repeat must be in 1..10", file=sys.stderr)
-        return 2
-    if hasattr(a, "build") and not os.path.isdir(a.build):
-        print(f"{PROG}: --build {a.build}: no such directory (build first: make build)",
-              file=sys.stderr)
-        return 2
+        raise UsageError("missing command (measure|check|compare|compare-builds|update)")
+    if not 1 <= getattr(a, "repeat", 1) <= 10:
+        raise UsageError("--repeat must be in 1..10")
+    if not 2 <= getattr(a, "pairs", 2) <= 50:
+        raise UsageError("--pairs must be in 2..50")
+    for opt in ("build", "base_build", "head_build"):
+        d = getattr(a, opt, None)
+        if d is not None and not os.path.isdir(d):
+            raise UsageError(f"--{opt.replace('_', '-')} {d}: no such directory "
+                             "(build first: make build)")
+    return a
+
+
+def cmd_update(a, log):
+    old = None
+    if os.path.exists(a.baseline):
+        try:
+            old = read_json(a.baseline, "baseline")
+        except UsageError as e:
+            log(f"{PROG}: ignoring the old baseline's limits: {e}")
+    cur = measure(a.build, a.repeat, log, not a.no_timing, not a.no_cli)
+    for name, err in cur["errors"].items():
+        log(f"{PROG}: warning: not measured: {name}: {err}")
+    for n, m in cur["metrics"].items():
+        if m.get("repeat_spread_pct", 0) > 0:
+            log(f"{PROG}: warning: {n} differed between {a.repeat} runs by "
+                f"{m['repeat_spread_pct']}%")
+    nb = make_baseline(cur, old)
+    write_atomic(a.baseline, nb)
+    w = max(len(n) for n in nb["metrics"]) if nb["metrics"] else 6
+    print(f"{'metric':<{w}}  {'value':>12}  {'unit':<26}  limit")
+    for n, m in nb["metrics"].items():
+        lim = limit_text(m["limit"]) + ("" if m["gate"] else " (track)")
+        print(f"{n:<{w}}  {fmt_val(m['value']):>12}  {m.get('unit', ''):<26}  {lim}")
+    log(f"{PROG}: wrote {a.baseline} ({len(cur['metrics'])} metrics)")
+    return 0
+
+
+def cmd_check(a, log):
+    baseline = read_json(a.baseline, "baseline")
+    if a.cmd == "compare":
+        cur, db = read_json(a.current, "measurement"), None
+    else:
+        db = open_history(a.history)
+        cur = measure(a.build, 1, log, not a.no_timing, not a.no_cli)
+        if a.save_current:
+            write_atomic(a.save_current, cur)
+    rows, passed = compare(baseline, cur)
+    emit(a, rows, env_warnings(baseline, cur), passed)
+    if db is not None:
+        record(db, cur, rows, "bench-check", log)
+    return 0 if passed else 1
+
+
+def cmd_compare_builds(a, log):
+    limits = read_json(a.baseline, "baseline")
+    rows, passed, got = compare_builds(a.base_build, a.head_build, limits, not a.no_timing,
+                                       not a.no_cli, a.pairs, log)
+    for side in got:
+        for name, err in got[side]["errors"].items():
+            log(f"{PROG}: {side}: not measured: {name}: {err}")
+    warns = env_warnings(got["base"], got["head"], [k for k in ENV_WARN_KEYS if k != "commit"])
+    emit(a, rows, warns, passed, sides=(a.base_label, "head"), tool="bench-compare",
+         hint="The head build is slower than the base beyond the gate's limits.",
+         extra={"base_env": got["base"]["env"], "head_env": got["head"]["env"]})
+    return 0 if passed else 1
+
+
+def main(argv):
     log = lambda s: print(s, file=sys.stderr, flush=True)  # noqa: E731
     try:
+        a = parse(argv)
         if a.cmd == "measure":
             cur = measure(a.build, a.repeat, log, not a.no_timing, not a.no_cli)
             if a.out:
@@ -593,46 +810,20 @@ def main(argv):
                 print(json.dumps(cur, indent=2))
             return 0
         if a.cmd == "update":
-            old = None
-            if os.path.exists(a.baseline):
-                try:
-                    old = read_json(a.baseline, "baseline")
-                except UsageError as e:
-                    log(f"{PROG}: ignoring the old baseline's limits: {e}")
-            cur = measure(a.build, a.repeat, log, not a.no_timing, not a.no_cli)
-            for name, err in cur["errors"].items():
-                log(f"{PROG}: warning: not measured: {name}: {err}")
-            nondet = [n for n, m in cur["metrics"].items() if m.get("repeat_spread_pct", 0) > 0]
-            for n in nondet:
-                log(f"{PROG}: warning: {n} differed between {a.repeat} runs by "
-                    f"{cur['metrics'][n]['repeat_spread_pct']}%")
-            nb = make_baseline(cur, old)
-            write_atomic(a.baseline, nb)
-            w = max(len(n) for n in nb["metrics"]) if nb["metrics"] else 6
-            print(f"{'metric':<{w}}  {'value':>12}  {'unit':<26}  limit")
-            for n, m in nb["metrics"].items():
-                lim = limit_text(m["limit"]) + ("" if m["gate"] else " (track)")
-                print(f"{n:<{w}}  {fmt_val(m['value']):>12}  {m.get('unit', ''):<26}  {lim}")
-            log(f"{PROG}: wrote {a.baseline} ({len(cur['metrics'])} metrics)")
-            return 0
-        baseline = read_json(a.baseline, "baseline")
-        if a.cmd == "compare":
-            cur = read_json(a.current, "measurement")
-        else:
-            cur = measure(a.build, 1, log, not a.no_timing, not a.no_cli)
-            if a.save_current:
-                write_atomic(a.save_current, cur)
-        rows, passed = compare(baseline, cur)
-        warns = env_warnings(baseline, cur)
-        print_table(rows, warns, passed)
-        report(rows, warns, passed, a.report)
-        return 0 if passed else 1
+            return cmd_update(a, log)
+        if a.cmd == "compare-builds":
+            return cmd_compare_builds(a, log)
+        return cmd_check(a, log)
     except UsageError as e:
-        print(f"{PROG}: {e}", file=sys.stderr)
+        if e.args and e.args[0]:
+            print(f"{PROG}: {e}", file=sys.stderr)
+        return 2
+    except history.HistoryError as e:
+        print(f"{PROG}: history: {e}", file=sys.stderr)
         return 2
     except NoTools as e:
         print(f"{PROG}: cannot measure: {e}", file=sys.stderr)
-        return 3
+        return 2
     except OSError as e:
         print(f"{PROG}: {getattr(e, 'filename', '') or ''}: {e.strerror}", file=sys.stderr)
         return 2

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """corobench-asyncio: the Python asyncio peer of corobench. Runs switch, spawn,
 prodcons and the article's programs on asyncio and prints the same result as
-`corobench <workload> --json` (bench/SCHEMA.md). Standard library only."""
+`corobench <workload> --json` (bench/result.schema.json). Standard library only."""
 
 import asyncio
 import os

@@ -1,4 +1,4 @@
-"""The result object every corobench run prints (bench/SCHEMA.md), the FNV-1a
+"""The result object every corobench run prints (bench/result.schema.json), the FNV-1a
 checksum helpers, and the machine description, for the asyncio peer."""
 
 import json

@@ -1,6 +1,6 @@
 // main.cc — corobench-boost: the Boost peer of corobench.
 //   corobench-boost <switch|spawn|prodcons> --backend boost-context|boost-fiber [options] [--json]
-// prints the result object of `corobench <workload> --json` (bench/SCHEMA.md).
+// prints the result object of `corobench <workload> --json` (bench/result.schema.json).
 // Bad command lines (and workloads a backend does not have) exit 2 with one line.
 #include <cstdio>
 #include <string>

@@ -1,5 +1,5 @@
 // peer.hh — shared pieces of the Boost peer (corobench-boost): options with
-// corobench's names and validation rules, the JSON result of bench/SCHEMA.md,
+// corobench's names and validation rules, the JSON result of bench/result.schema.json,
 // the FNV-1a checksum helpers and the calibrated busy loop.
 //
 // Why one header for these: the peer is one small program; keeping the

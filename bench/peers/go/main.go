@@ -1,6 +1,6 @@
 // corobench-go: the Go peer of corobench. It runs the suite's workloads on
 // goroutines and channels and prints the same JSON result as
-// `corobench <workload> --json` (bench/SCHEMA.md), so the sweep scripts can
+// `corobench <workload> --json` (bench/result.schema.json), so the sweep scripts can
 // treat Go as one more backend. Standard library only.
 package main
 

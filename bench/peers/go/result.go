@@ -1,4 +1,4 @@
-// The result object every corobench run prints (bench/SCHEMA.md): one JSON
+// The result object every corobench run prints (bench/result.schema.json): one JSON
 // line with the run's parameters, status, checksum, results and environment.
 package main
 
@@ -89,7 +89,7 @@ func (r *result) print(asJSON bool) {
 }
 
 // envInfo records the machine the way corobench does; commit comes from
-// COROBENCH_COMMIT (peers.sh sets it) because a Go binary has no configure step.
+// COROBENCH_COMMIT (scripts/lib/peers.py sets it) because a Go binary has no configure step.
 func envInfo() map[string]interface{} {
 	commit := os.Getenv("COROBENCH_COMMIT")
 	if commit == "" {
