@@ -1,6 +1,6 @@
 # plot-common.gp -- what every corobench plot shares: the terminal (SVG or PNG,
-# chosen by plots.sh through `fmt`), the output file, the machine caption and
-# the CSV reading.  Loaded first by each scripts/<plot>.gp.
+# chosen by plots.py through `fmt`), the output file, the machine caption and
+# the CSV reading.  plots.py loads it before each workload module's plot.
 # Inputs (gnuplot -e): sd = scripts/, dir = the run's plotdata/, out = output file, fmt = svg|png.
 set encoding utf8
 if (fmt eq 'svg') {

@@ -3,7 +3,7 @@
 
 bench.sh keeps each point's stdout, stderr and a meta file; this decides per
 point whether it succeeded (and if not, why: hung, crashed, could not start,
-reported an error) and writes the reduced tables the plots read.  Failed
+reported an error) and writes the reduced tables of every workload module (scripts/workloads/).  Failed
 points are data, kept with their error; a missing or malformed meta file or
 env.json is a broken run and stops with the file's name and exit 1.
 """
@@ -12,8 +12,10 @@ import io
 import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [HERE, os.path.dirname(HERE)]
 import cbdata  # noqa: E402
+import workloads  # noqa: E402
 from atomic import write_json, write_text  # noqa: E402
 
 
@@ -34,12 +36,13 @@ def main():
     try:
         env = cbdata.load_json_file(os.path.join(run, "env.json"), "environment file")
         points, skipped = cbdata.read_raw(run)
+        points = workloads.normalize(points)
     except cbdata.DataError as e:
         print(f"collect: {e}", file=sys.stderr)
         return 1
     write_json(os.path.join(run, "data", "points.json"),
                {"schema": "corobench-points/1", "run_id": env.get("run_id"), "points": points, "skipped": skipped})
-    for name, (cols, rows) in cbdata.tables(points).items():
+    for name, (cols, rows) in workloads.tables(points).items():
         write_text(os.path.join(run, "csv", name + ".csv"), to_csv(cols, rows))
     nfail = sum(p["status"] != "ok" and not cbdata.optional(p) for p in points)
     nopt = sum(p["status"] != "ok" and cbdata.optional(p) for p in points)

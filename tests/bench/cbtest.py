@@ -22,6 +22,7 @@ RESULT_FIELDS = {
     "prodcons": ("items", "wall_ns", "items_per_s"),
     "cpubound": ("tasks", "wall_ns", "cpu_ns", "vol_csw", "invol_csw", "work_units"),
     "fairness": ("ticks", "late_p50_ns", "late_p99_ns", "late_max_ns"),
+    "skynet": ("tasks", "leaves", "sum", "wall_ns"),
     "echo": ("connections", "connections_established", "requests", "wall_ns", "requests_per_s",
              "lat_p50_ns", "lat_p99_ns", "lat_max_ns", "bounded_by", "server_peak_rss_bytes",
              "server_rss_bytes", "server_rss_per_conn_bytes", "server_threads",

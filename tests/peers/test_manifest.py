@@ -14,6 +14,11 @@ import peertest as T
 KINDS = ("command", "cxx")  # the build kinds bench/peers/CMakeLists.txt knows
 
 
+# Workloads peers declare before corobench's CLI has them (skynet: the public
+# cross-language benchmark, added to the peers first).
+PEERS_FIRST = {"skynet"}
+
+
 class Manifest(unittest.TestCase):
     def test_peers(self):
         peers, fams, builds = T.peers.load(), T.peers.families(), T.peers.builds()
@@ -65,6 +70,10 @@ class Manifest(unittest.TestCase):
         for w in sorted(declared):
             with self.subTest(workload=w):
                 p = subprocess.run([cb, w, "--help"], capture_output=True, text=True, timeout=30)
+                if w in PEERS_FIRST:  # fails once corobench has it: then drop it from the set
+                    self.assertEqual(p.returncode, 2, f"corobench knows {w} now: remove it "
+                                                      f"from PEERS_FIRST")
+                    continue
                 self.assertEqual(p.returncode, 0, f"corobench does not know {w}: {p.stderr}")
 
 

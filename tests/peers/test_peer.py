@@ -23,6 +23,7 @@ SMALLEST = {
     "cpubound": [["--tasks", "3", "--total-work", "1000", "--wss", "256", "--yield-every", "7"]],
     "article": [[p, "--n", "6"] for p in ("sequential", "concurrent", "queue")],
     "fairness": [["--tasks", "1", "--duration-ms", "5"]],
+    "skynet": [["--depth", "2", "--fanout", "3"]],
 }
 # One bad command line per workload, and the option its error must name.
 BAD = {
@@ -32,6 +33,7 @@ BAD = {
     "cpubound": (["--tasks", "0"], "--tasks"),
     "article": (["bogus"], "program"),
     "fairness": (["--period-us", "0"], "--period-us"),
+    "skynet": (["--depth", "13"], "--depth"),
 }
 
 
@@ -77,6 +79,8 @@ class PeerTest(unittest.TestCase):
         self.check_variant_params(obj, where)
         if self.corobench:
             c = run_corobench(self.corobench, workload, args)
+            if c.returncode == 2 and "unknown workload" in c.stderr:
+                return  # a workload only peers run (skynet, until corobench has it)
             want = T.one_json(self, c, f"corobench {workload} {args}")["checksum"]
             self.assertEqual(obj["checksum"], want, f"{where}: checksum vs corobench coro")
 

@@ -1,5 +1,6 @@
 """The result object every corobench run prints (bench/result.schema.json), the FNV-1a
-checksum helpers, and the machine description, for the asyncio peer."""
+checksum helpers, and the machine description, for the Python peers (asyncio,
+and Python threads, which passes its own backend name)."""
 
 import json
 import os
@@ -86,8 +87,9 @@ def env_info():
 
 
 class Result:
-    def __init__(self, workload, params):
+    def __init__(self, workload, params, backend="asyncio"):
         self.workload = workload
+        self.backend = backend
         self.params = params
         self.status = "ok"
         self.error = None
@@ -102,7 +104,7 @@ class Result:
         obj = {
             "schema": "corobench-result/1",
             "workload": self.workload,
-            "backend": "asyncio",
+            "backend": self.backend,
             "params": {k.replace("-", "_"): v for k, v in self.params.items()},
             "status": self.status,
             "error": self.error,
@@ -111,11 +113,11 @@ class Result:
             "env": env_info(),
         }
         if self.error:
-            sys.stderr.write(f"corobench-asyncio: {self.error}\n")
+            sys.stderr.write(f"corobench-{self.backend}: {self.error}\n")
         if as_json:
             sys.stdout.write(json.dumps(obj, separators=(",", ":")) + "\n")
             return
-        print(f"asyncio {self.workload}: {self.status}")
+        print(f"{self.backend} {self.workload}: {self.status}")
         if self.error:
             print(f"  error: {self.error}")
         print(f"  checksum: 0x{self.checksum:016x}")

@@ -19,6 +19,15 @@ def rusage():
 SPAWN_TAG, PC_TAG = 0x5350, 0x5043
 
 
+def switch_checksum(seen, switches):
+    """corobench's switch checksum: the (task, iteration) hand-offs folded in
+    order, then their count."""
+    seq = R.FNV_OFFSET
+    for me, i in seen:
+        seq = R.fnv_u64(R.fnv_u64(seq, me), i)
+    return R.fnv_u64(seq, switches)
+
+
 async def switch(p, res):
     """corobench's coroutine switch: two tasks, a turn word, asyncio.sleep(0);
     --n iterations each, 2n hand-offs. Each hand-off is recorded as (task,
@@ -42,11 +51,8 @@ async def switch(p, res):
     await b
     wall = time.perf_counter_ns() - t0
     v1, i1 = rusage()
-    seq = R.FNV_OFFSET
-    for me, i in seen:
-        seq = R.fnv_u64(R.fnv_u64(seq, me), i)
     switches = 2 * n
-    res.checksum = R.fnv_u64(seq, switches)
+    res.checksum = switch_checksum(seen, switches)
     res.results.update(switches=switches, wall_ns=wall, ns_per_switch=wall / switches,
                        vol_csw=v1 - v0, invol_csw=i1 - i0)
 

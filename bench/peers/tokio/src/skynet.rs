@@ -1,0 +1,83 @@
+//! skynet, the public cross-language benchmark (github.com/atemerev/skynet):
+//! each task spawns 10 children until --leaves leaf tasks; a leaf returns its
+//! number, every other task the sum of its children's. With 1,000,000 leaves
+//! that is 1,111,111 tasks and the sum 499999500000.
+//!
+//! Checksum: the sum folded with the number of tasks (the shape of corobench's
+//! order-independent sums): fnv_u64(fnv_u64(FNV_INIT, sum), tasks).
+
+use tokio::task::JoinHandle;
+
+use crate::checksum::sum_final;
+use crate::opts::{Kind, Opts, Spec};
+use crate::result::Res;
+use crate::sys::{now_ns, status_bytes, usage};
+
+pub const SPECS: &[Spec] = &[Spec {
+    name: "leaves",
+    kind: Kind::Uint(1, 100_000_000),
+    def: "1000000",
+    help: "leaf tasks, a power of 10 (1000000 = the published benchmark)",
+}];
+
+const FANOUT: u64 = 10;
+
+pub fn check(o: &Opts) -> Result<(), String> {
+    let mut v = o.u("leaves");
+    while v % FANOUT == 0 {
+        v /= FANOUT;
+    }
+    if v != 1 {
+        return Err(format!("--leaves: expected a power of 10, got '{}'", o.u("leaves")));
+    }
+    Ok(())
+}
+
+/// Spawns the task for `size` leaves numbered from `num`. A plain function
+/// returning the handle: the async block inside calls it again, which an
+/// `async fn` could not do without boxing each level.
+fn skynet(num: u64, size: u64) -> JoinHandle<u64> {
+    tokio::spawn(async move {
+        if size == 1 {
+            return num;
+        }
+        let step = size / FANOUT;
+        let kids: Vec<JoinHandle<u64>> =
+            (0..FANOUT).map(|i| skynet(num + i * step, step)).collect();
+        let mut sum = 0u64;
+        for k in kids {
+            sum += k.await.expect("a skynet task failed");
+        }
+        sum
+    })
+}
+
+pub fn run(o: &Opts, r: &mut Res) -> Result<(), String> {
+    let leaves = o.u("leaves");
+    let (sum, wall, cpu) = crate::runtime::run(o, false, async move {
+        let (u0, t0) = (usage(), now_ns());
+        let sum = skynet(0, leaves).await;
+        (sum, now_ns() - t0, usage().cpu_ns - u0.cpu_ns)
+    })?;
+    let sum = sum.map_err(|e| format!("the root task failed: {}", e))?;
+    let (mut tasks, mut level) = (0u64, 1u64);
+    while level <= leaves {
+        tasks += level;
+        level *= FANOUT;
+    }
+    let expect = leaves * (leaves - 1) / 2;
+    if sum != expect {
+        return Err(format!("sum {} differs from the expected {}", sum, expect));
+    }
+    r.sum = sum_final(sum, tasks);
+    r.u("tasks", tasks);
+    r.u("leaves", leaves);
+    r.u("sum", sum);
+    r.u("wall_ns", wall);
+    // CPU time beside the wall: on a shared machine it shows what the run
+    // itself cost when the wall clock includes other processes' turns.
+    r.u("cpu_ns", cpu);
+    r.f("ns_per_task", wall as f64 / tasks as f64);
+    r.u("peak_rss_bytes", status_bytes("VmHWM"));
+    Ok(())
+}

@@ -1,0 +1,115 @@
+"""fairness: how late a ticker that wants to run every period gets beside
+CPU-bound tasks that yield every X us (or never), coroutines vs threads: the
+article's "coroutines must not be compute-intensive" in numbers."""
+import cbdata
+import claims
+import plotdata
+from workloads import Plot, Point, Step
+
+ORDER = 70
+PARAMS = {"quick": {"reps": 3, "yields": [0, 100, 1000], "ms": 50},
+          "full": {"reps": 5, "yields": [0, 10, 100, 1000, 10000], "ms": 300}}
+PERIOD_US = 1000
+
+
+def points(p, ctx):
+    return [Point(f"{be}-y{y}", be, "fairness", ["--period-us", PERIOD_US, "--tasks", ctx.cores, "--yield-us", y,
+                                                  "--duration-ms", p["ms"]],
+                  tags={"yield_us": y, "period_us": PERIOD_US})
+            for y in p["yields"] for be in ("coro", "threads")]
+
+
+STEPS = [Step("fairness", "fairness: ticker lateness vs yield interval", PARAMS, points)]
+KEYS = ("system", "yield_us", "period_us")
+
+
+def tables(points):
+    rows = []
+    for k, ps in cbdata.group(points, "fairness", KEYS).items():
+        r = cbdata.row(KEYS, (k[0], cbdata.num(k[1]), cbdata.num(k[2])), ps, lambda p: cbdata.res(p, "late_p99_ns"),
+                       1e-3)
+        ok = [p for p in ps if p["status"] == "ok"]
+        for f, key in (("p50_us", "late_p50_ns"), ("max_us", "late_max_ns")):
+            m = cbdata.median([cbdata.res(p, key) for p in ok])
+            r[f] = m / 1e3 if m is not None else None
+        rows.append(r)
+    return {"fairness": (KEYS + ("median", "min", "max", "p50_us", "max_us", "n_ok", "n_failed", "error"), rows)}
+
+
+def reading(t, env):
+    by = {(r["system"], r["yield_us"]): r["median"] for r in t["fairness"][1] if r["median"] is not None}
+    if ("coro", 0) not in by or ("threads", 0) not in by:
+        return "The no-yield points are missing; see failed points."
+    us = cbdata.fus
+    ys = sorted(y for b, y in by if b == "coro" and y)
+    s = (f"With CPU-bound tasks that never yield, the ticker's p99 lateness is {us(by[('coro', 0)])} on "
+         f"coroutines and {us(by[('threads', 0)])} on threads (preempted by the kernel).")
+    if ys:
+        s += (f" Yielding every {ys[0]} µs brings the coroutine ticker to {us(by[('coro', ys[0])])}, every "
+              f"{ys[-1]} µs to {us(by[('coro', ys[-1])])}.")
+    return s
+
+
+RULE = ("holds if, without yields, the coroutine ticker's p99 lateness is at least one period and at least "
+        "10x the threads'; with caveats if some yield interval brings the coroutines within 2x of the "
+        "threads' no-yield lateness (compute-intensive coroutines are fine if they yield that often); "
+        "does not hold if the no-yield coroutine ticker stays within a period")
+
+
+def claim6(t, points, env):
+    rows = t["fairness"][1]
+    cn = next((r for r in rows if r["system"] == "coro" and r["yield_us"] == 0), None)
+    tn = next((r for r in rows if r["system"] == "threads" and r["yield_us"] == 0), None)
+    if not cn or cn["median"] is None:
+        return claims.nm("coroutine fairness run without yields missing or failed"
+                         + (f": {cn['error']}" if cn and cn["error"] else ""))
+    if not tn or tn["median"] is None:
+        return claims.nm("threads fairness run without yields missing or failed")
+    period = cn["period_us"] or PERIOD_US
+    c99, t99 = cn["median"], tn["median"]
+    ev = (f"ticker every {period} us beside CPU-bound tasks that never yield: p99 lateness coroutines "
+          f"{cbdata.fus(c99)} vs threads {cbdata.fus(t99)} ({c99 / max(t99, 1e-3):.3g}x)")
+    if not (c99 >= period and c99 >= 10 * t99):
+        return {"verdict": claims.NOT_HOLD, "evidence": ev, "rule": RULE}
+    good = sorted((r for r in rows if r["system"] == "coro" and r["yield_us"] and r["median"] is not None
+                   and r["median"] <= 2 * max(t99, 1e-3)), key=lambda r: -r["yield_us"])
+    if good:
+        return {"verdict": claims.CAVEATS, "rule": RULE, "evidence": ev + f"; yielding every {good[0]['yield_us']} us "
+                f"brings coroutines to {cbdata.fus(good[0]['median'])}"}
+    return {"verdict": claims.HOLDS, "evidence": ev, "rule": RULE}
+
+
+CLAIMS = {6: ("Coroutines must not be compute-intensive (others starve: fairness).", claim6)}
+
+
+def plot_data(t, env):
+    rows = t["fairness"][1]
+    yields = sorted({r["yield_us"] for r in rows if r["yield_us"] is not None}, key=lambda y: (y == 0, y))
+    series = sorted({r["system"] for r in rows})
+    files = {"systems.txt": " ".join(series) + "\n",
+             "xtics.txt": ", ".join(f'"{"never" if y == 0 else str(y) + " us"}" {i}' for i, y in enumerate(yields))
+             + "\n"}
+    f = plotdata.fmt
+    for be in series:
+        out = []
+        for i, y in enumerate(yields):
+            r = next((r for r in rows if r["system"] == be and r["yield_us"] == y and r["median"] is not None), None)
+            if r:  # lateness can be 0 at a coarse clock; a log axis needs > 0
+                out.append((i, f(max(r["median"], 0.01)), f(max(r["min"], 0.01)), f(max(r["max"], 0.01))))
+        files[f"{be}.csv"] = plotdata.series(("idx", "median_us", "min_us", "max_us"), out)
+    return files
+
+
+PLOTS = [Plot("fairness", "Fairness: ticker lateness vs yield interval", """
+bes = system('cat "'.dir.'/systems.txt"')
+xt = system('cat "'.dir.'/xtics.txt"')
+eval 'set xtics ('.xt.')'
+set title 'Fairness: ticker p99 lateness vs yield interval of the CPU-bound tasks (median, bars = min..max)'
+set label 99 caption at screen 0.01,0.02 font ',8' noenhanced
+set xlabel 'CPU-bound tasks yield every'
+set ylabel 'p99 lateness (us, log scale)'
+set logscale y
+set offsets 0.3, 0.3, 0, 0
+plot for [b=1:words(bes)] sprintf('%s/%s.csv', dir, word(bes, b)) \\
+    using 1:2:3:4 with yerrorlines lw 2 pt 7 title word(bes, b)
+""", plot_data, reading)]

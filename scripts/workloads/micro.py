@@ -1,0 +1,84 @@
+"""The Google Benchmark micro run (corobench-micro, its ucontext build):
+switch, spawn and queue hand-off per primitive, fcontext included."""
+import cbdata
+import md
+from workloads import Point, Step
+
+ORDER = 10
+UNIT_NS = {"ns": 1, "us": 1e3, "ms": 1e6, "s": 1e9}
+
+
+def points(p, ctx):
+    return [Point("micro", argv=[ctx.micro] + p["args"], kind="gbench", limit_x=5,
+                  tags={"binary": "corobench-micro"}),
+            Point("micro-ucontext", argv=[ctx.micro + "-ucontext"] + p["args"], kind="gbench", limit_x=2,
+                  tags={"binary": "corobench-micro-ucontext"})]
+
+
+STEPS = [Step("gbench", "Google Benchmark micro run (switch, spawn, queue hand-off)",
+              {"quick": {"reps": 1, "args": ["--quick"]}, "full": {"reps": 1, "args": []}}, points,
+              fixed_reps=True)]
+
+
+def _times(result):
+    """{benchmark name: {"ns": [...], "ips": [...]}} over a run's iterations."""
+    per = {}
+    for b in result.get("benchmarks", []):
+        if b.get("run_type", "iteration") != "iteration" or b.get("error_occurred"):
+            continue
+        name = b.get("run_name") or b.get("name")
+        # threads: wall time; one thread (coroutines, fcontext): CPU time,
+        # which leaves out the time a shared machine descheduled us
+        t = b.get("real_time") if name.endswith("/real_time") else b.get("cpu_time")
+        if not isinstance(t, (int, float)):
+            continue
+        e = per.setdefault(name, {"ns": [], "ips": []})
+        e["ns"].append(t * UNIT_NS.get(b.get("time_unit", "ns"), 1))
+        if isinstance(b.get("items_per_second"), (int, float)):
+            e["ips"].append(b["items_per_second"])
+    return per
+
+
+def tables(points):
+    rows = []
+    for p in points:
+        if p["step"] != "gbench" or p["status"] != "ok":
+            continue
+        for name, e in _times(p["result"]).items():
+            s, si = cbdata.stats(e["ns"]), cbdata.stats(e["ips"])
+            rows.append({"name": name[: -len("/real_time")] if name.endswith("/real_time") else name,
+                         "median_ns": s["median"], "min_ns": s["min"], "max_ns": s["max"], "n": s["n"],
+                         "items_per_s": si["median"] if si else None})
+    return {"gbench": (("name", "median_ns", "min_ns", "max_ns", "n", "items_per_s"), rows)}
+
+
+def kind(name):
+    """switch | spawn | queue | other, from a Google Benchmark name."""
+    n = name.lower()
+    if "spawn" in n or "create" in n:
+        return "spawn"
+    if "queue" in n or "handoff" in n:
+        return "queue"
+    if any(k in n for k in ("switch", "yield", "ping", "futex", "condvar", "pipe", "fcontext", "swapcontext")):
+        return "switch"
+    return "other"
+
+
+def rows_of(t, what):
+    """The micro results of one kind as bar rows (label, median, min, max)."""
+    return [{"label": "gb:" + r["name"], "median": r["median_ns"], "min": r["min_ns"], "max": r["max_ns"]}
+            for r in t["gbench"][1] if kind(r["name"]) == what]
+
+
+def section(t, points, env):
+    gb = t["gbench"][1]
+    if not gb:
+        return []
+    g = cbdata.fnum
+    return (["### Google Benchmark micro results\n"]
+            + md.table(("benchmark", "median", "min", "max", "reps", "items/s"),
+                       [(r["name"], g(r["median_ns"], "ns"), g(r["min_ns"], "ns"), g(r["max_ns"], "ns"), r["n"],
+                         g(r["items_per_s"])) for r in gb]) + [""])
+
+
+SECTIONS = [section]

@@ -1,0 +1,123 @@
+"""spawn: spawn + run + join cost of one trivial task, and (spawn --alive)
+resident memory per live task and the most tasks kept alive."""
+import cbdata
+import plotdata
+from workloads import Plot, Point, Step, micro, switch
+
+ORDER = 30
+PARAMS = {"quick": {"reps": 3, "n": 20000, "n_thr": 2000, "n_alive": 100000},
+          "full": {"reps": 5, "n": 200000, "n_thr": 10000, "n_alive": 100000}}
+# a million coroutines fault in their stacks page by page, far longer than a
+# thread's run: fewer repetitions and a limit of their own (2.5x)
+MEMORY = {"quick": {"reps": 1, "n": 100000, "n_thr": 100000},
+          "full": {"reps": 2, "n": 1000000, "n_thr": 100000}}
+NOT_A_LIMIT = "all requested, not a limit"
+
+
+def spawn_points(p, ctx):
+    return [Point("coro", "coro", "spawn", ["--n", p["n"]]), Point("ucontext", "ucontext", "spawn", ["--n", p["n"]]),
+            Point("threads", "threads", "spawn", ["--n", p["n_thr"]])]
+
+
+def memory_points(p, ctx):
+    return [Point("coro", "coro", "spawn", ["--n", p["n"], "--alive"], limit_x=2.5),
+            Point("threads", "threads", "spawn", ["--n", p["n_thr"], "--alive"])]
+
+
+def peer_points(p):
+    # a peer that rejects --alive (usage error) is not asked again
+    return [Point("spawn", args=["--n", p["n_thr"]]),
+            Point("memory", args=["--n", p["n_alive"], "--alive"], optional=True)]
+
+
+STEPS = [Step("spawn", "spawn + run + join cost (corobench spawn)", PARAMS, spawn_points),
+         Step("memory", "memory per task and most tasks alive (corobench spawn --alive)", MEMORY, memory_points)]
+PEER_POINTS = ("spawn", peer_points)
+
+
+def _memory_row(k, ps):
+    r = cbdata.row(("system",), k, ps, lambda p: cbdata.res(p, "rss_per_task_bytes"))
+    ok = [p for p in ps if p["status"] == "ok"]
+    reached = cbdata.stats([cbdata.res(p, "tasks_reached") for p in ok])
+    req = cbdata.stats([cbdata.res(p, "tasks_requested") for p in ok])
+    r.update({"tasks_requested": req["max"] if req else None, "tasks_reached": reached["max"] if reached else None,
+              "limit_error": cbdata.limit_error(ok)})
+    return r
+
+
+def tables(points):
+    rows = []
+    metric = lambda p: cbdata.res(p, "ns_per_task")  # noqa: E731
+    for k, ps in cbdata.group(points, "spawn", ("system",)).items():
+        rows.append(cbdata.row(("system",), k, ps, metric) | {"source": "corobench spawn"})
+    for k, ps in cbdata.peer_group(points, "-spawn").items():
+        rows.append(cbdata.row(("system",), k, ps, metric) | {"source": "peer spawn"})
+    mem = list(cbdata.group(points, "memory", ("system",)).items()) + list(cbdata.peer_group(points, "-memory").items())
+    return {"spawn": (("system", "source", "median", "min", "max", "n_ok", "n_failed", "error"), rows),
+            "memory": (("system", "median", "min", "max", "tasks_requested", "tasks_reached", "limit_error",
+                        "n_ok", "n_failed", "error"), [_memory_row(k, ps) for k, ps in mem])}
+
+
+def headline(t):
+    sp, mem = t["spawn"][1], t["memory"][1]
+    alive = {}
+    for r in mem:
+        if r["tasks_reached"] is not None:
+            capped = r["tasks_reached"] >= (r["tasks_requested"] or 0)
+            alive[r["system"]] = (r["tasks_reached"], NOT_A_LIMIT if capped else "limit hit")
+    return [("spawn + run + join", "ns/task", "lower",
+             {r["system"]: (r["median"], "") if r["median"] is not None else None for r in sp}),
+            ("memory per live task", "B", "lower",
+             {r["system"]: (r["median"], "") if r["median"] is not None else None for r in mem}),
+            ("most tasks alive", "tasks", "higher", alive)]
+
+
+def targets(t, env):
+    sp = {r["system"]: r for r in t["spawn"][1] if r["median"] is not None}
+    name = "spawn + join at least 5× faster than a goroutine's"
+    if "coro" not in sp or "go" not in sp:
+        return [("peer targets", name, "not measured", None)]
+    r = sp["go"]["median"] / sp["coro"]["median"]
+    g = cbdata.fnum
+    return [("peer targets", name, f"{g(sp['coro']['median'], 'ns')} vs {g(sp['go']['median'], 'ns')} = {r:.3g}×",
+             r >= 5)]
+
+
+def memory_reading(t, env):
+    m = {r["system"]: r for r in t["memory"][1] if r["median"] is not None}
+    if "coro" not in m or "threads" not in m:
+        return "Coroutine or thread memory data missing."
+    c, th = m["coro"], m["threads"]
+    s = (f"A live coroutine costs {c['median'] / 1024:.3g} KiB of resident memory ({c['tasks_reached']} alive), "
+         f"a live thread {th['median'] / 1024:.3g} KiB ({th['tasks_reached']} alive): "
+         f"{th['median'] / c['median']:.3g}× more.")
+    lim = [f"{r['system']} stopped at {r['tasks_reached']}: {r['limit_error']}" for r in m.values() if r["limit_error"]]
+    return s + ((" " + "; ".join(lim) + ".") if lim else " No system hit a limit at the counts requested.")
+
+
+def spawn_data(t, env):
+    return {"spawn.csv": plotdata.bars([dict(r) for r in t["spawn"][1]] + micro.rows_of(t, "spawn"),
+                                       lambda r: r.get("label") or r["system"])}
+
+
+def memory_data(t, env):
+    return {"memory.csv": plotdata.bars(t["memory"][1], lambda r: f"{r['system']} ({r['tasks_reached'] or '?'} alive)",
+                                        1 / 1024)}
+
+
+PLOTS = [Plot("spawn", "Spawn + run + join cost", """
+# Spawn + run + join cost of one trivial task, per system.
+csv = dir.'/spawn.csv'
+ttl = 'Spawn + run + join of one trivial task (median, bars = min..max)'
+ylab = 'ns per task (log scale)'
+load sd.'/plot-bars.gp'
+""", spawn_data, lambda t, env: switch.extremes(t["spawn"][1], micro.rows_of(t, "spawn"), lambda r: r["system"])),
+         Plot("memory", "Memory per live task", """
+# Resident memory per live task at the most tasks kept alive.
+csv = dir.'/memory.csv'
+ttl = 'Resident memory per live task (peak RSS / tasks alive; bars = min..max)'
+ylab = 'KiB per task (log scale)'
+load sd.'/plot-bars.gp'
+""", memory_data, memory_reading)]
+HEADLINE = headline
+TARGETS = targets

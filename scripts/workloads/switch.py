@@ -1,0 +1,129 @@
+"""switch: context switch cost per mechanism (coroutines, ucontext, threads
+over futex or condvar, pinned on one core or split), peers, and the raw
+primitive against Boost.Context."""
+import cbdata
+import md
+import plotdata
+import systems
+from workloads import Plot, Point, Step, micro
+
+ORDER = 20
+PARAMS = {"quick": {"reps": 3, "n": 200000, "n_thr": 5000},
+          "full": {"reps": 5, "n": 1000000, "n_thr": 50000}}
+
+
+def points(p, ctx):
+    out = []
+    for pin in ("same", "split"):
+        for be in ("coro", "ucontext"):
+            out.append(Point(f"{be}-{pin}", be, "switch", ["--n", p["n"], "--pin", pin],
+                             tags={"mech": be, "pin": pin}))
+        for mech in ("futex", "condvar"):
+            out.append(Point(f"threads-{mech}-{pin}", "threads", "switch",
+                             ["--n", p["n_thr"], "--pin", pin, "--mech", mech], tags={"mech": mech, "pin": pin}))
+    return out
+
+
+STEPS = [Step("switch", "context switch cost per mechanism (corobench switch)", PARAMS, points)]
+PEER_POINTS = ("switch", lambda p: [Point("switch", args=["--n", p["n_thr"]])])
+
+
+def tables(points):
+    rows = []
+    metric = lambda p: cbdata.res(p, "ns_per_switch")  # noqa: E731
+    for k, ps in cbdata.group(points, "switch", ("system", "mech", "pin")).items():
+        rows.append(cbdata.row(("system", "mech", "pin"), k, ps, metric) | {"source": "corobench switch"})
+    for k, ps in cbdata.peer_group(points, "-switch").items():
+        rows.append(cbdata.row(("system",), k, ps, metric) | {"mech": k[0], "pin": "none", "source": "peer switch"})
+    return {"switch": (("system", "mech", "pin", "source", "median", "min", "max", "n_ok", "n_failed", "error"),
+                       rows)}
+
+
+def bar_label(r):
+    return r.get("label") or (r["system"] + (f"-{r['mech']}" if r["mech"] not in (r["system"], None) else "")
+                              + (f" ({r['pin']})" if r.get("pin") not in (None, "none") else ""))
+
+
+def extremes(rows, gb, label, unit="ns"):
+    """Cheapest and dearest of a bar plot's rows, and coroutines against threads."""
+    allv = [(label(r), r["median"]) for r in rows if r["median"] is not None]
+    allv += [(r["label"], r["median"]) for r in gb]
+    if not allv:
+        return "No data."
+    g = cbdata.fnum
+    lo, hi = min(allv, key=lambda x: x[1]), max(allv, key=lambda x: x[1])
+    s = (f"The cheapest is {lo[0]} at {g(lo[1], unit)} and the dearest {hi[0]} at {g(hi[1], unit)}, "
+         f"{hi[1] / lo[1]:.3g}× apart.")
+    c = [v for k, v in allv if k.startswith("coro")]
+    th = [v for k, v in allv if k.startswith("threads")]
+    if c and th:
+        s += (f" corobench's coroutines ({g(min(c), unit)}) against the cheapest thread case ({g(min(th), unit)}): "
+              f"threads cost {min(th) / min(c):.3g}× more.")
+    return s
+
+
+def headline(t):
+    sw = [x for x in t["switch"][1] if x["median"] is not None]
+
+    def pick(s):
+        for m in ({"mech": "futex", "pin": "same"}, {"pin": "same"}, {}):
+            r = cbdata.best([x for x in sw if x["system"] == s], **m)
+            if r:
+                return r["median"], ("" if s != "threads" else f"{r['mech']}, {r['pin']} core")
+        return None
+    return [("context switch", "ns", "lower", {r["system"]: pick(r["system"]) for r in t["switch"][1]})]
+
+
+def targets(t, env):
+    gb = {r["name"]: r for r in t["gbench"][1]}
+    a, b = gb.get("switch/coro/rawctx"), gb.get("switch/fcontext")
+    name = "switch no slower than Boost.Context jump_fcontext"
+    if not (a and b):
+        return [("peer targets", name, "not measured (no gbench fcontext/rawctx)", None)]
+    r = a["median_ns"] / b["median_ns"]
+    g = cbdata.fnum
+    return [("peer targets", name + " (Google Benchmark, same run)",
+             f"coro rawctx {g(a['median_ns'], 'ns')} vs fcontext {g(b['median_ns'], 'ns')} = {r:.3g}×", r <= 1.0)]
+
+
+def raw_section(t, points, env):
+    """The raw primitive (a peer without a scheduler) against corobench's own."""
+    g = cbdata.fnum
+    gb = {r["name"]: r for r in t["gbench"][1]}
+    sw = [r for r in t["switch"][1] if systems.raw_primitive(r["system"]) and r["median"] is not None]
+    sp = [r for r in t["spawn"][1] if systems.raw_primitive(r["system"]) and r["median"] is not None]
+    a, b = gb.get("switch/coro/rawctx"), gb.get("switch/fcontext")
+    ratio = (f"{b['median_ns'] / a['median_ns']:.3g}× ({'better' if a['median_ns'] < b['median_ns'] else 'worse'})"
+             if a and b else "—")
+    rows = [("context switch, raw (ns, lower is better)",
+             g(a["median_ns"], "ns") + " (gbench switch/coro/rawctx)" if a else "—",
+             g(sw[0]["median"], "ns") if sw else "—",
+             g(b["median_ns"], "ns") + " (gbench switch/fcontext)" if b else "—", ratio),
+            ("spawn, raw (ns/task, lower is better)", "not measured (corobench has no scheduler-free spawn benchmark)",
+             g(sp[0]["median"], "ns/task") + " (make_fcontext + 2 jumps, reused stack)" if sp else "—",
+             "—", "not comparable with spawn + run + join above")]
+    return (["### Raw primitive, no scheduler\n",
+             "Boost.Context is a bare `jump_fcontext` (its spawn: `make_fcontext` and two jumps on a reused stack). "
+             "It is compared with corobench's own raw primitive (`coro_rawctx_switch`, Google Benchmark, same run), "
+             "not with the scheduler-included figures of the headline.\n"]
+            + md.table(("metric", "corobench raw primitive", "boost-context peer", "Boost.Context in Google Benchmark",
+                        "corobench vs Boost.Context (gbench)"), rows) + [""])
+
+
+def plot_data(t, env):
+    rows = [dict(r) for r in t["switch"][1]] + micro.rows_of(t, "switch")
+    return {"switch.csv": plotdata.bars(rows, bar_label)}
+
+
+PLOTS = [Plot("switch", "Context switch cost per mechanism", """
+# Context switch cost per mechanism: corobench's switch workload (coroutines,
+# ucontext, threads over futex/condvar, pinned same/split core), peers, and
+# the Google Benchmark micro cases.  Log scale: they span 1000x.
+csv = dir.'/switch.csv'
+ttl = 'Context switch cost per mechanism (median of repetitions, bars = min..max)'
+ylab = 'ns per switch (log scale)'
+load sd.'/plot-bars.gp'
+""", plot_data, lambda t, env: extremes(t["switch"][1], micro.rows_of(t, "switch"), bar_label))]
+HEADLINE = headline
+TARGETS = targets
+SECTIONS = [raw_section]
