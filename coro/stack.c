@@ -97,6 +97,17 @@ static inline unsigned size_class(size_t usable, size_t *slot) {
     return k;
 }
 
+void coro__check_canary_slow(const struct coro *c) {
+    size_t ps = page_size();
+    void *page = (void *)((uintptr_t)c->canary & ~(uintptr_t)(ps - 1));
+    unsigned char resident = 1;
+    /* Not resident: never written since the slab was mapped (no swap here),
+     * so the word is zero. mincore is a system call, far cheaper than the
+     * read fault (and the page) it saves; on error, read it anyway. */
+    if (mincore(page, ps, &resident) == 0 && !(resident & 1)) return;
+    if (CORO_UNLIKELY(*c->canary != 0)) coro__overflow_report(c);
+}
+
 static int carve_slab(coro_sched *s, unsigned cls, size_t slot) {
     size_t n = slot >= ((size_t)4 << 20) ? 1 : ((size_t)4 << 20) / slot;
     size_t bytes = n * slot;
@@ -201,8 +212,10 @@ static void on_fault(int sig, siginfo_t *si, void *uctx) {
     coro_sched *s = coro_S;
     const char *addr = si->si_addr;
     struct coro *c = s ? s->cur : NULL;
-    if (c && c->stack && c->stack->guarded && addr >= c->stack->lo - page_size() &&
-        addr < c->stack->lo) {
+    const char *lo = c && c->stack && c->stack->guarded ? c->stack->lo
+                     : c && c->sstack                   ? c->sstack->lo
+                                                        : NULL;
+    if (lo && addr >= lo - page_size() && addr < lo) {
         write_overflow_message(c->id);
         signal(sig, SIG_DFL); /* returning re-executes the access: the default action ends us */
         return;

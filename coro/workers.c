@@ -100,7 +100,8 @@ void coro__exit_world(coro_sched *s) {
     pthread_mutex_unlock(&w->mu);
 }
 
-/* Takes half of another worker's ready queue (from its head: the oldest). */
+/* Takes half of another worker's ready queue (from its head: the oldest);
+ * never its runnext (see coro__world_steal_runnext). */
 int coro__world_steal(coro_sched *s) {
     coro_world *w = s->world;
     for (unsigned k = 1; k < w->n; k++) {
@@ -128,6 +129,45 @@ int coro__world_steal(coro_sched *s) {
         coro__unlock(&s->rq_lock);
         s->round_left = 0;
         return (int)got;
+    }
+    return 0;
+}
+
+/* How long a worker's runnext must sit while that worker does not dispatch
+ * before a thief takes it: Go's runqgrab sleeps 3 us for the same reason
+ * before it takes the runnext of a running P (usually the victim is about to
+ * run it, and taking it would split a producer-consumer pair across cores). */
+#define CORO_RUNNEXT_GRACE_NS 3000
+
+static int runnext_stuck(const coro_sched *v, const struct coro *c, unsigned long t) {
+    uint64_t until = coro__now_ns() + CORO_RUNNEXT_GRACE_NS;
+    do {
+#if defined(__x86_64__) || defined(__i386__)
+        __builtin_ia32_pause();
+#endif
+        if (__atomic_load_n(&v->runnext, __ATOMIC_RELAXED) != c ||
+            __atomic_load_n(&v->ticks, __ATOMIC_RELAXED) != t)
+            return 0;
+    } while (coro__now_ns() < until);
+    return 1;
+}
+
+/* The last pass before parking: another worker's runnext, if it stays there
+ * while that worker does not dispatch (its coroutine computes). */
+int coro__world_steal_runnext(coro_sched *s) {
+    coro_world *w = s->world;
+    for (unsigned k = 1; k < w->n; k++) {
+        coro_sched *v = w->w[(s->wid + k) % w->n];
+        struct coro *c = __atomic_load_n(&v->runnext, __ATOMIC_RELAXED);
+        if (!c) continue;
+        unsigned long t = __atomic_load_n(&v->ticks, __ATOMIC_RELAXED);
+        if (!runnext_stuck(v, c, t)) continue;
+        if (!__atomic_compare_exchange_n(&v->runnext, &c, NULL, 0, __ATOMIC_ACQUIRE,
+                                         __ATOMIC_RELAXED))
+            continue;
+        coro__make_ready_mn(s, c);
+        s->round_left = 0;
+        return 1;
     }
     return 0;
 }
@@ -181,6 +221,7 @@ void coro__world_loop(coro_sched *s) {
             continue;
         }
         if (coro__io_waiters(&w->io) && coro__io_poll(s, 0)) continue;
+        if (coro__world_steal_runnext(s)) continue;
         coro__world_park(s);
     }
 }

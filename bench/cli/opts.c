@@ -11,6 +11,7 @@ const char *const bk_names[BK_COUNT] = {"coro", "threads", "ucontext"};
 static const char *const art_progs[] = {"sequential", "concurrent", "queue", NULL};
 static const char *const pins[] = {"none", "same", "split", NULL};
 static const char *const mechs[] = {"yield", "futex", "condvar", NULL};
+static const char *const stack_modes[] = {"own", "shared", NULL};
 
 #define U64(nm, field, lo, hi, d, h)                                                               \
     { nm, OPT_U64, lo, hi, d, offsetof(wl_params, field), NULL, 0, h }
@@ -41,6 +42,8 @@ static const opt_spec spawn_opts[] = {
     U64("--n", n, 1, 1000000000, 2000, "tasks (at most 10000000 with --alive)"),
     FLAG("--alive", alive, "keep all n alive at once; report memory per task and the limit hit"),
     STACK_OPT,
+    ENUM("--stack-mode", stack_mode, stack_modes, 0,
+         "coroutines: own stacks, or shared: one stack per worker, copied out at switches"),
 };
 static const opt_spec prodcons_opts[] = {
     U64("--producers", producers, 1, 100000, 1, "producer tasks"),
@@ -295,6 +298,11 @@ static int cross_checks(cli *c) {
             return 2;
         }
     } else if (strcmp(w->name, "spawn") == 0) {
+        if (p->stack_mode && c->backend == BK_THREADS) {
+            fprintf(stderr, "corobench: --stack-mode: threads have their own stacks; 'shared' "
+                            "needs --backend coro or ucontext\n");
+            return 2;
+        }
         if (p->alive && p->n > 10000000) {
             fprintf(
                 stderr,

@@ -120,7 +120,7 @@ static void sp_alive(sp_ctx *c, const bk_spawn_cfg *cfg) {
 
 static void sp_main(void *arg) {
     sp_ctx *c = arg;
-    bk_spawn_cfg cfg = {(size_t)c->p->stack, -1};
+    bk_spawn_cfg cfg = {(size_t)c->p->stack, -1, c->p->stack_mode};
     if (c->p->alive)
         sp_alive(c, &cfg);
     else

@@ -30,6 +30,7 @@ typedef struct wl_params {
     /* spawn, cpubound */
     int alive;
     uint64_t stack; /* bytes, 0 = backend default */
+    int stack_mode; /* spawn: 0 own stacks, 1 coroutines on a shared stack (copy-stack) */
     /* prodcons */
     uint64_t producers, consumers, items, work_ns;
     /* cpubound, fairness */
