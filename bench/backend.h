@@ -30,6 +30,7 @@
 typedef struct bk_spawn_cfg {
     size_t stack_size; /* 0 = the backend's default */
     int cpu;           /* threads only: pin to this CPU, -1 = no pinning */
+    int shared_stack;  /* coroutines only: CORO_STACK_SHARED (copy-stack) */
 } bk_spawn_cfg;
 
 #if defined(BK_BACKEND_CORO) + defined(BK_BACKEND_THREADS) + defined(BK_BACKEND_UCONTEXT) != 1

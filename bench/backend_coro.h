@@ -27,6 +27,7 @@ static inline bk_task *bk_spawn(void (*fn)(void *), void *arg, const bk_spawn_cf
     coro_spawn_opts o;
     coro_spawn_opts_init(&o);
     if (cfg) o.stack_size = cfg->stack_size;
+    if (cfg && cfg->shared_stack) o.stack_mode = CORO_STACK_SHARED;
     coro_t *c = coro_spawn_ex(fn, arg, &o);
     if (!c && err) *err = coro_last_error();
     return c;

@@ -44,6 +44,7 @@ enum {
     CORO_CLOSED = -32,     /* the queue was closed (-EPIPE) */
     CORO_EAGAIN = -11,     /* the queue is full / empty in a _try call (-EAGAIN) */
     CORO_ETIMEDOUT = -110, /* coro_wait_fd / coro_connect timed out (-ETIMEDOUT) */
+    CORO_ENOTSUP = -95,    /* a shared-stack coroutine with several workers (-EOPNOTSUPP) */
 };
 /* I/O calls return other negative errno values as they come (-ECONNRESET, ...). */
 
@@ -68,15 +69,23 @@ int coro_run(void (*main)(void *), void *arg);
  * join and sleep stay correct across workers, but orders are no longer
  * deterministic and a coroutine may resume on another thread than it left.
  * Every worker thread is up (and pinned) before main runs, so what main times
- * does not include starting them. */
+ * does not include starting them.
+ * With workers > 1 a coroutine woken by a running one (queue, event, join)
+ * runs next on the waker's worker, ahead of the ready queue (as Go's runnext):
+ * a producer and its consumer stay on one core. At most CORO_RUNNEXT_CAP such
+ * runs in a row, then the queue's head runs, so a pair that keeps waking each
+ * other cannot hold back the rest. No parked worker is woken for such a
+ * coroutine: another worker takes it only when the waker's worker has gone on
+ * computing for a while without switching. */
+#define CORO_RUNNEXT_CAP 8
 typedef struct coro_run_opts {
     unsigned workers;
     /* workers > 1: pin worker i to the i-th CPU the calling thread may use,
      * when there are at least as many CPUs as workers (1, the default); the
      * caller's own affinity is restored when coro_run_ex() returns. 0: leave
      * placement to the kernel, which tends to wake a parked worker on the CPU
-     * of the worker that woke it: on a 2-core VM, 26 of 40 short two-worker
-     * runs used one CPU unpinned, 0 of 40 pinned. */
+     * of the worker that woke it, so that two workers can share one CPU for a
+     * whole short run while another CPU idles; pinning rules that out. */
     int pin;
 } coro_run_opts;
 void coro_run_opts_init(coro_run_opts *o);
@@ -88,7 +97,29 @@ int coro_worker_id(void);
 typedef struct coro_spawn_opts {
     size_t stack_size; /* 0 = CORO_DEFAULT_STACK; rounded up to a power of two (at least
                           CORO_MIN_STACK), of which the top 64 bytes are bookkeeping */
+    int stack_mode;    /* CORO_STACK_OWN (the default) or CORO_STACK_SHARED, below */
 } coro_spawn_opts;
+
+/* Stack modes.
+ * CORO_STACK_OWN: the coroutine has a stack of its own (stack_size bytes).
+ * CORO_STACK_SHARED (copy-stack, as libaco's shared stacks): it runs on the
+ * worker's one shared stack of CORO_SHARED_STACK bytes (stack_size must not
+ * exceed it: CORO_EINVAL). When another shared-stack coroutine needs that
+ * stack, the used part of this one's stack is copied to a heap buffer of just
+ * that size, and copied back before it resumes, at the same addresses. So a
+ * live suspended coroutine costs its struct and the bytes it had in use, not
+ * a page or more. The price: a copy of the used bytes at such switches, and
+ * one rule: NO POINTER INTO A SUSPENDED SHARED-STACK COROUTINE'S STACK may be
+ * used by anyone else (its locals are elsewhere, or overwritten, until it
+ * resumes). Pass data through heap or static memory, not through the address
+ * of a local, to other coroutines. ASan builds poison a suspended one's range
+ * while its bytes stay on the shared stack, so such a use is reported there.
+ * Only with one worker: with several, coro_spawn_ex fails with CORO_ENOTSUP,
+ * because a saved stack holds absolute addresses into its worker's shared
+ * stack (frame pointers, addresses of locals) and may only resume there,
+ * which work stealing and cross-worker wake-ups do not respect. */
+enum { CORO_STACK_OWN = 0, CORO_STACK_SHARED = 1 };
+#define CORO_SHARED_STACK ((size_t)1024 * 1024)
 
 #define CORO_DEFAULT_STACK ((size_t)64 * 1024)
 #define CORO_MIN_STACK ((size_t)16 * 1024)
@@ -201,6 +232,8 @@ typedef struct coro_stats {
     uint64_t idle_sleeps;    /* times the scheduler slept in the kernel */
     uint64_t fd_waits;       /* times a coroutine parked on a descriptor */
     uint64_t fd_eagain;      /* wrapper calls (coro_read, ...) that said EAGAIN */
+    uint64_t stack_saves;    /* shared-stack images copied out (CORO_STACK_SHARED) */
+    uint64_t stack_bytes;    /* ... and their bytes */
 } coro_stats;
 
 /* Fills *s for the running scheduler; CORO_EPERM outside coro_run(). */

@@ -4,6 +4,7 @@
 #define CORO_INT_H
 
 #include "coro.h"
+#include "arch/frame.h"
 
 #include <stdint.h>
 #include <stddef.h>
@@ -45,6 +46,18 @@ typedef struct coro_stack {
 
 struct coro;
 struct coro_sched;
+
+/* A worker's shared stack (CORO_STACK_SHARED, sstack.c): the coroutine whose
+ * bytes are on it now (running, or suspended and not yet copied out). */
+typedef struct coro_sstack {
+    char *lo;    /* lowest usable byte, above the guard page */
+    size_t size; /* usable bytes */
+    char *map;   /* the mapping, guard page included */
+    size_t map_len;
+    struct coro *owner;
+    void (*entry)(void *); /* first code of a coroutine (sched.c's entry_one) */
+    unsigned vg_id;
+} coro_sstack;
 /* A wait that the dispatcher finishes (see coro__wait_op): called when the
  * waiter comes up in the ready queue, it retries the operation on the waiter's
  * behalf. 1: done, the result is in resume_rc; 0: lost the race, the waiter
@@ -53,7 +66,7 @@ typedef int (*coro_retry_fn)(struct coro_sched *s, struct coro *c);
 
 struct coro {
     coro_rawctx ctx;     /* saved stack pointer while suspended */
-    int resume_rc;       /* at offset 8: what the scheduler's switches return to it */
+    int resume_rc;       /* at CORO_RESUME_RC_OFF: what the scheduler's switches return to it */
     int io_events;       /* set by the fd event that woke a coro_wait_fd() */
     coro_retry_fn retry; /* one worker: a pending queue wait (NULL: none) */
     void *retry_obj;     /* its queue */
@@ -63,7 +76,11 @@ struct coro {
     uint64_t *canary;    /* unguarded stacks only: their low end (see stack.c): each
                             suspension checks sp against it, the end of the coroutine
                             checks that the word there is still zero */
-    coro_stack *stack;
+    coro_stack *stack;   /* own stack, or NULL for a shared-stack one: */
+    coro_sstack *sstack; /* the shared stack it runs on (NULL: own stack) */
+    char *image;         /* shared: its used stack bytes while copied out */
+    uint32_t image_len;  /* ... their length (0: never ran) */
+    uint32_t image_cap;  /* ... the buffer's size */
     void (*fn)(void *);
     void *arg;
     uint64_t id;
@@ -84,9 +101,11 @@ struct coro {
 #endif
 };
 
-/* The switches in arch/ load resume_rc from here into the return register. */
+/* The switches in arch/ take the saved sp at offset 0 and load resume_rc from
+ * CORO_RESUME_RC_OFF (arch/frame.h) into the return register. */
 _Static_assert(offsetof(struct coro, ctx) == 0, "ctx first");
-_Static_assert(offsetof(struct coro, resume_rc) == 8, "resume_rc at 8 (arch/switch_*.S)");
+_Static_assert(offsetof(struct coro, resume_rc) == CORO_RESUME_RC_OFF,
+               "resume_rc where arch/frame.h says");
 
 typedef struct coro_wlist {
     struct coro *head, *tail;
@@ -172,6 +191,13 @@ struct coro_sched {
     int rq_lock;              /* M:N: guards ready/nready against stealers */
     int *unlock_after;        /* M:N: released by the next context on this worker */
     struct coro *ready_after; /* M:N: a yielder, queued once it is switched out */
+    coro_sstack *sstack;      /* the shared stack, made at the first shared spawn */
+    struct coro *pending;     /* a shared-stack coroutine the scheduler's context must
+                                 copy in and resume (its waker ran on that stack) */
+    struct coro *runnext;     /* M:N: woken by the coroutine running here; runs next here
+                                 (atomic: a thief may take it, see workers.c) */
+    unsigned runnext_streak;  /* M:N: dispatches from runnext since the last from the queue */
+    unsigned long ticks;      /* M:N: dispatches (atomic stores): a thief sees progress */
     coro_stats st;
     /* epoll_wait's output. Here, not on the stack: the poll at a round
      * boundary runs on the stack of whichever coroutine blocks then, and
@@ -187,7 +213,7 @@ extern __thread coro_sched *coro_S;
 
 /* arch/: the scheduler's switches, between the ctx of two struct coro. The
  * same body as coro_rawctx_switch, but the call returns, to the context that
- * is resumed, that context's resume_rc (read at offset 8 of `to`). The _jmp
+ * is resumed, that context's resume_rc (read at CORO_RESUME_RC_OFF of `to`). The _jmp
  * form ends in pop + jmp (for tail calls: coro_yield, coro__wait_op), the
  * other in ret; switch_x86_64.S says why there are two. */
 int coro__ctx_switch(coro_rawctx *from, coro_rawctx *to);
@@ -236,13 +262,24 @@ coro_sched *coro__sched(void);
 int coro__init_sched(coro_sched *s);
 void coro__free_sched(coro_sched *s);
 int coro__dispatch(coro_sched *s);
+void coro__wake_mn(coro_sched *s, struct coro *c);
+/* Makes a waiter ready because the running coroutine released it (queue,
+ * event, join). One worker: the tail of the ready queue, as make_ready. M:N:
+ * the waker's runnext slot (sched.c says why). */
+static CORO_ALWAYS_INLINE void coro__wake(coro_sched *s, struct coro *c) {
+    if (CORO_UNLIKELY(s->world)) {
+        coro__wake_mn(s, c);
+        return;
+    }
+    coro__wlist_push(&s->ready, c);
+}
 static inline void coro__wake_one(coro_sched *s, coro_wlist *w) {
     struct coro *c = coro__wlist_pop(w);
-    if (c) coro__make_ready(s, c);
+    if (c) coro__wake(s, c);
 }
 static inline void coro__wake_all(coro_sched *s, coro_wlist *w) {
     struct coro *c;
-    while ((c = coro__wlist_pop(w))) coro__make_ready(s, c);
+    while ((c = coro__wlist_pop(w))) coro__wake(s, c);
 }
 void coro__set_error(int e);
 
@@ -287,11 +324,27 @@ static CORO_ALWAYS_INLINE void coro__check_sp(const struct coro *c) {
     if (c->canary && CORO_UNLIKELY(coro__sp() < (uintptr_t)c->canary + CORO_STACK_RESERVE))
         coro__overflow_report(c);
 }
-/* At the end of a coroutine: the lowest word must still be zero. Reading it
- * here, once, is what maps that page (on kernels that do not map the shared
- * zero page for a read fault, a real one). */
+/* At the end of a coroutine: the lowest word must still be zero (stack.c:
+ * read only if its page is resident, as reading an untouched page would map
+ * one, and costs a page fault). */
+void coro__check_canary_slow(const struct coro *c);
 static CORO_ALWAYS_INLINE void coro__check_canary(const struct coro *c) {
-    if (c->canary && CORO_UNLIKELY(*c->canary != 0)) coro__overflow_report(c);
+    if (c->canary) coro__check_canary_slow(c);
+}
+
+/* sstack.c (CORO_STACK_SHARED) */
+int coro__sstack_attach(coro_sched *s, struct coro *c, void (*entry)(void *));
+/* Called before switching from `from` to the shared-stack coroutine `to`:
+ * returns `to` once its bytes are on the shared stack, or the scheduler's
+ * context (with s->pending = to) when `from` runs on that very stack. */
+struct coro *coro__sstack_enter(coro_sched *s, struct coro *from, struct coro *to);
+void coro__sstack_switched_out(struct coro *c);           /* ASan: poison a suspended one's bytes */
+void coro__sstack_release(coro_sched *s, struct coro *c); /* it ended */
+void coro__sstack_free(coro_sched *s);
+static CORO_ALWAYS_INLINE struct coro *coro__prepare_to(coro_sched *s, struct coro *from,
+                                                        struct coro *to) {
+    if (CORO_LIKELY(!to->sstack)) return to;
+    return coro__sstack_enter(s, from, to);
 }
 
 /* io.c */
@@ -326,6 +379,7 @@ void coro__world_notify(coro_world *w);
 void coro__world_loop(coro_sched *s);
 void coro__exit_world(coro_sched *s); /* the last coroutine ended: wake every worker */
 int coro__world_steal(coro_sched *s);
+int coro__world_steal_runnext(coro_sched *s);
 void coro__world_park(coro_sched *s);
 
 /* timer.c */

@@ -17,6 +17,10 @@ const char *coro_strerror(int err) {
         return "queue closed";
     case CORO_EAGAIN:
         return "would block";
+    case CORO_ETIMEDOUT:
+        return "timed out";
+    case CORO_ENOTSUP:
+        return "not supported (a shared-stack coroutine with several workers)";
     default:
         return "unknown error";
     }

@@ -3,7 +3,8 @@
  * again at the back if another coroutine got there first); task_done/join
  * count unfinished items; close releases every waiter. An unbounded queue
  * (capacity 0) doubles its ring when full. With several workers the queue's
- * own spinlock guards it, and a waiter keeps it across its switch out. */
+ * own spinlock guards it, a waiter keeps it across its switch out, and the
+ * waker finishes the waiter's operation (a direct hand-off, see put_locked_mn). */
 #include "coro_int.h"
 
 #include <stdlib.h>
@@ -99,10 +100,45 @@ static CORO_ALWAYS_INLINE int try_get_locked(coro_sched *s, coro_queue_t *q, voi
     return 0;
 }
 
+/* Several workers: the operations hand over directly, as Go's channels do.
+ * A put that finds a getter waiting (the ring is then empty) gives it the
+ * item; a get that finds a putter waiting (the ring is then full) moves that
+ * putter's item into the freed slot. The woken coroutine has its result when
+ * it resumes (resume_rc, and retry_arg for a get) and returns without taking
+ * the lock again; only close wakes waiters that must retry (resume_rc still
+ * CORO_EAGAIN). Items keep their FIFO order: a getter waits only while the
+ * ring is empty, a putter only while it is full. */
+static int put_locked_mn(coro_sched *s, coro_queue_t *q, void *item) {
+    if (q->closed) return CORO_CLOSED;
+    struct coro *g = coro__wlist_pop(&q->getters);
+    if (g) {
+        q->unfinished++;
+        g->retry_arg = item;
+        g->resume_rc = 0;
+        coro__wake(s, g);
+        return 0;
+    }
+    if (full(q)) return CORO_EAGAIN;
+    return push(q, item);
+}
+
+static int get_locked_mn(coro_sched *s, coro_queue_t *q, void **item) {
+    if (q->len == 0) return q->closed ? CORO_CLOSED : CORO_EAGAIN;
+    *item = q->ring[q->head];
+    if (++q->head == q->cap) q->head = 0;
+    q->len--;
+    struct coro *p = coro__wlist_pop(&q->putters);
+    if (p) {
+        p->resume_rc = push(q, p->retry_arg); /* a slot was just freed: cannot fail */
+        coro__wake(s, p);
+    }
+    return 0;
+}
+
 int coro_queue_try_put(coro_queue_t *q, void *item) {
     coro_sched *s = coro_S;
     int *l = qlock(s, q);
-    int rc = try_put_locked(s, q, item);
+    int rc = l ? put_locked_mn(s, q, item) : try_put_locked(s, q, item);
     qunlock(l);
     return rc;
 }
@@ -110,7 +146,7 @@ int coro_queue_try_put(coro_queue_t *q, void *item) {
 int coro_queue_try_get(coro_queue_t *q, void **item) {
     coro_sched *s = coro_S;
     int *l = qlock(s, q);
-    int rc = try_get_locked(s, q, item);
+    int rc = l ? get_locked_mn(s, q, item) : try_get_locked(s, q, item);
     qunlock(l);
     return rc;
 }
@@ -133,9 +169,11 @@ static int put_retry(coro_sched *s, struct coro *c) {
     return retry_done(c, &q->putters, try_put_locked(s, q, c->retry_arg));
 }
 
+/* The item goes into the waiter's struct, not through a pointer into its
+ * stack: a shared-stack waiter's stack is elsewhere while it waits. */
 static int get_retry(coro_sched *s, struct coro *c) {
     coro_queue_t *q = c->retry_obj;
-    return retry_done(c, &q->getters, try_get_locked(s, q, c->retry_arg));
+    return retry_done(c, &q->getters, try_get_locked(s, q, &c->retry_arg));
 }
 
 /* One worker: waits on `list` until retry(…) succeeds; returns its result. */
@@ -149,6 +187,44 @@ static CORO_ALWAYS_INLINE int wait_retry(coro_sched *s, coro_queue_t *q, coro_wl
     return coro__wait_op(s, self);
 }
 
+/* Several workers: waits until the operation is done, by this coroutine or
+ * handed over by the one that woke it (resume_rc no longer CORO_EAGAIN). */
+static int put_mn(coro_sched *s, coro_queue_t *q, void *item) {
+    for (;;) {
+        coro__lock(&q->lock);
+        int rc = put_locked_mn(s, q, item);
+        if (rc != CORO_EAGAIN) {
+            coro__unlock(&q->lock);
+            return rc;
+        }
+        struct coro *self = s->cur;
+        self->resume_rc = CORO_EAGAIN;
+        self->retry_arg = item;
+        coro__wlist_push(&q->putters, self);
+        s = coro__block(s, self, &q->lock);
+        if (self->resume_rc != CORO_EAGAIN) return self->resume_rc;
+    }
+}
+
+static int get_mn(coro_sched *s, coro_queue_t *q, void **item) {
+    for (;;) {
+        coro__lock(&q->lock);
+        int rc = get_locked_mn(s, q, item);
+        if (rc != CORO_EAGAIN) {
+            coro__unlock(&q->lock);
+            return rc;
+        }
+        struct coro *self = s->cur;
+        self->resume_rc = CORO_EAGAIN;
+        coro__wlist_push(&q->getters, self);
+        s = coro__block(s, self, &q->lock);
+        if (self->resume_rc != CORO_EAGAIN) {
+            *item = self->retry_arg;
+            return self->resume_rc;
+        }
+    }
+}
+
 int coro_queue_put(coro_queue_t *q, void *item) {
     coro_sched *s = coro_S;
     coro__inject_slowdown();
@@ -158,17 +234,7 @@ int coro_queue_put(coro_queue_t *q, void *item) {
         if (!s) return CORO_EPERM;
         return wait_retry(s, q, &q->putters, put_retry, item);
     }
-    for (;;) {
-        int *l = qlock(s, q);
-        int rc = try_put_locked(s, q, item);
-        if (rc != CORO_EAGAIN) {
-            qunlock(l);
-            return rc;
-        }
-        if (!s) return CORO_EPERM;
-        coro__wlist_push(&q->putters, s->cur);
-        s = coro__block(s, s->cur, l);
-    }
+    return put_mn(s, q, item);
 }
 
 int coro_queue_get(coro_queue_t *q, void **item) {
@@ -177,19 +243,11 @@ int coro_queue_get(coro_queue_t *q, void **item) {
         int rc = try_get_locked(s, q, item);
         if (rc != CORO_EAGAIN) return rc;
         if (!s) return CORO_EPERM;
-        return wait_retry(s, q, &q->getters, get_retry, item);
+        rc = wait_retry(s, q, &q->getters, get_retry, NULL);
+        if (rc == 0) *item = coro_S->cur->retry_arg;
+        return rc;
     }
-    for (;;) {
-        int *l = qlock(s, q);
-        int rc = try_get_locked(s, q, item);
-        if (rc != CORO_EAGAIN) {
-            qunlock(l);
-            return rc;
-        }
-        if (!s) return CORO_EPERM;
-        coro__wlist_push(&q->getters, s->cur);
-        s = coro__block(s, s->cur, l);
-    }
+    return get_mn(s, q, item);
 }
 
 size_t coro_queue_len(const coro_queue_t *q) {

@@ -52,6 +52,13 @@ __attribute__((noinline)) coro_sched *coro__sched(void) {
 
 /* One worker: the queue alone. Several: under rq_lock, with a count that idle
  * workers read to decide whether to steal or park. */
+static void rq_push(coro_sched *s, struct coro *c) {
+    coro__lock(&s->rq_lock);
+    coro__wlist_push(&s->ready, c);
+    __atomic_store_n(&s->nready, s->nready + 1, __ATOMIC_RELAXED);
+    coro__unlock(&s->rq_lock);
+}
+
 void coro__make_ready_mn(coro_sched *s, struct coro *c) {
     if (c == s->cur) {
         /* Its own timer (or fd) fired while it is still switching out, inside
@@ -60,11 +67,49 @@ void coro__make_ready_mn(coro_sched *s, struct coro *c) {
         s->ready_after = c;
         return;
     }
-    coro__lock(&s->rq_lock);
-    coro__wlist_push(&s->ready, c);
-    __atomic_store_n(&s->nready, s->nready + 1, __ATOMIC_RELAXED);
-    coro__unlock(&s->rq_lock);
+    rq_push(s, c);
     coro__world_notify(s->world);
+}
+
+/* A wake-up by the running coroutine goes to this worker's runnext slot, as
+ * Go's runnext and Tokio's LIFO slot: the waker is about to block or yield
+ * more often than not (a producer and consumer hand items back and forth),
+ * and the woken one then runs here at once, its data still in this core's
+ * cache, instead of at the tail of a queue another worker steals from, which
+ * splits the pair across cores and wakes a parked worker for every item.
+ * So no parked worker is woken for it; a thief takes it only on its last
+ * pass and only when this worker made no progress for a while (workers.c).
+ * The previous occupant of the slot, bumped, goes to the tail as any
+ * wake-up. Wake-ups from the worker's own loop (timers, descriptors) and
+ * self wake-ups keep the queue path. */
+void coro__wake_mn(coro_sched *s, struct coro *c) {
+    if (c == s->cur || s->cur == &s->sched) {
+        coro__make_ready_mn(s, c);
+        return;
+    }
+    /* Only this worker fills the slot and thieves only empty it: an empty
+     * slot can be filled with a plain store. */
+    if (!__atomic_load_n(&s->runnext, __ATOMIC_RELAXED)) {
+        __atomic_store_n(&s->runnext, c, __ATOMIC_RELEASE);
+        return;
+    }
+    struct coro *old = __atomic_exchange_n(&s->runnext, c, __ATOMIC_ACQ_REL);
+    if (old) coro__make_ready_mn(s, old);
+}
+
+/* The runnext coroutine, unless CORO_RUNNEXT_CAP of them ran in a row: then
+ * it goes to the tail (without waking anyone: this worker runs it soon), so
+ * a pair that keeps waking each other lets the rest of the queue run. */
+static CORO_ALWAYS_INLINE struct coro *take_runnext(coro_sched *s) {
+    if (CORO_LIKELY(!__atomic_load_n(&s->runnext, __ATOMIC_RELAXED))) return NULL;
+    struct coro *c = __atomic_exchange_n(&s->runnext, NULL, __ATOMIC_ACQUIRE);
+    if (!c) return NULL; /* stolen meanwhile */
+    if (s->runnext_streak < CORO_RUNNEXT_CAP) {
+        s->runnext_streak++;
+        return c;
+    }
+    rq_push(s, c);
+    return NULL;
 }
 
 /* A round ends when every coroutine that was ready at its start has been
@@ -84,6 +129,10 @@ static CORO_ALWAYS_INLINE int start_round(coro_sched *s) {
 
 /* Several workers: stealers take from the queue too, so count instead. */
 __attribute__((noinline)) static struct coro *next_ready_mn(coro_sched *s) {
+    __atomic_store_n(&s->ticks, s->ticks + 1, __ATOMIC_RELAXED);
+    struct coro *c = take_runnext(s);
+    if (c) return c;
+    s->runnext_streak = 0;
     if (s->round_left == 0) {
         if (s->nheap) coro__timers_collect(s, coro__now_ns());
         if (coro__io_waiters(s->io)) coro__io_poll(s, 0);
@@ -91,7 +140,7 @@ __attribute__((noinline)) static struct coro *next_ready_mn(coro_sched *s) {
         if (s->round_left == 0) return NULL;
     }
     coro__lock(&s->rq_lock);
-    struct coro *c = s->ready.head;
+    c = s->ready.head;
     if (c) {
         if (!(s->ready.head = c->next)) s->ready.tail = NULL;
         __atomic_store_n(&s->nready, s->nready - 1, __ATOMIC_RELAXED);
@@ -174,7 +223,10 @@ __attribute__((noinline)) static void reap(coro_sched *s) {
     struct coro *z;
     while ((z = s->zombie)) {
         s->zombie = z->next;
-        coro__stack_put(s, z->stack);
+        if (z->stack)
+            coro__stack_put(s, z->stack);
+        else
+            coro__sstack_release(s, z);
         z->stack = NULL;
         z->canary = NULL;
 #ifdef CORO_TSAN
@@ -211,6 +263,7 @@ static inline void asan_finish(coro_sched *s, void *fake) {
     size_t os;
     __sanitizer_finish_switch_fiber(fake, &ob, &os);
     if (s->asan_prev == &s->sched) s->sched.asan_bottom = ob, s->sched.asan_size = os;
+    if (s->asan_prev) coro__sstack_switched_out(s->asan_prev);
 #else
     (void)s, (void)fake;
 #endif
@@ -222,6 +275,7 @@ static inline void asan_finish(coro_sched *s, void *fake) {
 static CORO_ALWAYS_INLINE coro_sched *switch_to(coro_sched *s, struct coro *from, struct coro *to,
                                                 int dying) {
     coro__check_sp(from);
+    to = coro__prepare_to(s, from, to);
 #ifdef CORO_ASAN
     const void *bottom = to->stack ? (const void *)to->stack->lo : to->asan_bottom;
     size_t size = to->stack ? to->stack->size : to->asan_size;
@@ -264,6 +318,7 @@ coro_sched *coro__block(coro_sched *s, struct coro *self, int *held) {
  * Sanitizer builds use switch_to instead: they must see every switch finish. */
 static CORO_ALWAYS_INLINE int jump_to(coro_sched *s, struct coro *self, struct coro *n) {
     coro__check_sp(self);
+    n = coro__prepare_to(s, self, n);
     s->cur = n;
     s->st.switches++;
     return coro__ctx_switch_jmp(&self->ctx, &n->ctx);
@@ -298,7 +353,7 @@ static void entry_one(void *p) {
     coro__check_canary(self);
     self->done = 1;
     s->st.live--;
-    if (self->joiner) coro__make_ready(s, self->joiner);
+    if (self->joiner) coro__wake(s, self->joiner);
     self->next = s->zombie; /* its stack is released by whoever runs next here */
     s->zombie = self;
     struct coro *n = next_ready(s);
@@ -321,7 +376,7 @@ static void entry_mn(void *p) {
     self->done = 1;
     struct coro *joiner = self->joiner;
     coro__unlock(&self->lock);
-    if (joiner) coro__make_ready(s, joiner);
+    if (joiner) coro__wake(s, joiner);
     if (__atomic_sub_fetch(&s->world->live, 1, __ATOMIC_ACQ_REL) == 0) coro__exit_world(s);
     self->next = s->zombie;
     s->zombie = self;
@@ -332,15 +387,41 @@ static void entry_mn(void *p) {
 
 void coro_spawn_opts_init(coro_spawn_opts *o) {
     o->stack_size = CORO_DEFAULT_STACK;
+    o->stack_mode = CORO_STACK_OWN;
+}
+
+/* A shared-stack spawn's options: 0, or why not. */
+static int check_shared(const coro_sched *s, const coro_spawn_opts *o) {
+    if (o->stack_mode != CORO_STACK_SHARED) return CORO_EINVAL;
+    if (o->stack_size > CORO_SHARED_STACK) return CORO_EINVAL;
+    if (s->world) return CORO_ENOTSUP; /* see coro.h: it may resume only on this worker */
+    return 0;
+}
+
+/* Gives c its stack: one of its own from the pool, or the shared one. */
+static int give_stack(coro_sched *s, struct coro *c, size_t want, int shared) {
+    c->sstack = NULL;
+    if (CORO_UNLIKELY(shared)) {
+        c->stack = NULL;
+        return coro__sstack_attach(s, c, entry_one);
+    }
+    c->stack = want == CORO_DEFAULT_STACK ? coro__stack_get_default(s) : coro__stack_get(s, want);
+    if (CORO_UNLIKELY(!c->stack)) return CORO_ENOMEM;
+    if (!c->stack->guarded) c->canary = (uint64_t *)c->stack->lo; /* not written: see stack.c */
+    coro_rawctx_make(&c->ctx, c->stack->lo, c->stack->size, s->world ? entry_mn : entry_one, c);
+    return 0;
 }
 
 coro_t *coro_spawn_ex(void (*fn)(void *), void *arg, const coro_spawn_opts *o) {
     coro_sched *s = coro_S;
+    int err;
     if (CORO_UNLIKELY(!s)) return coro__set_error(CORO_EPERM), NULL;
     if (CORO_UNLIKELY(!fn)) return coro__set_error(CORO_EINVAL), NULL;
     if (CORO_UNLIKELY(s->zombie)) reap(s);
     size_t want = o && o->stack_size ? o->stack_size : CORO_DEFAULT_STACK;
     if (want < CORO_MIN_STACK) want = CORO_MIN_STACK;
+    int shared = o && o->stack_mode;
+    if (CORO_UNLIKELY(shared) && (err = check_shared(s, o)) != 0) return coro__set_error(err), NULL;
 
     struct coro *c = alloc_struct(s);
     if (CORO_UNLIKELY(!c)) return coro__set_error(CORO_ENOMEM), NULL;
@@ -360,18 +441,15 @@ coro_t *coro_spawn_ex(void (*fn)(void *), void *arg, const coro_spawn_opts *o) {
     c->asan_bottom = NULL;
     c->asan_size = 0;
 #endif
-    c->stack = want == CORO_DEFAULT_STACK ? coro__stack_get_default(s) : coro__stack_get(s, want);
-    if (CORO_UNLIKELY(!c->stack)) {
+    if (CORO_UNLIKELY((err = give_stack(s, c, want, shared)) != 0)) {
         free_struct(s, c);
-        return coro__set_error(CORO_ENOMEM), NULL;
+        return coro__set_error(err), NULL;
     }
-    if (!c->stack->guarded) c->canary = (uint64_t *)c->stack->lo; /* not written: see stack.c */
 #ifdef CORO_TSAN
     c->tsan_fiber = __tsan_create_fiber(0);
 #endif
     c->fn = fn;
     c->arg = arg;
-    coro_rawctx_make(&c->ctx, c->stack->lo, c->stack->size, s->world ? entry_mn : entry_one, c);
     s->st.spawned++;
     if (s->world) {
         c->id = __atomic_add_fetch(&s->world->next_id, 1, __ATOMIC_RELAXED);
@@ -494,23 +572,30 @@ void coro__free_sched(coro_sched *s) {
     while (s->chunks) {
         struct coro_chunk *k = s->chunks;
         s->chunks = k->next;
+        for (unsigned i = 0; i < CORO_CHUNK; i++) {
+            free(k->slot[i].image); /* shared-stack ones that never ended */
 #ifdef CORO_TSAN
-        for (unsigned i = 0; i < CORO_CHUNK; i++)
             if (k->slot[i].tsan_fiber) __tsan_destroy_fiber(k->slot[i].tsan_fiber);
 #endif
+        }
         free(k);
     }
     s->free_structs = NULL;
     coro__timers_free(s);
     coro__io_free(&s->own_io);
     coro__stack_release_all(s);
+    coro__sstack_free(s);
     coro__overflow_remove(s);
 }
 
 /* The loop of a one-worker scheduler, on coro_run()'s stack. */
 static void loop_one(coro_sched *s) {
     for (;;) {
-        struct coro *n = next_ready(s);
+        struct coro *n = s->pending; /* a shared-stack coroutine to copy in and run */
+        if (n)
+            s->pending = NULL;
+        else
+            n = next_ready(s);
         if (n) {
             switch_to(s, &s->sched, n, 0);
             continue;

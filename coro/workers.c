@@ -100,7 +100,8 @@ void coro__exit_world(coro_sched *s) {
     pthread_mutex_unlock(&w->mu);
 }
 
-/* Takes half of another worker's ready queue (from its head: the oldest). */
+/* Takes half of another worker's ready queue (from its head: the oldest);
+ * never its runnext (see coro__world_steal_runnext). */
 int coro__world_steal(coro_sched *s) {
     coro_world *w = s->world;
     for (unsigned k = 1; k < w->n; k++) {
@@ -128,6 +129,45 @@ int coro__world_steal(coro_sched *s) {
         coro__unlock(&s->rq_lock);
         s->round_left = 0;
         return (int)got;
+    }
+    return 0;
+}
+
+/* How long a worker's runnext must sit while that worker does not dispatch
+ * before a thief takes it: Go's runqgrab sleeps 3 us for the same reason
+ * before it takes the runnext of a running P (usually the victim is about to
+ * run it, and taking it would split a producer-consumer pair across cores). */
+#define CORO_RUNNEXT_GRACE_NS 3000
+
+static int runnext_stuck(const coro_sched *v, const struct coro *c, unsigned long t) {
+    uint64_t until = coro__now_ns() + CORO_RUNNEXT_GRACE_NS;
+    do {
+#if defined(__x86_64__) || defined(__i386__)
+        __builtin_ia32_pause();
+#endif
+        if (__atomic_load_n(&v->runnext, __ATOMIC_RELAXED) != c ||
+            __atomic_load_n(&v->ticks, __ATOMIC_RELAXED) != t)
+            return 0;
+    } while (coro__now_ns() < until);
+    return 1;
+}
+
+/* The last pass before parking: another worker's runnext, if it stays there
+ * while that worker does not dispatch (its coroutine computes). */
+int coro__world_steal_runnext(coro_sched *s) {
+    coro_world *w = s->world;
+    for (unsigned k = 1; k < w->n; k++) {
+        coro_sched *v = w->w[(s->wid + k) % w->n];
+        struct coro *c = __atomic_load_n(&v->runnext, __ATOMIC_RELAXED);
+        if (!c) continue;
+        unsigned long t = __atomic_load_n(&v->ticks, __ATOMIC_RELAXED);
+        if (!runnext_stuck(v, c, t)) continue;
+        if (!__atomic_compare_exchange_n(&v->runnext, &c, NULL, 0, __ATOMIC_ACQUIRE,
+                                         __ATOMIC_RELAXED))
+            continue;
+        coro__make_ready_mn(s, c);
+        s->round_left = 0;
+        return 1;
     }
     return 0;
 }
@@ -181,6 +221,7 @@ void coro__world_loop(coro_sched *s) {
             continue;
         }
         if (coro__io_waiters(&w->io) && coro__io_poll(s, 0)) continue;
+        if (coro__world_steal_runnext(s)) continue;
         coro__world_park(s);
     }
 }
@@ -220,13 +261,9 @@ static void free_world(coro_world *w, unsigned made) {
     free(w);
 }
 
-int coro_run_ex(void (*main)(void *), void *arg, const coro_run_opts *o) {
-    unsigned n = o ? o->workers : 1;
-    if (n == 0 || n > 1024) return CORO_EINVAL;
-    if (n == 1) return coro_run(main, arg);
-    if (coro_S) return CORO_EPERM;
-    if (!main) return CORO_EINVAL;
-
+/* A world of n workers' schedulers, none started yet: 0 and *out, or a
+ * negative code with nothing left allocated. */
+static int new_world(unsigned n, coro_world **out) {
     coro_world *w = calloc(1, sizeof *w);
     if (!w) return CORO_ENOMEM;
     w->n = n;
@@ -261,7 +298,20 @@ int coro_run_ex(void (*main)(void *), void *arg, const coro_run_opts *o) {
         free_world(w, made);
         return rc;
     }
+    *out = w;
+    return 0;
+}
 
+int coro_run_ex(void (*main)(void *), void *arg, const coro_run_opts *o) {
+    unsigned n = o ? o->workers : 1;
+    if (n == 0 || n > 1024) return CORO_EINVAL;
+    if (n == 1) return coro_run(main, arg);
+    if (coro_S) return CORO_EPERM;
+    if (!main) return CORO_EINVAL;
+
+    coro_world *w;
+    int rc = new_world(n, &w);
+    if (rc) return rc;
     coro_sched *s0 = w->w[0];
     cpu_set_t saved;
     int pinned = o->pin && plan_pins(w, &saved) == 0;
@@ -287,9 +337,8 @@ int coro_run_ex(void (*main)(void *), void *arg, const coro_run_opts *o) {
         /* The start barrier: wait until every worker thread runs (they
          * wait too, or one could steal main early). main would otherwise
          * start its work while the others are still being created, and
-         * what it times would include their start (the second of two
-         * workers started its first coroutine 0.26-1.37 ms after main let
-         * it go on this 2-core VM, against 0.08-0.09 ms with the barrier). */
+         * what it times would include their start (thread creation and
+         * first scheduling) instead of its own work alone. */
         pthread_mutex_lock(&w->mu);
         while (w->up < started - 1) pthread_cond_wait(&w->up_cv, &w->mu);
         pthread_mutex_unlock(&w->mu);

@@ -61,7 +61,8 @@ PROG = "regress.py"
 # Operation counts: callgrind runs ~50x slower than native; these keep each
 # driver run well under a second while the fixed cost of the toggles (~15
 # instructions) stays far below a 0.1 % change.
-N_OPS = {"rawswitch": 20000, "yield": 20000, "spawn": 5000, "queue": 20000, "handoff": 20000}
+N_OPS = {"rawswitch": 20000, "yield": 20000, "spawn": 5000, "queue": 20000, "handoff": 20000,
+         "shared_yield": 20000, "mn_pingpong": 20000}
 N_THR = 20000
 
 # name -> (driver, op, unit); each counted with callgrind around the loop only.
@@ -71,6 +72,8 @@ INSN_DRIVERS = {
     "insn.coro.spawn_join": ("rg_coro", "spawn", "instr/spawn+join"),
     "insn.coro.queue_put_get": ("rg_coro", "queue", "instr/put+get"),
     "insn.coro.handoff_cap1": ("rg_coro", "handoff", "instr/item"),
+    "insn.coro.shared_yield": ("rg_coro", "shared_yield", "instr/yield"),
+    "insn.coro.mn_pingpong": ("rg_coro", "mn_pingpong", "instr/item"),
     "insn.thr.queue_put_get": ("rg_thr", "queue", "instr/put+get"),
 }
 

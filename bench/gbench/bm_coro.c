@@ -112,6 +112,75 @@ static void bm_yield(gb_state *s, void *arg) {
         skip_rc(s, "coro_run", rc);
 }
 
+/* --- coro_yield between two shared-stack coroutines ------------------- */
+
+/* Each holds `bytes` of locals (plus its frames) on the shared stack when it
+ * yields, so every switch copies one out and the other back in (libaco's
+ * README tabulates the same against the bytes copied). The counters say what
+ * the runtime did: switches_per_iter (through the scheduler's context: two
+ * per yield) and bytes_copied_per_iter (frames included). */
+typedef struct shared_ctx {
+    run_ctx *r;
+    size_t bytes;
+    int timer; /* this one times the loop */
+} shared_ctx;
+
+static void shared_timed_loop(run_ctx *r) {
+    coro_stats st0, st1;
+    coro_get_stats(&st0);
+    uint64_t n = gb_start(r->s, 2);
+    for (uint64_t i = 0; i < n / 2; i++) coro_yield();
+    gb_stop(r->s);
+    coro_get_stats(&st1);
+    r->stop = 1;
+    gb_counter(r->s, "switches_per_iter", (double)(st1.switches - st0.switches), GB_PER_ITER);
+    gb_counter(r->s, "bytes_copied_per_iter", (double)(st1.stack_bytes - st0.stack_bytes),
+               GB_PER_ITER);
+}
+
+static void shared_yielder(void *arg) {
+    shared_ctx *c = arg;
+    size_t n = c->bytes;
+    volatile char pad[n]; /* in use across every yield */
+    for (size_t i = 0; i < n; i++) pad[i] = (char)i;
+    coro_yield(); /* both are in their loops before the timing starts */
+    if (c->timer)
+        shared_timed_loop(c->r);
+    else
+        while (!c->r->stop) coro_yield();
+    if (pad[n - 1] != (char)(n - 1)) fail(c->r, "shared stack: locals lost", CORO_EINVAL);
+}
+
+static void shared_main(void *arg) {
+    shared_ctx *c = arg; /* c[0] times, c[1] is its peer */
+    coro_spawn_opts o;
+    coro_spawn_opts_init(&o);
+    o.stack_mode = CORO_STACK_SHARED;
+    coro_t *a = coro_spawn_ex(shared_yielder, &c[0], &o);
+    coro_t *b = a ? coro_spawn_ex(shared_yielder, &c[1], &o) : NULL;
+    if (!a || !b) {
+        fail(c->r, "coro_spawn_ex (shared)", coro_last_error());
+        c->r->stop = 1;
+        if (a) coro_join(a);
+        return;
+    }
+    coro_join(a); /* main waits: only the pair takes turns */
+    coro_join(b);
+}
+
+static void bm_shared_yield(gb_state *s, void *arg) {
+    run_ctx r = {.s = s};
+    size_t bytes = *(const size_t *)arg;
+    shared_ctx c[2] = {{&r, bytes, 1}, {&r, bytes, 0}};
+    int rc = coro_run(shared_main, c);
+    if (r.rc)
+        skip_rc(s, r.err, r.rc);
+    else if (rc)
+        skip_rc(s, "coro_run", rc);
+}
+
+static const size_t shared_sizes[] = {8, 64, 256, 1024, 2048, 4096, 8192};
+
 /* --- spawn + run + join ---------------------------------------------- */
 
 static void nop(void *arg) {
@@ -245,6 +314,11 @@ static const size_t cap1 = 1, cap1024 = 1024;
 void bm_register_coro_switch(void) {
     gb_register(bm_name("switch", "rawctx"), bm_rawctx, NULL, NULL);
     gb_register(bm_name("switch", "yield"), bm_yield, NULL, NULL);
+    for (size_t i = 0; i < sizeof shared_sizes / sizeof *shared_sizes; i++) {
+        char what[48];
+        snprintf(what, sizeof what, "shared_yield:%zu", shared_sizes[i]);
+        gb_register(bm_name("switch", what), bm_shared_yield, (void *)&shared_sizes[i], NULL);
+    }
 }
 
 void bm_register_coro_spawn(void) {

@@ -1,12 +1,16 @@
 /* rg_coro.c — one coroutine operation done a fixed number of times, for
  * instruction counting under callgrind (see README.md).
  *
- * usage: rg_coro rawswitch|yield|spawn|queue|handoff <n>
+ * usage: rg_coro rawswitch|yield|spawn|queue|handoff|shared_yield|mn_pingpong <n>
  *   rawswitch  coro_rawctx_switch between two contexts (2n switches counted)
  *   yield      coro_yield between two coroutines, scheduler included (2n yields)
  *   spawn      coro_spawn + run + coro_join of a trivial coroutine, warm pool (n)
  *   queue      coro_queue_put + coro_queue_get on a non-full queue, no switch (n)
  *   handoff    items through a capacity-1 queue, producer to consumer (n items)
+ *   shared_yield  coro_yield between two shared-stack coroutines, each with
+ *              SHARED_BYTES of locals: a copy out and one back per yield (2n yields)
+ *   mn_pingpong  the handoff on two M:N workers: the pair stays on one worker
+ *              (runnext, direct queue hand-off), the other parks (n items)
  *
  * Why a separate program and not the benchmarks: it does one fixed thing, takes
  * no time-dependent decision (no calibration, no clock), so the same binary
@@ -155,6 +159,40 @@ static void run_handoff(struct job *j) {
     coro_queue_free(j->q);
 }
 
+enum { SHARED_BYTES = 256 };
+
+static void shared_peer(void *arg) {
+    struct job *j = arg;
+    volatile char pad[SHARED_BYTES];
+    pad[0] = 1;
+    while (!j->stop) coro_yield();
+    (void)pad[0];
+}
+
+static void shared_timer(void *arg) {
+    struct job *j = arg;
+    volatile char pad[SHARED_BYTES];
+    pad[0] = 1;
+    for (int i = 0; i < RG_WARMUP; i++) coro_yield();
+    CALLGRIND_TOGGLE_COLLECT;
+    for (uint64_t i = 0; i < j->n; i++) coro_yield();
+    CALLGRIND_TOGGLE_COLLECT;
+    j->stop = 1;
+    (void)pad[0];
+}
+
+static void run_shared_yield(struct job *j) {
+    coro_spawn_opts o;
+    coro_spawn_opts_init(&o);
+    o.stack_mode = CORO_STACK_SHARED;
+    coro_t *a = coro_spawn_ex(shared_timer, j, &o);
+    coro_t *b = a ? coro_spawn_ex(shared_peer, j, &o) : NULL;
+    if (!a || !b) die_coro("shared_yield: spawn", coro_last_error());
+    int rc = coro_join(a); /* main waits: only the pair takes turns */
+    if (rc == 0) rc = coro_join(b);
+    if (rc != 0) die_coro("shared_yield: join", rc);
+}
+
 static void main_coro(void *arg) {
     struct job *j = arg;
     if (strcmp(j->op, "yield") == 0)
@@ -163,21 +201,28 @@ static void main_coro(void *arg) {
         run_spawn(j);
     else if (strcmp(j->op, "queue") == 0)
         run_queue(j);
+    else if (strcmp(j->op, "shared_yield") == 0)
+        run_shared_yield(j);
     else
-        run_handoff(j);
+        run_handoff(j); /* handoff, mn_pingpong */
 }
 
 int main(int argc, char **argv) {
-    static const char *ops[] = {"rawswitch", "yield", "spawn", "queue", "handoff"};
+    static const char *ops[] = {"rawswitch", "yield",        "spawn",      "queue",
+                                "handoff",   "shared_yield", "mn_pingpong"};
     if (argc != 3) {
-        fprintf(stderr, "usage: %s rawswitch|yield|spawn|queue|handoff <n>\n", prog);
+        fprintf(stderr,
+                "usage: %s rawswitch|yield|spawn|queue|handoff|shared_yield|mn_pingpong <n>\n",
+                prog);
         return 2;
     }
     int known = 0;
     for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) known |= strcmp(argv[1], ops[i]) == 0;
     if (!known) {
-        fprintf(stderr, "%s: unknown operation '%s' (rawswitch|yield|spawn|queue|handoff)\n", prog,
-                argv[1]);
+        fprintf(stderr,
+                "%s: unknown operation '%s' "
+                "(rawswitch|yield|spawn|queue|handoff|shared_yield|mn_pingpong)\n",
+                prog, argv[1]);
         return 2;
     }
     uint64_t n = rg_parse_n(prog, argv[2]);
@@ -186,7 +231,10 @@ int main(int argc, char **argv) {
         return 0;
     }
     struct job j = {.op = argv[1], .n = n, .stop = 0, .q = NULL};
-    int rc = coro_run(main_coro, &j);
+    coro_run_opts ro;
+    coro_run_opts_init(&ro);
+    if (strcmp(j.op, "mn_pingpong") == 0) ro.workers = 2;
+    int rc = coro_run_ex(main_coro, &j, &ro);
     if (rc != 0) die_coro("coro_run", rc);
     if (strcmp(j.op, "yield") == 0)
         rg_report("yield", n, 2 * n, "yield");
@@ -194,7 +242,9 @@ int main(int argc, char **argv) {
         rg_report("spawn", n, n, "spawn+join");
     else if (strcmp(j.op, "queue") == 0)
         rg_report("queue", n, n, "put+get");
+    else if (strcmp(j.op, "shared_yield") == 0)
+        rg_report("shared_yield", n, 2 * n, "yield");
     else
-        rg_report("handoff", n, n, "item");
+        rg_report(j.op, n, n, "item");
     return 0;
 }

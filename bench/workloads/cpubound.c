@@ -121,7 +121,7 @@ static void cb_main(void *arg) {
         if (c->go) bk_event_free(c->go);
         return;
     }
-    bk_spawn_cfg cfg = {(size_t)c->p->stack, -1};
+    bk_spawn_cfg cfg = {(size_t)c->p->stack, -1, 0};
     uint64_t spawned = 0;
     int err = 0;
     int pin = split && si_ncpus() >= (int)c->p->workers;

@@ -27,6 +27,7 @@ typedef struct sp_params {
     uint64_t n;
     int alive;
     uint64_t stack; /* bytes, 0 = the backend's default */
+    int stack_mode; /* 0 own stacks, 1 coroutines on a shared stack (copy-stack) */
 } sp_params;
 
 typedef struct sp_ctx {
@@ -126,7 +127,7 @@ static void sp_alive(sp_ctx *c, const bk_spawn_cfg *cfg) {
 
 static void sp_main(void *arg) {
     sp_ctx *c = arg;
-    bk_spawn_cfg cfg = {(size_t)c->p->stack, -1};
+    bk_spawn_cfg cfg = {(size_t)c->p->stack, -1, c->p->stack_mode};
     if (c->p->alive)
         sp_alive(c, &cfg);
     else
@@ -159,19 +160,24 @@ static void sp_workload(const void *params, out_sink *out, wl_result *r) {
 
 static int sp_check(void *params, const wl_check_ctx *c) {
     const sp_params *p = params;
-    (void)c;
+    if (p->stack_mode && c->backend == BK_THREADS)
+        return wl_usage("--stack-mode: threads have their own stacks; 'shared' needs --backend "
+                        "coro or ucontext");
     if (p->alive && p->n > 10000000)
         return wl_usage("--n: with --alive, expected an integer in [1, 10000000], got '%llu'",
                         (unsigned long long)p->n);
     return 0;
 }
 
+static const char *const sp_stack_modes[] = {"own", "shared", NULL};
 static const opt_spec sp_opts[] = {
     WL_U64(sp_params, n, "--n", 1, 1000000000, 2000, "tasks (at most 10000000 with --alive)"),
     WL_FLAG(sp_params, alive, "--alive",
             "keep all n alive at once; report memory per task and the limit hit"),
     WL_U64Z(sp_params, stack, "--stack", 16384, UINT64_C(1) << 30, 0,
             "stack bytes per task, 0 = the backend's default"),
+    WL_ENUM(sp_params, stack_mode, "--stack-mode", sp_stack_modes, 0,
+            "coroutines: own stacks, or shared: one stack per worker, copied out at switches"),
 };
 static const wl_result_spec sp_results[] = {
     WL_RES("tasks", "integer", "tasks that ran and were joined"),

@@ -118,7 +118,7 @@ static void sw_main(void *arg) {
     sw_run *run = arg;
     sw_ctx *c = run->c;
     sw_task a = {c, 0}, b = {c, 1};
-    bk_spawn_cfg ca = {0, -1}, cb = {0, -1};
+    bk_spawn_cfg ca = {0, -1, 0}, cb = {0, -1, 0};
     if (c->p->pin == WL_PIN_SAME) ca.cpu = cb.cpu = si_cpu_nth(0);
     if (c->p->pin == WL_PIN_SPLIT) ca.cpu = si_cpu_nth(0), cb.cpu = si_cpu_nth(1);
     int err = 0;

@@ -1,7 +1,9 @@
 /* ctx_make.c — lays out the first frame of a new context so that the
  * assembly switch "returns" into coro_rawctx_entry with fn and arg in
- * callee-saved registers. The layouts mirror the comments in switch_*.S. */
+ * callee-saved registers. Where each register sits is frame.h, the header
+ * the switch itself is assembled with. */
 #include "coro.h"
+#include "frame.h"
 
 #include <stdint.h>
 #include <string.h>
@@ -16,30 +18,37 @@ const char *coro_switch_impl(void) {
 #endif
 }
 
+/* One 8-byte slot of the frame at byte offset off (frame.h). */
+static void put64(char *frame, int off, uint64_t v) {
+    memcpy(frame + off, &v, sizeof v);
+}
+
 void coro_rawctx_make(coro_rawctx *ctx, void *stack, size_t size, void (*fn)(void *), void *arg) {
     uintptr_t top = ((uintptr_t)stack + size) & ~(uintptr_t)15;
 #if defined(__x86_64__)
-    /* sp+64 (after the 7 pops and ret) must be 16-aligned at the call in
-     * coro_rawctx_entry; 16 spare bytes above keep a zero "return address". */
-    uint64_t *sp = (uint64_t *)(top - 80);
-    sp[5] = 0; /* rbx */
-    sp[6] = 0; /* rbp: ends frame-pointer backtraces */
-    sp[8] = 0; /* a zero "return address" above the entry frame */
-    sp[9] = 0;
+    /* Below the top: 16 spare bytes holding a zero "return address" above the
+     * entry frame, then the return address slot and the frame. The switch
+     * pops all of it, so coro_rawctx_entry runs with rsp = top - 16: 16-byte
+     * aligned at its call, as the ABI requires. */
+    char *sp = (char *)(top - 16 - 8 - CORO_FRAME_SIZE);
+    put64(sp, CORO_FRAME_RET + 8, 0); /* the zero "return address" and its pad */
+    put64(sp, CORO_FRAME_RET + 16, 0);
+    put64(sp, CORO_FRAME_RBX, 0);
+    put64(sp, CORO_FRAME_RBP, 0); /* ends frame-pointer backtraces */
     uint32_t mxcsr = 0x1F80; /* the ABI's initial state: all exceptions masked, round-to-nearest */
     uint16_t fpucw = 0x037F; /* x87: all masked, extended precision, round-to-nearest */
-    memcpy((char *)sp, &mxcsr, 4);
-    memcpy((char *)sp + 4, &fpucw, 2);
-    sp[4] = (uint64_t)(uintptr_t)fn;  /* r12 */
-    sp[3] = (uint64_t)(uintptr_t)arg; /* r13 */
-    sp[7] = (uint64_t)(uintptr_t)coro_rawctx_entry;
+    memcpy(sp + CORO_FRAME_MXCSR, &mxcsr, sizeof mxcsr);
+    memcpy(sp + CORO_FRAME_X87CW, &fpucw, sizeof fpucw);
+    put64(sp, CORO_FRAME_R12, (uint64_t)(uintptr_t)fn);
+    put64(sp, CORO_FRAME_R13, (uint64_t)(uintptr_t)arg);
+    put64(sp, CORO_FRAME_RET, (uint64_t)(uintptr_t)coro_rawctx_entry);
 #elif defined(__aarch64__)
-    uint64_t *sp = (uint64_t *)(top - 176);
-    memset(sp, 0, 176);
-    sp[8] = (uint64_t)(uintptr_t)fn;                 /* x19 */
-    sp[9] = (uint64_t)(uintptr_t)arg;                /* x20 */
-    sp[19] = (uint64_t)(uintptr_t)coro_rawctx_entry; /* x30 */
-    sp[20] = 0;                                      /* FPCR: round to nearest, no flush */
+    char *sp = (char *)(top - CORO_FRAME_SIZE);
+    /* x29 = 0 ends backtraces; FPCR 0: round to nearest, no flush-to-zero */
+    memset(sp, 0, CORO_FRAME_SIZE);
+    put64(sp, CORO_FRAME_X19, (uint64_t)(uintptr_t)fn);
+    put64(sp, CORO_FRAME_X20, (uint64_t)(uintptr_t)arg);
+    put64(sp, CORO_FRAME_X30, (uint64_t)(uintptr_t)coro_rawctx_entry);
 #else
 #error "no assembly switch for this architecture: configure with -DCORO_SWITCH=ucontext"
 #endif

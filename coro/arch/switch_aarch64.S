@@ -1,6 +1,8 @@
 /* switch_aarch64.S — the context switch for AArch64 (AAPCS64).
  *
  * void coro_rawctx_switch(coro_rawctx *from, coro_rawctx *to)
+ * int  coro__ctx_switch(coro_rawctx *from, coro_rawctx *to)      (scheduler only)
+ * int  coro__ctx_switch_jmp(coro_rawctx *from, coro_rawctx *to)  (scheduler only)
  *
  * A context is one saved stack pointer. Saved, because AAPCS64 makes them
  * callee-saved:
@@ -10,55 +12,85 @@
  *   FPCR      the FP control register (rounding mode, flush-to-zero): saved
  *             so that each coroutine keeps its own, as MXCSR on x86-64
  * plus sp itself (in *from). x0-x18 and the rest of v0-v31 are caller-saved.
+ * Where each one is stored: frame.h, which coro_rawctx_make (ctx_make.c)
+ * reads too.
  *
- * The scheduler's coro__ctx_switch(_jmp) is the same code plus one load (see
- * below and switch_x86_64.S).
+ * The scheduler's coro__ctx_switch(_jmp) is the same code plus one load of
+ * `to`'s resume_rc into w0 (see switch_x86_64.S for why).
  *
- * Frame layout at the saved sp (176 bytes, 16-aligned):
- *   +0 d8,d9  +16 d10,d11  +32 d12,d13  +48 d14,d15
- *   +64 x19,x20  +80 x21,x22  +96 x23,x24  +112 x25,x26  +128 x27,x28
- *   +144 x29,x30  +160 FPCR  +168 padding
+ * Branch target identification (BTI, Armv8.5). The object's
+ * .note.gnu.property (at the end) says BTI; the linker ANDs the notes of all
+ * inputs, and the loader maps a marked program's code as guarded pages, where
+ * an indirect branch (br, blr) must land on a matching `bti`: `bti c` takes
+ * blr and br through x16/x17 (PLT entries, linker veneers), `bti j` takes
+ * other br. A `ret` is not checked. Here:
+ *   coro_rawctx_switch       public: may be called through a pointer or PLT:
+ *                            `bti c`;
+ *   coro__ctx_switch(_jmp)   hidden, reached by bl or b from the runtime, but
+ *                            a long-range linker veneer reaches its target
+ *                            with br x16: `bti c`, as GCC gives every
+ *                            non-static function;
+ *   the resume points        all reached by `ret` (x30 restored): nothing to
+ *                            mark, and coro_rawctx_entry, a new context's
+ *                            first resume point, needs no pad either;
+ *   blr x19 in coro_rawctx_entry calls C code, whose `bti c` (or paciasp)
+ *                            the compiler emits under -mbranch-protection.
+ * `bti c` is written `hint 34` so that assemblers without Armv8.5 accept it;
+ * it is a NOP on CPUs (or pages) without BTI. Always there, not only under
+ * -mbranch-protection, for the reason given in switch_x86_64.S.
+ *
+ * Not claimed: PAC (the saved x30 is stored unsigned: the switch does not
+ * sign return addresses, the C code around it does its own) and GCS, the
+ * guarded control stack, which is a shadow stack of return addresses: the
+ * switch changes sp and returns into another stack's frames, which GCS
+ * would refuse without one control stack per context.
  */
+#include "frame.h"
+#include "gnu_property.h"
+
 	.text
 /* One body, three entry points: the public primitive, and the scheduler's
- * two, which also return to the resumed context its struct coro's resume_rc
- * (offset 8 of `to`, in w0). All end in `ret` (x30 is restored, so ret is
- * the indirect branch here; not measured on hardware yet). */
+ * two, which also return to the resumed context its struct coro's resume_rc.
+ * All end in `ret` to the restored x30. The x86-64 switch ends some of its
+ * entry points in an indirect jmp instead, for the return-stack predictor;
+ * whether that would pay on aarch64 too has not been tried on aarch64
+ * hardware, so the simpler ending stays. */
 .macro SWITCH load_rc
-	sub	sp, sp, #176
-	stp	d8, d9, [sp, #0]
-	stp	d10, d11, [sp, #16]
-	stp	d12, d13, [sp, #32]
-	stp	d14, d15, [sp, #48]
-	stp	x19, x20, [sp, #64]
-	stp	x21, x22, [sp, #80]
-	stp	x23, x24, [sp, #96]
-	stp	x25, x26, [sp, #112]
-	stp	x27, x28, [sp, #128]
-	stp	x29, x30, [sp, #144]
-	mrs	x10, fpcr
-	str	x10, [sp, #160]
-	mov	x9, sp
-	str	x9, [x0]		/* from->sp */
-	ldr	x9, [x1]		/* to->sp */
-	mov	sp, x9
-	ldp	d8, d9, [sp, #0]
-	ldp	d10, d11, [sp, #16]
-	ldp	d12, d13, [sp, #32]
-	ldp	d14, d15, [sp, #48]
-	ldp	x19, x20, [sp, #64]
-	ldp	x21, x22, [sp, #80]
-	ldp	x23, x24, [sp, #96]
-	ldp	x25, x26, [sp, #112]
-	ldp	x27, x28, [sp, #128]
-	ldp	x29, x30, [sp, #144]
-	ldr	x10, [sp, #160]
-	msr	fpcr, x10
-	add	sp, sp, #176
+	hint	34				/* bti c: landing pad (see the top) */
+	sub	sp, sp, #CORO_FRAME_SIZE	/* room for the frame */
+	stp	d8, d9, [sp, #CORO_FRAME_D8]	/* callee-saved FP registers */
+	stp	d10, d11, [sp, #CORO_FRAME_D10]
+	stp	d12, d13, [sp, #CORO_FRAME_D12]
+	stp	d14, d15, [sp, #CORO_FRAME_D14]
+	stp	x19, x20, [sp, #CORO_FRAME_X19]	/* callee-saved integer registers */
+	stp	x21, x22, [sp, #CORO_FRAME_X21]
+	stp	x23, x24, [sp, #CORO_FRAME_X23]
+	stp	x25, x26, [sp, #CORO_FRAME_X25]
+	stp	x27, x28, [sp, #CORO_FRAME_X27]
+	stp	x29, x30, [sp, #CORO_FRAME_X29]	/* frame pointer, resume address */
+	mrs	x10, fpcr			/* FP control register (x10: caller-saved) */
+	str	x10, [sp, #CORO_FRAME_FPCR]
+	mov	x9, sp				/* sp cannot be stored directly */
+	str	x9, [x0]			/* from->sp */
+	ldr	x9, [x1]			/* to->sp */
+	mov	sp, x9				/* now on `to`'s stack, at its frame */
+	ldp	d8, d9, [sp, #CORO_FRAME_D8]	/* `to`'s callee-saved registers */
+	ldp	d10, d11, [sp, #CORO_FRAME_D10]
+	ldp	d12, d13, [sp, #CORO_FRAME_D12]
+	ldp	d14, d15, [sp, #CORO_FRAME_D14]
+	ldp	x19, x20, [sp, #CORO_FRAME_X19]
+	ldp	x21, x22, [sp, #CORO_FRAME_X21]
+	ldp	x23, x24, [sp, #CORO_FRAME_X23]
+	ldp	x25, x26, [sp, #CORO_FRAME_X25]
+	ldp	x27, x28, [sp, #CORO_FRAME_X27]
+	ldp	x29, x30, [sp, #CORO_FRAME_X29]	/* x30: where `to` resumes */
+	ldr	x10, [sp, #CORO_FRAME_FPCR]
+	msr	fpcr, x10			/* `to`'s FP control register */
+	add	sp, sp, #CORO_FRAME_SIZE	/* pop the frame */
 	.if \load_rc
-	ldr	w0, [x1, #8]		/* to's resume_rc */
+	ldr	w0, [x1, #CORO_RESUME_RC_OFF]	/* to's resume_rc: the call's result there */
 	.endif
-	ret
+	ret					/* resume `to` */
 .endm
 
 	.globl	coro_rawctx_switch
@@ -81,17 +113,22 @@ coro__ctx_switch_jmp:
 	.size	coro__ctx_switch, .-coro__ctx_switch
 
 /* First entry of a new context: coro_rawctx_make() left fn in x19 and its
- * argument in x20, and x30 pointing here. fn never returns; brk traps if it
- * did. */
+ * argument in x20, and x30 pointing here (so the switch's ret lands here: no
+ * landing pad needed). fn never returns; brk traps if it did. */
 	.globl	coro_rawctx_entry
 	.hidden	coro_rawctx_entry
 	.type	coro_rawctx_entry, %function
 	.p2align 4
 coro_rawctx_entry:
-	mov	x29, #0
-	mov	x0, x20
-	blr	x19
-	brk	#0
+	mov	x29, #0				/* no caller frame: ends frame-pointer walks */
+	mov	x0, x20				/* fn's argument */
+	blr	x19				/* fn(arg) */
+	brk	#0				/* fn returned: trap */
 	.size	coro_rawctx_entry, .-coro_rawctx_entry
+
+/* The BTI property note (see the top of the file): BTI only.
+ * GNU_PROPERTY_AARCH64_FEATURE_1_AND is 0xc0000000; its bits: 1 BTI, 2 PAC,
+ * 4 GCS. */
+	GNU_PROPERTY_NOTE 0xc0000000, 1
 
 	.section .note.GNU-stack,"",%progbits

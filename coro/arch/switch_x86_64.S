@@ -13,12 +13,13 @@
  * and rsp itself (in *from). xmm registers are all caller-saved on System V,
  * so none are stored. The return address pushed by the call is the resume
  * point: on the other stack it continues wherever that context switched out
- * (or enters coro_rawctx_entry for a new one).
+ * (or enters coro_rawctx_entry for a new one). Where each one is stored:
+ * frame.h, which coro_rawctx_make (ctx_make.c) reads too.
  *
  * The scheduler's two (see coro_int.h) are the same switch between the ctx
- * fields of two struct coro; they also load eax from offset 8 of `to`
- * (struct coro's resume_rc), so the context they resume sees that value as
- * the return value of the call it switched out with. That lets a queue wait
+ * fields of two struct coro; they also load eax from `to`'s resume_rc
+ * (CORO_RESUME_RC_OFF), so the context they resume sees that value as the
+ * return value of the call it switched out with. That lets a queue wait
  * tail-call the switch and return its result straight to its own caller
  * (coro__wait_op in sched.c). eax is caller-saved: nothing else is lost.
  *
@@ -32,31 +33,74 @@
  *    call site the predictor expects; a jmp there would leave the return
  *    stack one entry off and cost mispredictions on the returns that follow.
  *
- * Frame layout at the saved sp (low to high):
- *   +0 MXCSR (4 bytes), +4 x87 CW (2 bytes), +8 r15, +16 r14, +24 r13,
- *   +32 r12, +40 rbx, +48 rbp, +56 return address.
+ * Intel CET (control-flow enforcement). The object's .note.gnu.property
+ * (at the end) says IBT and only IBT; the linker ANDs the notes of all
+ * inputs, so a program is marked only if every part of it is.
+ *  - IBT (indirect branch tracking): every indirect call or jmp must land on
+ *    an endbr64, unless it carries the notrack prefix and the OS set
+ *    NO_TRACK_EN. The indirect-branch targets here:
+ *      coro_rawctx_switch    public: reachable through a PLT or a pointer,
+ *                            so it starts with endbr64;
+ *      coro_rawctx_entry     where a new context starts; reached by the
+ *                            jmp below or by `ret`; endbr64 (run once per
+ *                            context, not per switch);
+ *      the resume points     return addresses in C code just after a call
+ *                            to a switch; the compiler puts no endbr64
+ *                            there (a return is not tracked), so the jmp
+ *                            that reaches them is `notrack jmp *%rcx`, as
+ *                            GCC's own -fcf-protection code does for switch
+ *                            jump tables: this relies on NO_TRACK_EN exactly
+ *                            as any IBT-marked GCC output does.
+ *    coro__ctx_switch(_jmp) are hidden and only reached by direct call or
+ *    jmp from the runtime (a hidden symbol gets no PLT), so they need no
+ *    endbr64, and the scheduler's hot path carries none. The C function
+ *    that coro_rawctx_entry calls through r12 gets its endbr64 from the
+ *    compiler under -fcf-protection.
+ *  - SHSTK (shadow stack) is NOT claimed, because it is not true: the
+ *    switch moves rsp to another stack and returns (ret) or jumps to an
+ *    address saved there, while the CPU's shadow stack still holds the
+ *    return addresses of the stack it left; the ret would fault (#CP), and
+ *    the pop + jmp leaves the shadow stack one entry deep per switch. Being
+ *    compatible would need one shadow stack per context, switched with
+ *    rstorssp/saveprevssp (as Boost does when built for it). Without the
+ *    bit, a program that links this switch is not marked SHSTK-compatible,
+ *    so the loader does not turn the shadow stack on for it.
+ * endbr64 and the notrack prefix are NOPs on CPUs (or processes) without
+ * CET. They are always there, not only when the compiler is asked for CET
+ * (Boost tests __CET__, which -fcf-protection defines): CMake does not pass
+ * CFLAGS or CMAKE_C_FLAGS to .S files, so a switch marked only under that
+ * flag would quietly leave unmarked a runtime whose C code was built for
+ * CET. The price
+ * is one instruction per raw switch (coro_rawctx_switch) and one per new
+ * context; the scheduler's switches carry none.
  */
+#include "frame.h"
+#include "gnu_property.h"
+
+/* Save the callee-saved state of `from` (rdi) below its return address,
+ * store its sp, load `to`'s (rsi) and restore the same state from there.
+ * Leaves rsp at `to`'s return address. */
 .macro SAVE_AND_SWAP
-	pushq	%rbp
-	pushq	%rbx
-	pushq	%r12
-	pushq	%r13
-	pushq	%r14
-	pushq	%r15
-	subq	$8, %rsp
-	stmxcsr	(%rsp)
-	fnstcw	4(%rsp)
-	movq	%rsp, (%rdi)	/* from->sp */
-	movq	(%rsi), %rsp	/* to->sp */
-	ldmxcsr	(%rsp)
-	fldcw	4(%rsp)
-	addq	$8, %rsp
-	popq	%r15
-	popq	%r14
-	popq	%r13
-	popq	%r12
-	popq	%rbx
-	popq	%rbp
+	subq	$CORO_FRAME_SIZE, %rsp			/* room for the frame under the return address */
+	stmxcsr	CORO_FRAME_MXCSR(%rsp)			/* SSE control/status word */
+	fnstcw	CORO_FRAME_X87CW(%rsp)			/* x87 control word */
+	movq	%r15, CORO_FRAME_R15(%rsp)		/* callee-saved integer registers */
+	movq	%r14, CORO_FRAME_R14(%rsp)
+	movq	%r13, CORO_FRAME_R13(%rsp)
+	movq	%r12, CORO_FRAME_R12(%rsp)
+	movq	%rbx, CORO_FRAME_RBX(%rsp)
+	movq	%rbp, CORO_FRAME_RBP(%rsp)
+	movq	%rsp, (%rdi)				/* from->sp = the frame just written */
+	movq	(%rsi), %rsp				/* now on `to`'s stack, at its frame */
+	ldmxcsr	CORO_FRAME_MXCSR(%rsp)			/* `to`'s SSE control/status word */
+	fldcw	CORO_FRAME_X87CW(%rsp)			/* `to`'s x87 control word */
+	movq	CORO_FRAME_R15(%rsp), %r15		/* `to`'s callee-saved registers */
+	movq	CORO_FRAME_R14(%rsp), %r14
+	movq	CORO_FRAME_R13(%rsp), %r13
+	movq	CORO_FRAME_R12(%rsp), %r12
+	movq	CORO_FRAME_RBX(%rsp), %rbx
+	movq	CORO_FRAME_RBP(%rsp), %rbp
+	addq	$CORO_FRAME_SIZE, %rsp			/* rsp -> `to`'s return address */
 .endm
 
 	.text
@@ -65,9 +109,10 @@
 	.p2align 4
 coro_rawctx_switch:
 	.cfi_startproc
+	endbr64					/* IBT landing pad: public, may be called indirectly */
 	SAVE_AND_SWAP
-	popq	%rcx		/* rcx is caller-saved: free to carry the target */
-	jmpq	*%rcx
+	popq	%rcx				/* rcx is caller-saved: free to carry the target */
+	notrack jmpq	*%rcx			/* resume `to` (no endbr64 there: see above) */
 	.cfi_endproc
 	.size	coro_rawctx_switch, .-coro_rawctx_switch
 
@@ -78,8 +123,8 @@ coro_rawctx_switch:
 coro__ctx_switch:
 	.cfi_startproc
 	SAVE_AND_SWAP
-	movl	8(%rsi), %eax	/* to's resume_rc */
-	ret
+	movl	CORO_RESUME_RC_OFF(%rsi), %eax	/* to's resume_rc: the call's result there */
+	ret					/* resume `to` at the call site the predictor expects */
 	.cfi_endproc
 	.size	coro__ctx_switch, .-coro__ctx_switch
 
@@ -90,9 +135,9 @@ coro__ctx_switch:
 coro__ctx_switch_jmp:
 	.cfi_startproc
 	SAVE_AND_SWAP
-	movl	8(%rsi), %eax	/* to's resume_rc */
-	popq	%rcx
-	jmpq	*%rcx
+	movl	CORO_RESUME_RC_OFF(%rsi), %eax	/* to's resume_rc: the call's result there */
+	popq	%rcx				/* the resume point, as in coro_rawctx_switch */
+	notrack jmpq	*%rcx
 	.cfi_endproc
 	.size	coro__ctx_switch_jmp, .-coro__ctx_switch_jmp
 
@@ -105,12 +150,17 @@ coro__ctx_switch_jmp:
 	.p2align 4
 coro_rawctx_entry:
 	.cfi_startproc
-	.cfi_undefined rip
-	xorl	%ebp, %ebp
-	movq	%r13, %rdi
-	callq	*%r12
-	ud2
+	.cfi_undefined rip			/* outermost frame: unwinders stop here */
+	endbr64					/* IBT landing pad: reached by the switch's jmp */
+	xorl	%ebp, %ebp			/* no caller frame: ends frame-pointer walks */
+	movq	%r13, %rdi			/* fn's argument */
+	callq	*%r12				/* fn(arg) */
+	ud2					/* fn returned: trap */
 	.cfi_endproc
 	.size	coro_rawctx_entry, .-coro_rawctx_entry
+
+/* The CET property note (see the top of the file): IBT yes, SHSTK no.
+ * GNU_PROPERTY_X86_FEATURE_1_AND is 0xc0000002; its bits: 1 IBT, 2 SHSTK. */
+	GNU_PROPERTY_NOTE 0xc0000002, 1
 
 	.section .note.GNU-stack,"",@progbits

@@ -42,4 +42,17 @@ static void trace(const char *fmt, ...) {
 static __attribute__((unused)) void trace_reset(void) {
     trace_buf[0] = 0;
 }
+
+/* Built with CORO_TEST_SHARED, a test's coroutines (all but main) run in the
+ * shared-stack mode: the same tests then pin the same orders for it. */
+#ifdef CORO_TEST_SHARED
+#include "coro.h"
+static __attribute__((unused)) coro_t *test_spawn_shared(void (*fn)(void *), void *arg) {
+    coro_spawn_opts o;
+    coro_spawn_opts_init(&o);
+    o.stack_mode = CORO_STACK_SHARED;
+    return coro_spawn_ex(fn, arg, &o);
+}
+#define coro_spawn(fn, arg) test_spawn_shared((fn), (arg))
+#endif
 #endif

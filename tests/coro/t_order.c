@@ -115,15 +115,29 @@ static void lost_main(void *arg) {
     coro_queue_free(q);
 }
 
+/* Deadlines in order of setting 90, 30, 60, 30 ms after one base, and a
+ * sleep(0). Through coro_sleep_ns, each sleeper's deadline would count from
+ * the moment it runs, and a machine that stalls the process between two
+ * sleepers for longer than a gap (valgrind, sanitizers, a loaded CI host)
+ * would reorder them legitimately; one base makes the expected order hold
+ * whatever the load. coro_sleep_ns(0) is the public path (a yield). */
+static uint64_t timer_base;
 static void sleeper(void *arg) {
     intptr_t ms = (intptr_t)arg;
-    coro_sleep_ns((uint64_t)ms * 1000000u);
+    if (ms == 0) {
+        coro_sleep_ns(0);
+    } else {
+        uint64_t dl = timer_base + (uint64_t)ms * 1000000u;
+        CHECK(coro__timer_add(coro_S, dl, coro_self(), coro_self()->wait_seq + 1) == 0);
+        coro__block(coro_S, coro_self(), NULL);
+    }
     trace("s%ld", (long)ms);
 }
 static void timer_main(void *arg) {
     (void)arg;
     coro_t *c[5];
-    static const intptr_t ms[5] = {90, 30, 60, 30, 0}; /* wide gaps: valgrind on a busy machine */
+    static const intptr_t ms[5] = {90, 30, 60, 30, 0};
+    timer_base = coro__now_ns();
     for (int i = 0; i < 5; i++) c[i] = coro_spawn(sleeper, (void *)ms[i]);
     for (int i = 0; i < 5; i++) coro_join(c[i]);
 }
