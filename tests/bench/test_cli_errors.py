@@ -72,6 +72,8 @@ BAD = [
     (["spawn", "--stack", "16383"], "--stack: expected 0 or an integer in [16384, 1073741824]"),
     (["article", "queue", "--n"], "--n: missing value"),
     (["env", "--bogus"], "env: unknown option '--bogus'"),
+    (["spawn", "--stack-mode", "shared", "--backend", "threads"], "--stack-mode: threads have"),
+    (["spawn", "--stack-mode", "copied"], "--stack-mode: expected one of own, shared"),
 ]
 
 
@@ -82,6 +84,7 @@ GOOD = [
     ["fairness", "--tasks", "0", "--duration-ms", "1", "--period-us", "100000"],
     ["article", "sequential", "--n=1", "--runs=1000", "--backend=threads"],
     ["prodcons", "--items", "1", "--capacity", "0", "--work-ns", "0"],
+    ["spawn", "--n", "10", "--stack-mode", "shared", "--backend", "ucontext"],
     ["echo", "--connections", "1", "--max-requests", "1", "--backend", "threads"],
 ]
 
