@@ -484,6 +484,18 @@ class Registry(unittest.TestCase):
         self.assertEqual(len(PLOTS), len(set(PLOTS)), PLOTS)
         self.assertEqual(sorted(workloads.claims()), list(range(1, 8)), "the article's seven claims, once each")
 
+    def test_a_workload_lives_in_its_two_files(self):
+        # Adding a workload touches its C file, its harness module, a test row
+        # and the docs: no other source file may name it. Excluded: tests,
+        # Markdown, stored results (data) and bench/peers/ (other systems'
+        # own implementations of the workload). 'fairness' is a word no
+        # other code uses, so every file naming it is wiring.
+        if shutil.which("git") is None or not os.path.isdir(os.path.join(ROOT, ".git")):
+            self.skipTest("not a git checkout")
+        out = subprocess.run(["git", "grep", "-l", "fairness", "--", ":!tests", ":!*.md", ":!results",
+                              ":!bench/peers"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+        self.assertEqual(sorted(out.split()), ["bench/workloads/fairness.c", "scripts/workloads/fairness.py"])
+
     def test_full_matrix_is_the_reference_runs(self):
         # the full run measures the same points as the run results/ref/ was made from
         with open(os.path.join(ROOT, "results", "ref", "points.json"), encoding="utf-8") as f:
