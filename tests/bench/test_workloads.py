@@ -30,6 +30,7 @@ CASES = [
     ("fairness", ["--tasks", "2", "--duration-ms", "5", "--yield-us", "200", "--period-us", "500"], None),
     ("fairness", ["--tasks", "1", "--duration-ms", "5", "--yield-us", "0"], None),
     ("fairness", ["--tasks", "0", "--duration-ms", "3"], None),
+    ("skynet", ["--depth", "3", "--fanout", "10"], None),
 ]
 
 
@@ -46,6 +47,8 @@ def check_sane(tc, wl, args, kind, bk, res):
         tc.assertGreater(res["peak_rss_bytes"], 0)
     if wl == "fairness":
         tc.assertGreaterEqual(res["ticks"], 1)
+    if wl == "skynet":  # 1111 tasks over 1000 leaves numbered 0..999
+        tc.assertEqual((res["tasks"], res["leaves"], res["sum"]), (1111, 1000, 999 * 1000 // 2))
 
 
 class Workloads(t.CbTest):

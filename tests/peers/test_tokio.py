@@ -101,8 +101,8 @@ class Workloads(unittest.TestCase):
 
     def test_skynet_sum(self):
         for rt_args in RUNTIMES.values():
-            for leaves, tasks in ((1, 1), (10, 11), (1000, 1111)):
-                obj = result(TOKIO, ["skynet", "--leaves", str(leaves)] + rt_args)
+            for depth, leaves, tasks in ((0, 1, 1), (1, 10, 11), (3, 1000, 1111)):
+                obj = result(TOKIO, ["skynet", "--depth", str(depth)] + rt_args)
                 self.assertEqual(obj["status"], "ok")
                 res = obj["results"]
                 self.assertEqual(res["sum"], leaves * (leaves - 1) // 2)
@@ -130,7 +130,8 @@ class BadInput(unittest.TestCase):
         (["prodcons", "--items", "99999999999999999999999"], "--items"),
         (["prodcons", "--capacity"], "--capacity"),
         (["cpubound", "--tasks", "0"], "--tasks"),
-        (["skynet", "--leaves", "50"], "--leaves"),
+        (["skynet", "--depth", "13"], "--depth"),
+        (["skynet", "--depth", "9", "--fanout", "10"], "--depth"),
         (["switch", "--runtime", "green"], "--runtime"),
         (["switch", "--workers", "2"], "--workers"),
         (["switch", "--runtime", "multi_thread", "--workers", "65"], "--workers"),

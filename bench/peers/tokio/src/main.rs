@@ -38,7 +38,7 @@ const WORKLOADS: &[Workload] = &[
     Workload { name: "spawn", about: "spawn and join --n trivial tasks one at a time; --alive keeps them all alive at once", specs: spawn::SPECS, run: Some(spawn::run), check: Some(spawn::check) },
     Workload { name: "prodcons", about: "P producers, C consumers, an mpsc channel of --capacity, --items items, --work-ns CPU work per item", specs: prodcons::SPECS, run: Some(prodcons::run), check: None },
     Workload { name: "cpubound", about: "--total-work steps split over --tasks tasks, --wss bytes each, yield every --yield-every steps", specs: cpubound::SPECS, run: Some(cpubound::run), check: None },
-    Workload { name: "skynet", about: "each task spawns 10 children down to --leaves leaves; the sums come back up", specs: skynet::SPECS, run: Some(skynet::run), check: Some(skynet::check) },
+    Workload { name: "skynet", about: "each task spawns --fanout children, --depth levels down; the sums come back up", specs: skynet::SPECS, run: Some(skynet::run), check: Some(skynet::check) },
     Workload { name: "echo-server", about: "TCP echo server for corobench's echo load generator (bench/echo/)", specs: echo::SPECS, run: None, check: None },
 ];
 

@@ -1,7 +1,9 @@
 //! skynet, the public cross-language benchmark (github.com/atemerev/skynet):
-//! each task spawns 10 children until --leaves leaf tasks; a leaf returns its
-//! number, every other task the sum of its children's. With 1,000,000 leaves
-//! that is 1,111,111 tasks and the sum 499999500000.
+//! each task spawns --fanout children, --depth levels down; a leaf returns its
+//! number, every other task the sum of its children's. With the defaults
+//! (fanout 10, depth 6) that is 1,111,111 tasks and the sum 499999500000.
+//! The options are corobench's own (`corobench skynet`), so the harness runs
+//! every system with one command line.
 //!
 //! Checksum: the sum folded with the number of tasks (the shape of corobench's
 //! order-independent sums): fnv_u64(fnv_u64(FNV_INIT, sum), tasks).
@@ -13,37 +15,47 @@ use crate::opts::{Kind, Opts, Spec};
 use crate::result::Res;
 use crate::sys::{now_ns, status_bytes, usage};
 
-pub const SPECS: &[Spec] = &[Spec {
-    name: "leaves",
-    kind: Kind::Uint(1, 100_000_000),
-    def: "1000000",
-    help: "leaf tasks, a power of 10 (1000000 = the published benchmark)",
-}];
+pub const SPECS: &[Spec] = &[
+    Spec {
+        name: "depth",
+        kind: Kind::Uint(0, 12),
+        def: "6",
+        help: "levels below the root (leaves: fanout^depth)",
+    },
+    Spec { name: "fanout", kind: Kind::Uint(2, 1000), def: "10", help: "children per task" },
+];
 
-const FANOUT: u64 = 10;
+/// fanout^depth, or None past 10^8 leaves.
+fn leaves_of(o: &Opts) -> Option<u64> {
+    let mut v = 1u64;
+    for _ in 0..o.u("depth") {
+        v = v.checked_mul(o.u("fanout")).filter(|&x| x <= 100_000_000)?;
+    }
+    Some(v)
+}
 
 pub fn check(o: &Opts) -> Result<(), String> {
-    let mut v = o.u("leaves");
-    while v % FANOUT == 0 {
-        v /= FANOUT;
+    match leaves_of(o) {
+        Some(_) => Ok(()),
+        None => Err(format!(
+            "--depth: --fanout ^ --depth must be at most 100000000 leaves, got {} ^ {}",
+            o.u("fanout"),
+            o.u("depth")
+        )),
     }
-    if v != 1 {
-        return Err(format!("--leaves: expected a power of 10, got '{}'", o.u("leaves")));
-    }
-    Ok(())
 }
 
 /// Spawns the task for `size` leaves numbered from `num`. A plain function
 /// returning the handle: the async block inside calls it again, which an
 /// `async fn` could not do without boxing each level.
-fn skynet(num: u64, size: u64) -> JoinHandle<u64> {
+fn skynet(num: u64, size: u64, fanout: u64) -> JoinHandle<u64> {
     tokio::spawn(async move {
         if size == 1 {
             return num;
         }
-        let step = size / FANOUT;
+        let step = size / fanout;
         let kids: Vec<JoinHandle<u64>> =
-            (0..FANOUT).map(|i| skynet(num + i * step, step)).collect();
+            (0..fanout).map(|i| skynet(num + i * step, step, fanout)).collect();
         let mut sum = 0u64;
         for k in kids {
             sum += k.await.expect("a skynet task failed");
@@ -53,17 +65,17 @@ fn skynet(num: u64, size: u64) -> JoinHandle<u64> {
 }
 
 pub fn run(o: &Opts, r: &mut Res) -> Result<(), String> {
-    let leaves = o.u("leaves");
+    let (leaves, fanout) = (leaves_of(o).unwrap_or(1), o.u("fanout"));
     let (sum, wall, cpu) = crate::runtime::run(o, false, async move {
         let (u0, t0) = (usage(), now_ns());
-        let sum = skynet(0, leaves).await;
+        let sum = skynet(0, leaves, fanout).await;
         (sum, now_ns() - t0, usage().cpu_ns - u0.cpu_ns)
     })?;
     let sum = sum.map_err(|e| format!("the root task failed: {}", e))?;
     let (mut tasks, mut level) = (0u64, 1u64);
     while level <= leaves {
         tasks += level;
-        level *= FANOUT;
+        level *= fanout;
     }
     let expect = leaves * (leaves - 1) / 2;
     if sum != expect {
