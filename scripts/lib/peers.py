@@ -211,9 +211,20 @@ def argv(build, name, workload, args=(), path=MANIFEST):
     wl = p["workloads"][workload]  # a workload may replace run, add args
     env = [f"COROBENCH_COMMIT={commit()}"]
     env += [f"{k}={v}" for k, v in sorted(p.get("env", {}).items())]
-    cmd = expand(wl.get("run", p["run"]), build, workload) + list(args)
+    cmd = expand(wl.get("run", p["run"]), build, workload) + _capped(list(args), wl.get("caps", {}))
     own = p.get("args", []) + wl.get("args", [])
     return ["env"] + env + cmd + expand(own, build, workload)
+
+
+def _capped(args, caps):
+    """args with each numeric option named in caps lowered to its cap: a peer
+    that cannot run the harness's size within a point's limit runs the
+    largest size it can, and its result's params say which."""
+    out = list(args)
+    for i, a in enumerate(out[:-1]):
+        if a in caps and out[i + 1].isdigit():
+            out[i + 1] = str(min(int(out[i + 1]), int(caps[a])))
+    return out
 
 
 # ---- command line ----------------------------------------------------------

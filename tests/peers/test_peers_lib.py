@@ -66,6 +66,11 @@ class Library(unittest.TestCase):
         with self.assertRaises(ValueError):
             P.argv("/B", "var", "switch", [], path=self.path)
 
+    def test_caps_lower_an_option(self):
+        self.assertEqual(P._capped(["--n", "100000", "--alive"], {"--n": 1000}), ["--n", "1000", "--alive"])
+        self.assertEqual(P._capped(["--n", "50"], {"--n": 1000}), ["--n", "50"])
+        self.assertEqual(P._capped(["--items", "9"], {"--n": 1}), ["--items", "9"])
+
     def test_available_says_why(self):
         why = P.available(T.BUILD, self.path)
         self.assertIn(MISSING_TOOL, why["base"])
