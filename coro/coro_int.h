@@ -398,4 +398,13 @@ static inline void coro__inject_slowdown(void) {
 static inline void coro__inject_slowdown(void) {}
 #endif
 
+/* Stacks are announced to valgrind (stack.c, sstack.c) so that memcheck and
+ * callgrind follow a switch onto them; without valgrind's header, nothing. */
+#ifdef CORO_HAVE_VALGRIND
+#include <valgrind/valgrind.h>
+#else
+#define VALGRIND_STACK_REGISTER(lo, hi) 0u
+#define VALGRIND_STACK_DEREGISTER(id) ((void)0)
+#endif
+
 #endif

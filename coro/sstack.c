@@ -33,12 +33,6 @@
 #define POISON(p, n) ((void)(p), (void)(n))
 #define UNPOISON(p, n) ((void)(p), (void)(n))
 #endif
-#ifdef CORO_HAVE_VALGRIND
-#include <valgrind/valgrind.h>
-#else
-#define VALGRIND_STACK_REGISTER(lo, hi) 0u
-#define VALGRIND_STACK_DEREGISTER(id) ((void)0)
-#endif
 
 static inline char *top_of(const coro_sstack *ss) {
     return ss->lo + ss->size;

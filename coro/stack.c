@@ -40,12 +40,6 @@
 #ifdef CORO_ASAN
 #include <sanitizer/asan_interface.h>
 #endif
-#ifdef CORO_HAVE_VALGRIND
-#include <valgrind/valgrind.h>
-#else
-#define VALGRIND_STACK_REGISTER(lo, hi) 0u
-#define VALGRIND_STACK_DEREGISTER(id) ((void)0)
-#endif
 
 struct coro_slab {
     struct coro_slab *next;
