@@ -169,9 +169,14 @@ static int put_retry(coro_sched *s, struct coro *c) {
     return retry_done(c, &q->putters, try_put_locked(s, q, c->retry_arg));
 }
 
-/* The item goes into the waiter's struct, not through a pointer into its
- * stack: a shared-stack waiter's stack is elsewhere while it waits. */
 static int get_retry(coro_sched *s, struct coro *c) {
+    coro_queue_t *q = c->retry_obj;
+    return retry_done(c, &q->getters, try_get_locked(s, q, c->retry_arg));
+}
+
+/* A shared-stack waiter's stack is elsewhere while it waits, so its item goes
+ * into its struct, not through a pointer into that stack. */
+static int get_retry_shared(coro_sched *s, struct coro *c) {
     coro_queue_t *q = c->retry_obj;
     return retry_done(c, &q->getters, try_get_locked(s, q, &c->retry_arg));
 }
@@ -237,15 +242,23 @@ int coro_queue_put(coro_queue_t *q, void *item) {
     return put_mn(s, q, item);
 }
 
+static __attribute__((noinline)) int get_wait_shared(coro_sched *s, coro_queue_t *q, void **item) {
+    int rc = wait_retry(s, q, &q->getters, get_retry_shared, NULL);
+    if (rc == 0) *item = coro_S->cur->retry_arg;
+    return rc;
+}
+
 int coro_queue_get(coro_queue_t *q, void **item) {
     coro_sched *s = coro_S;
     if (CORO_LIKELY(!s || !s->world)) { /* one worker: no lock */
         int rc = try_get_locked(s, q, item);
         if (rc != CORO_EAGAIN) return rc;
         if (!s) return CORO_EPERM;
-        rc = wait_retry(s, q, &q->getters, get_retry, NULL);
-        if (rc == 0) *item = coro_S->cur->retry_arg;
-        return rc;
+        /* Own stack: a tail call, so that the jmp-ended switch that resumes
+         * the winner returns straight to this function's caller (sched.c);
+         * code after the wait would cost a mispredicted return per item. */
+        if (CORO_LIKELY(!s->cur->sstack)) return wait_retry(s, q, &q->getters, get_retry, item);
+        return get_wait_shared(s, q, item);
     }
     return get_mn(s, q, item);
 }
