@@ -1,7 +1,7 @@
 /* bm_swapcontext.c — glibc's swapcontext between two contexts: the naive
  * user-level switch (it saves the signal mask with a system call), the
- * baseline the coroutine switch's "25x faster" target is measured against. One iteration
- * is one switch; the loop does round trips of two. */
+ * baseline corobench's assembly switch is set against. One iteration is one
+ * switch; the loop does round trips of two. */
 #define _GNU_SOURCE
 #include "bm.h"
 #include "gb.h"

@@ -19,30 +19,16 @@ sys.path.insert(0, os.path.dirname(PEERS_PY))
 sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
 
 import peers  # noqa: E402  (scripts/lib/peers.py)
+import resultschema  # noqa: E402  (tests/lib/resultschema.py)
 
 BUILD = None  # set by main() from argv[1]
 ARGS = []  # the arguments after the build directory
 
 
 def schema_errors(obj):
-    """The result schema's complaints about one result object ([] if valid):
-    tests/lib/resultschema.py (validate(obj) -> [errors]) checks it against
-    bench/result.schema.json. Where that module is not in the tree yet, the
-    field checks of tests/bench/cbtest.py stand in for it."""
-    try:
-        import resultschema
-    except ImportError:
-        return _cbtest_errors(obj)
+    """The result schema's complaints about one result object ([] if valid),
+    from bench/result.schema.json through tests/lib/resultschema.py."""
     return resultschema.validate(obj)
-
-
-def _cbtest_errors(obj):
-    sys.path.insert(0, os.path.join(ROOT, "tests", "bench"))
-    import cbtest
-    before = len(cbtest.failures)
-    kind = "spawn-alive" if obj.get("params", {}).get("alive") else None
-    cbtest.validate(obj, obj.get("workload"), obj.get("backend"), kind)
-    return cbtest.failures[before:]
 
 
 def cli(*args, timeout=60):
