@@ -110,7 +110,13 @@ def headline(t):
 def targets(t, env):
     """One table per target section (peer targets, M:N and echo targets)."""
     by = {}
-    for section, name, measured, met in workloads.targets(t, env):
+    for row in workloads.targets(t, env):
+        if isinstance(row, dict):  # stats.target(): a verdict from an interval
+            v = row["verdict"]
+            by.setdefault(row["section"], []).append(
+                (row["target"], row["measured"], f"**{v}**" if v == "missed" else v))
+            continue
+        section, name, measured, met = row  # a rule without an interval yet
         by.setdefault(section, []).append(
             (name, measured, "not measured" if met is None else "yes" if met else "**no, missed**"))
     out = ["## Targets\n"]

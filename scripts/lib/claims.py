@@ -9,7 +9,9 @@ the reason.  A judge returns a dict: verdict, evidence (the numbers that
 decided it) and rule (the rule, in words, as applied).
 """
 HOLDS, CAVEATS, NOT_HOLD, NOT_MEASURED = "holds", "holds with caveats", "does not hold", "not measured"
-VERDICTS = (HOLDS, CAVEATS, NOT_HOLD, NOT_MEASURED)
+# A claim whose deciding ratio has an interval that straddles its line.
+INCONCLUSIVE = "inconclusive"
+VERDICTS = (HOLDS, CAVEATS, NOT_HOLD, INCONCLUSIVE, NOT_MEASURED)
 
 
 def nm(reason):

@@ -142,3 +142,27 @@ def outliers(values):
     mad = mad if mad > 0 else np.finfo(float).eps
     z = (x - np.median(x)) / mad
     return [i for i, s in enumerate(z) if abs(s) > OUTLIER_Z]
+
+
+NOT_COMPARABLE, NOT_MEASURED = "not comparable", "not measured"
+TARGET_VERDICTS = (MET, MISSED, INCONCLUSIVE, NOT_COMPARABLE, NOT_MEASURED)
+
+
+def target(section, name, iv, line, want="at_least", why=None, fmt="{:.3g}", unit="×"):
+    """One row of the report's targets, as every module's TARGETS returns it.
+
+    iv is the Interval of the measured ratio (or quantity) and line the
+    target's threshold; the verdict comes from verdict().  With iv None the
+    row is "not measured", or "not comparable" when why says what could not
+    be compared (for example: threads could not hold the connections, so
+    there is nothing to set the coroutines against).  why is printed with the
+    row either way.
+    """
+    if iv is None:
+        v = NOT_COMPARABLE if why else NOT_MEASURED
+        measured = why or "not measured in this run"
+    else:
+        v = verdict(iv, line, want)
+        measured = iv.text(fmt) + unit + (f"; {why}" if why else "")
+    return {"section": section, "target": name, "measured": measured, "verdict": v, "interval": iv,
+            "line": line, "want": want, "why": why}

@@ -14,7 +14,8 @@ outside it names the workload:
                reading(t, env) -> sentences, table(t) -> Markdown lines
   HEADLINE     optional fn(t) -> [(metric, unit, better, {system: (value, note)})]
   CLAIMS       optional {n: (claim text, judge(t, points, env) -> verdict dict)}
-  TARGETS      optional fn(t, env) -> [(section, target, measured, met)]
+  TARGETS      optional fn(t, env) -> [stats.target(...) dicts] (older rules:
+               (section, target, measured, met) tuples)
   SECTIONS     optional [fn(t, points, env) -> Markdown lines]: extra report sections
 
 The runner (scripts/bench.py), the plots (scripts/plots.py), the report and
