@@ -2,14 +2,15 @@
 
 A system is a corobench backend series or a peer.  corobench's series:
 "coro" (coroutines, M:1), "coro-mnW" (coroutines M:N on W worker threads),
-"threads", "threads-splitW" (a cpubound run's tasks run back to back by W
+"coro-shared" (coroutines M:1 on one shared stack, copied out at switches:
+--stack-mode shared), "threads", "threads-splitW" (a cpubound run's tasks run back to back by W
 pinned threads: no scheduler), "ucontext" (the coroutine runtime on glibc
 swapcontext).  Peers come from the peers manifest (scripts/lib/peers.py).
 Stored runs tagged a point's system "backend"; both names are read.
 """
 import peers
 
-SERIES = ["coro", "coro-mn2", "threads-split2", "ucontext", "threads"]
+SERIES = ["coro", "coro-mn2", "coro-shared", "threads-split2", "ucontext", "threads"]
 BACKENDS = ("coro", "threads", "ucontext")
 
 
@@ -17,6 +18,8 @@ def corobench_argv(cb, system, workload, args):
     """corobench's command line for one system's run, or None for a peer."""
     if system in BACKENDS:
         return [cb, workload] + list(args) + ["--backend", system, "--json"]
+    if system == "coro-shared":
+        return [cb, workload] + list(args) + ["--backend", "coro", "--stack-mode", "shared", "--json"]
     for prefix, backend in (("coro-mn", "coro"), ("threads-split", "threads")):
         if system.startswith(prefix) and system[len(prefix):].isdigit():
             return [cb, workload] + list(args) + ["--backend", backend, "--workers", system[len(prefix):], "--json"]
@@ -27,6 +30,8 @@ def label(system):
     """The display name of a system in plots and tables."""
     if system == "coro":
         return "coro M:1"
+    if system == "coro-shared":
+        return "coro M:1, shared stack"
     if system and system.startswith("coro-mn"):
         return f"coro M:N ({system[len('coro-mn'):]} workers)"
     if system and system.startswith("threads-split"):

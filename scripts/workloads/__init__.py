@@ -18,6 +18,9 @@ outside it names the workload:
                (section, target, measured, met) tuples)
   SECTIONS     optional [fn(t, points, env) -> Markdown lines]: extra report sections
 
+A module of the report only (a section that reads the others' tables) sets
+STEPS = [] and declares no PEER_POINTS.
+
 The runner (scripts/bench.py), the plots (scripts/plots.py), the report and
 the harness tests read this registry.
 """

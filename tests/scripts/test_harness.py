@@ -462,6 +462,12 @@ class Driver(unittest.TestCase):
         self.assertNotIn(cb, ps, "the hung measurement was stopped with the run")
 
 
+# Steps added after results/ref/ was measured: the reference run has none of
+# their points (its report says "not measured in this run"); remove a name
+# once the reference run is remade.
+NEWER_THAN_REF = ("skynet",)
+
+
 class Registry(unittest.TestCase):
     """The workload registry: what every module declares, and the matrix it runs."""
 
@@ -473,7 +479,8 @@ class Registry(unittest.TestCase):
         self.assertGreaterEqual(len(mods), 8)
         for m in mods:
             self.assertIsInstance(m.ORDER, int, m.__name__)
-            self.assertTrue(m.STEPS, m.__name__)
+            # a module of the report only runs nothing but gives sections or targets
+            self.assertTrue(m.STEPS or getattr(m, "SECTIONS", None) or getattr(m, "TARGETS", None), m.__name__)
             for st in m.STEPS:
                 for mode in ("quick", "full"):
                     self.assertGreaterEqual(st.params[mode]["reps"], 1, f"{st.name} {mode}")
@@ -505,6 +512,8 @@ class Registry(unittest.TestCase):
             names = sorted(f"{pt.name}.r{rep}" for rep in range(1, p["reps"] + 1)
                            for pt in st.points(p, self.Ctx()))
             stored = sorted(f"{x['point']}.r{x['rep']}" for x in ref if x["step"] == st.name)
+            if not stored and st.name in NEWER_THAN_REF:
+                continue
             self.assertEqual(names, stored, st.name)
             q = st.params["quick"]
             self.assertLessEqual(len(st.points(q, self.Ctx())) * q["reps"], len(names), st.name)

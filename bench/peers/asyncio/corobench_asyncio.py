@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """corobench-asyncio: the Python asyncio peer of corobench. Runs switch, spawn,
-prodcons and the article's programs on asyncio and prints the same result as
+prodcons, skynet and the article's programs on asyncio and prints the same result as
 `corobench <workload> --json` (bench/result.schema.json). Standard library only."""
 
 import asyncio
@@ -30,6 +30,9 @@ WORKLOADS = {
                   O.uint("items", 100000, 1, 10000000000, "items in all"),
                   O.uint("work-ns", 0, 0, 100000000, "busy work per consumed item, ns")],
                  W.prodcons, None),
+    "skynet": ("every task starts --fanout child tasks down to fanout^depth leaves; sums come back up",
+               [O.uint("depth", 6, 0, 12, "levels below the root (leaves: fanout^depth)"),
+                O.uint("fanout", 10, 2, 1000, "children per task")], W.skynet, None),
     "article": ("the article's programs: article sequential|concurrent|queue --n N",
                 [O.enum("program", "sequential", ["sequential", "concurrent", "queue"],
                         "which program (also accepted as the first argument)"),
@@ -65,6 +68,10 @@ def main(argv):
     if name == "spawn" and params["alive"] and params["n"] > 10000000:
         sys.stderr.write(f"{PROG} spawn: --n: with --alive, expected an integer in "
                          f"[1, 10000000], got '{params['n']}'\n")
+        return 2
+    if name == "skynet" and params["fanout"] ** params["depth"] > 100000000:
+        sys.stderr.write(f"{PROG} skynet: --depth: --fanout ^ --depth must be at most 100000000 leaves, "
+                         f"got {params['fanout']} ^ {params['depth']}\n")
         return 2
     if want_help:
         O.print_help(PROG, name, text, specs)

@@ -163,3 +163,34 @@ async def prodcons(p, res):
         raise RuntimeError(f"consumed {len(got)} items, expected {items}")
     res.checksum = R.sum_final(sum(R.fnv_item(PC_TAG, v, 0) for v in got), len(got))
     res.results.update(items=len(got), wall_ns=wall, items_per_s=len(got) * 1e9 / wall)
+
+
+async def skynet_node(num, size, fanout, count):
+    """One skynet task: a leaf returns its number, any other task starts
+    fanout children as tasks, then awaits them in order and returns their sum."""
+    count[0] += 1
+    if size == 1:
+        return num
+    step = size // fanout
+    kids = [asyncio.create_task(skynet_node(num + i * step, step, fanout, count)) for i in range(fanout)]
+    total = 0
+    for k in kids:
+        total += await k
+    return total
+
+
+async def skynet(p, res):
+    """The public skynet benchmark (github.com/atemerev/skynet) with corobench's
+    options: fanout^depth leaves, every task a create_task'd coroutine; the
+    checksum folds the root's sum and the task count, as corobench's."""
+    f, leaves = p["fanout"], p["fanout"] ** p["depth"]
+    count = [0]
+    t0 = time.perf_counter_ns()
+    total = await skynet_node(0, leaves, f, count)
+    wall = time.perf_counter_ns() - t0
+    want = leaves * (leaves - 1) // 2
+    if total != want:
+        raise RuntimeError(f"sum {total}, expected {want}")
+    res.checksum = R.sum_final(total, count[0])
+    res.results.update(tasks=count[0], leaves=leaves, sum=total, wall_ns=wall, ns_per_task=wall / count[0],
+                       vmhwm_bytes=R.status_bytes("VmHWM"))

@@ -21,7 +21,8 @@ type workload struct {
 	check func(o *opts) error // combinations of options that are a usage error
 }
 
-var workloads = []*workload{switchWorkload, spawnWorkload, prodconsWorkload, cpuboundWorkload, articleWorkload}
+var workloads = []*workload{switchWorkload, spawnWorkload, prodconsWorkload, cpuboundWorkload, articleWorkload,
+	skynetWorkload}
 
 func usage() {
 	fmt.Fprintf(os.Stderr, "usage: %s <workload> [options] [--json]\n", prog)

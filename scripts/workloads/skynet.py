@@ -1,0 +1,223 @@
+"""skynet: the public cross-language benchmark (github.com/atemerev/skynet), a
+tree of tasks --fanout wide and --depth deep whose sums come back up, on
+corobench (own stacks M:1 and M:N, shared stack), threads and the peers.
+
+Tree sizes.  A system that gives every task a fresh stack (corobench's own
+stacks, Boost.Fiber, threads) pays its page faults per task, so its full tree
+costs tens of seconds on a virtual machine; the full run therefore measures
+those on a tree one level smaller (depth_own, depth_thr), and corobench M:1
+once on the full tree, so that the report still says whether it holds it.
+Peers that cannot run the full tree within a point's limit are lowered by the
+manifest's caps; every row says the depth that ran, read from the result.
+
+Checksums.  Every system folds the root's sum and the task count the same
+way, so the checksum of a tree is known from (fanout, depth) alone: a result
+with another checksum did not do the work and is recorded as a failed point.
+"""
+import cbdata
+import md
+import plotdata
+import stats
+import systems
+from workloads import Plot, Point, Step
+
+ORDER = 55
+FANOUT = 10
+PARAMS = {"quick": {"reps": 2, "depth": 4, "depth_own": 4, "depth_thr": 4},
+          "full": {"reps": 2, "depth": 6, "depth_own": 5, "depth_thr": 5}}
+KEYS = ("system", "depth")
+FNV_OFFSET, FNV_PRIME, MASK = 0xCBF29CE484222325, 0x100000001B3, (1 << 64) - 1
+# Published figures, for context only (other machines, other years).
+PUBLISHED = (("Go (goroutines)", "go", "200–224 ms for the 1,111,111-task tree on an Intel i7-4771",
+              200e6 / 1111111, 224e6 / 1111111, "atemerev/skynet README"),
+             ("Boost.Fiber", "boost-fiber", "0.05–0.11 µs per task", 50.0, 110.0,
+              "Boost.Fiber documentation, performance"))
+
+
+def fnv_u64(h, v):
+    for i in range(8):
+        h = ((h ^ ((v >> (8 * i)) & 0xFF)) * FNV_PRIME) & MASK
+    return h
+
+
+def expected(fanout, depth):
+    """(tasks, checksum) of a full tree: every system's fnv(fnv(FNV, sum), tasks)."""
+    leaves = fanout ** depth
+    tasks = (fanout ** (depth + 1) - 1) // (fanout - 1)
+    return tasks, "0x%016x" % fnv_u64(fnv_u64(FNV_OFFSET, leaves * (leaves - 1) // 2), tasks)
+
+
+def _args(depth):
+    return ["--depth", depth, "--fanout", FANOUT]
+
+
+def points(p, ctx):
+    out = [Point(f"coro-d{p['depth_own']}", "coro", "skynet", _args(p["depth_own"]), tags={"depth": p["depth_own"]}),
+           Point(f"coro-mn2-d{p['depth_own']}", "coro-mn2", "skynet", _args(p["depth_own"]),
+                 tags={"depth": p["depth_own"]}),
+           Point(f"coro-shared-d{p['depth']}", "coro-shared", "skynet", _args(p["depth"]), tags={"depth": p["depth"]}),
+           Point(f"threads-d{p['depth_thr']}", "threads", "skynet", _args(p["depth_thr"]),
+                 tags={"depth": p["depth_thr"]})]
+    if p["depth_own"] < p["depth"]:  # the full tree once, on M:1: does it hold it?
+        out.append(Point(f"coro-d{p['depth']}", "coro", "skynet", _args(p["depth"]), tags={"depth": p["depth"]},
+                         limit_x=2.5, once=True))
+    return out
+
+
+STEPS = [Step("skynet", "skynet: a tree of tasks, sums coming back up (corobench skynet)", PARAMS, points)]
+PEER_POINTS = ("skynet", lambda p: [Point("skynet", args=_args(p["depth"]), tags={"depth": p["depth"]})])
+
+
+def ran_depth(p):
+    """The depth a point ran: its result's params (a peer's cap lowers it), else its tag."""
+    d = ((p.get("result") or {}).get("params") or {}).get("depth")
+    return cbdata.num(d if d is not None else p["tags"].get("depth"))
+
+
+def check(points):
+    """Marks a skynet result whose checksum is not the tree's as a failed point
+    (the report's failed points list it): it did not do the work."""
+    for p in points:
+        if p["status"] != "ok" or not (p["step"] == "skynet" or p["point"].endswith("-skynet")):
+            continue
+        d, r = ran_depth(p), p.get("result") or {}
+        fan = cbdata.num((r.get("params") or {}).get("fanout")) or FANOUT
+        want = expected(fan, d)[1] if d is not None else None
+        if want is None or r.get("checksum") != want:
+            p["status"] = "failed"
+            p["error"] = f"checksum {r.get('checksum')} differs from the tree's {want} (depth {d}, fanout {fan})"
+
+
+def _groups(points):
+    out = {}
+    for p in points:
+        if p["step"] == "skynet" or (p["step"] == "peers" and p["point"].endswith("-skynet")):
+            out.setdefault((systems.of(p), ran_depth(p)), []).append(p)
+    return out
+
+
+def tables(points):
+    check(points)
+    rows = []
+    metric = lambda p: cbdata.res(p, "ns_per_task")  # noqa: E731
+    for (s, d), ps in _groups(points).items():
+        ok = [p for p in ps if p["status"] == "ok"]
+        r = cbdata.row(KEYS, (s, d), ps, metric)
+        r["values"] = [metric(p) for p in sorted(ok, key=lambda p: p["rep"]) if metric(p) is not None]
+        r["tasks"] = expected(FANOUT, d)[0] if d is not None else None
+        r["requested"] = max((cbdata.num(p["tags"].get("depth")) or 0 for p in ps), default=None)
+        r["wall_s"] = r["median"] * r["tasks"] / 1e9 if r["median"] is not None and r["tasks"] else None
+        rows.append(r)
+    rows.sort(key=lambda r: (systems.rank(r["system"] or ""), -(r["depth"] or 0)))
+    return {"skynet": (KEYS + ("tasks", "requested", "median", "min", "max", "wall_s", "n_ok", "n_failed", "error",
+                               "values"), rows)}
+
+
+def interval(values):
+    """The median of per-repetition values with its 95% bootstrap interval
+    (stats.ratio_interval against a constant 1), or None."""
+    return stats.ratio_interval(list(values), [1.0] * len(values)) if values else None
+
+
+def best_rows(t):
+    """{system: its deepest row with a value}: what the plot and the spectrum show."""
+    out = {}
+    for r in t["skynet"][1]:
+        if r["median"] is not None and (r["system"] not in out or r["depth"] > out[r["system"]]["depth"]):
+            out[r["system"]] = r
+    return out
+
+
+def label(r):
+    return f"{systems.label(r['system'])} (depth {r['depth']})"
+
+
+def plot_data(t, env):
+    rows = []
+    for r in t["skynet"][1]:
+        iv = interval(r["values"])
+        if iv is None:
+            continue
+        lo, hi = (iv.low, iv.high) if iv.low is not None else (r["median"], r["median"])
+        rows.append(dict(r, min=lo, max=hi))
+    return {"skynet.csv": plotdata.bars(rows, label)}
+
+
+def stops(t, full):
+    """Sentences on the systems that did not run the full tree: where they stopped and why."""
+    g, out = cbdata.fnum, []
+    rows = t["skynet"][1]
+    for s in systems.order({r["system"] for r in rows if r["system"]}):
+        mine = [r for r in rows if r["system"] == s]
+        failed = [r for r in mine if r["error"] and not r["n_ok"]]
+        for r in failed:
+            out.append(f"{label(r)} failed: {r['error']}.")
+        good = [r for r in mine if r["median"] is not None]
+        if not good or max(r["depth"] for r in good) >= full:
+            continue
+        r = max(good, key=lambda r: r["depth"])
+        full_tasks = expected(FANOUT, full)[0]
+        why = ("its request was lowered by the peers manifest's cap" if (r["requested"] or 0) > r["depth"]
+               else "the harness runs it on a smaller tree")
+        out.append(f"{systems.label(s)} ran {r['tasks']:,} tasks (depth {r['depth']}), not the full {full_tasks:,}: "
+                   f"{why}; at its {g(r['median'], 'ns')} per task the full tree would take about "
+                   f"{r['median'] * full_tasks / 1e9:.3g} s (an extrapolation, not a measurement).")
+    return out
+
+
+def reading(t, env):
+    best = best_rows(t)
+    if not best:
+        return "skynet was not measured in this run."
+    full = max(r["depth"] for r in best.values())
+    g = cbdata.fnum
+    fast, slow = min(best.values(), key=lambda r: r["median"]), max(best.values(), key=lambda r: r["median"])
+    s = [f"The cheapest task is {label(fast)}'s at {g(fast['median'], 'ns')}, the dearest {label(slow)}'s at "
+         f"{g(slow['median'], 'ns')} ({slow['median'] / fast['median']:.3g}× apart)."]
+    for a, b in (("coro", "go"), ("coro-shared", "coro"), ("coro", "cxx20"), ("coro", "tokio")):
+        if a in best and b in best:
+            x, y = best[a], best[b]
+            s.append(f"{label(x)} against {label(y)}: {y['median'] / x['median']:.3g}× "
+                     f"({'corobench ahead' if x['median'] < y['median'] else 'the other ahead'}).")
+    return " ".join(s + stops(t, full))
+
+
+def table(t):
+    rows = [(systems.label(r["system"]), r["depth"], r["tasks"], cbdata.fnum(r["median"], "ns"),
+             interval(r["values"]).text("{:.4g}") if r["values"] else "—",
+             f"{r['wall_s']:.3g} s" if r["wall_s"] is not None else "—", r["n_ok"], r["n_failed"], r["error"] or "")
+            for r in t["skynet"][1]]
+    if not rows:
+        return ["skynet: not measured in this run.\n"]
+    return md.table(("system", "depth", "tasks", "ns per task (median)", "95% interval", "tree (s)", "ok", "failed",
+                     "error"), rows) + [""] + published(t)
+
+
+def published(t):
+    """This run beside the published figures: context, not a comparison."""
+    best = best_rows(t)
+    rows = []
+    for name, sys_, what, lo, hi, src in PUBLISHED:
+        r = best.get(sys_)
+        rows.append((name, what, f"{lo:.3g}–{hi:.3g} ns", src,
+                     f"{cbdata.fnum(r['median'], 'ns')} (depth {r['depth']})" if r else "not measured in this run"))
+    return (["Published figures, for context only: they come from other machines (the skynet README's from an "
+             "Intel i7-4771), other compilers and other versions, so they are not comparable with this run's and "
+             "no ratio is drawn from them.\n"]
+            + md.table(("system", "published", "per task", "source", "this run, per task"), rows) + [""])
+
+
+def headline(t):
+    return [("skynet, time per task", "ns/task", "lower",
+             {s: (r["median"], f"depth {r['depth']}") for s, r in best_rows(t).items()})]
+
+
+PLOTS = [Plot("skynet", "skynet: time per task", """
+# skynet: time per task of a tree of tasks, per system and tree depth.
+# Log scale: stackless runtimes and threads are orders of magnitude apart.
+csv = dir.'/skynet.csv'
+ttl = 'skynet: time per task (median; bars = 95% interval from the repetitions)'
+ylab = 'ns per task (log scale)'
+load sd.'/plot-bars.gp'
+""", plot_data, reading, table)]
+HEADLINE = headline
