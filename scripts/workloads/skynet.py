@@ -23,7 +23,7 @@ from workloads import Plot, Point, Step
 
 ORDER = 55
 FANOUT = 10
-PARAMS = {"quick": {"reps": 2, "depth": 4, "depth_own": 4, "depth_thr": 4},
+PARAMS = {"quick": {"reps": 2, "depth": 4, "depth_own": 4, "depth_thr": 3},
           "full": {"reps": 2, "depth": 6, "depth_own": 5, "depth_thr": 5}}
 KEYS = ("system", "depth")
 FNV_OFFSET, FNV_PRIME, MASK = 0xCBF29CE484222325, 0x100000001B3, (1 << 64) - 1
@@ -128,6 +128,11 @@ def best_rows(t):
     return out
 
 
+def ns(x):
+    """A time per task for people (ns up to a microsecond, then µs, ms, s)."""
+    return cbdata.fnum(x, "ns") if x is None or x < 1000 else cbdata.fus(x / 1e3)
+
+
 def label(r):
     return f"{systems.label(r['system'])} (depth {r['depth']})"
 
@@ -145,7 +150,7 @@ def plot_data(t, env):
 
 def stops(t, full):
     """Sentences on the systems that did not run the full tree: where they stopped and why."""
-    g, out = cbdata.fnum, []
+    out = []
     rows = t["skynet"][1]
     for s in systems.order({r["system"] for r in rows if r["system"]}):
         mine = [r for r in rows if r["system"] == s]
@@ -160,7 +165,7 @@ def stops(t, full):
         why = ("its request was lowered by the peers manifest's cap" if (r["requested"] or 0) > r["depth"]
                else "the harness runs it on a smaller tree")
         out.append(f"{systems.label(s)} ran {r['tasks']:,} tasks (depth {r['depth']}), not the full {full_tasks:,}: "
-                   f"{why}; at its {g(r['median'], 'ns')} per task the full tree would take about "
+                   f"{why}; at its {ns(r['median'])} per task the full tree would take about "
                    f"{r['median'] * full_tasks / 1e9:.3g} s (an extrapolation, not a measurement).")
     return out
 
@@ -170,10 +175,9 @@ def reading(t, env):
     if not best:
         return "skynet was not measured in this run."
     full = max(r["depth"] for r in best.values())
-    g = cbdata.fnum
     fast, slow = min(best.values(), key=lambda r: r["median"]), max(best.values(), key=lambda r: r["median"])
-    s = [f"The cheapest task is {label(fast)}'s at {g(fast['median'], 'ns')}, the dearest {label(slow)}'s at "
-         f"{g(slow['median'], 'ns')} ({slow['median'] / fast['median']:.3g}× apart)."]
+    s = [f"The cheapest task is {label(fast)}'s at {ns(fast['median'])}, the dearest {label(slow)}'s at "
+         f"{ns(slow['median'])} ({slow['median'] / fast['median']:.3g}× apart)."]
     for a, b in (("coro", "go"), ("coro-shared", "coro"), ("coro", "cxx20"), ("coro", "tokio")):
         if a in best and b in best:
             x, y = best[a], best[b]
@@ -183,13 +187,13 @@ def reading(t, env):
 
 
 def table(t):
-    rows = [(systems.label(r["system"]), r["depth"], r["tasks"], cbdata.fnum(r["median"], "ns"),
-             interval(r["values"]).text("{:.4g}") if r["values"] else "—",
+    rows = [(systems.label(r["system"]), r["depth"], r["tasks"], ns(r["median"]),
+             interval([v / 1e3 for v in r["values"]]).text() if r["values"] else "—",
              f"{r['wall_s']:.3g} s" if r["wall_s"] is not None else "—", r["n_ok"], r["n_failed"], r["error"] or "")
             for r in t["skynet"][1]]
     if not rows:
         return ["skynet: not measured in this run.\n"]
-    return md.table(("system", "depth", "tasks", "ns per task (median)", "95% interval", "tree (s)", "ok", "failed",
+    return md.table(("system", "depth", "tasks", "time per task (median)", "95% interval (µs)", "tree (s)", "ok", "failed",
                      "error"), rows) + [""] + published(t)
 
 
@@ -200,7 +204,7 @@ def published(t):
     for name, sys_, what, lo, hi, src in PUBLISHED:
         r = best.get(sys_)
         rows.append((name, what, f"{lo:.3g}–{hi:.3g} ns", src,
-                     f"{cbdata.fnum(r['median'], 'ns')} (depth {r['depth']})" if r else "not measured in this run"))
+                     f"{ns(r['median'])} (depth {r['depth']})" if r else "not measured in this run"))
     return (["Published figures, for context only: they come from other machines (the skynet README's from an "
              "Intel i7-4771), other compilers and other versions, so they are not comparable with this run's and "
              "no ratio is drawn from them.\n"]
