@@ -190,3 +190,63 @@ void fib_prodcons(const opts &o, result &r) {
 }
 
 } // namespace peer
+
+namespace peer {
+
+namespace {
+
+// One skynet task: a leaf returns its number; any other task starts --fanout
+// child fibers, joins them in order and returns their sum. A child that
+// cannot be created ends the growth: the children that exist are joined
+// (a joinable fiber must not be destroyed) and the error goes up.
+uint64_t sky_node(const opts &o, uint64_t num, uint64_t size, uint64_t fanout, uint64_t &tasks) {
+    tasks++;
+    if (size == 1) return num;
+    uint64_t step = size / fanout, sum = 0;
+    std::vector<uint64_t> sums(fanout, 0);
+    std::vector<bf::fiber> kids;
+    kids.reserve(fanout);
+    try {
+        for (uint64_t i = 0; i < fanout; i++)
+            kids.push_back(make_fiber(
+                o, [&, i] { sums[i] = sky_node(o, num + i * step, step, fanout, tasks); }));
+    } catch (...) {
+        for (auto &k : kids) k.join();
+        throw;
+    }
+    for (uint64_t i = 0; i < fanout; i++) {
+        kids[i].join();
+        sum += sums[i];
+    }
+    return sum;
+}
+
+} // namespace
+
+// skynet (github.com/atemerev/skynet) with corobench's options and checksum:
+// fnv_u64(fnv_u64(FNV_INIT, sum), tasks).
+void fib_skynet(const opts &o, result &r) {
+    uint64_t fanout = o.u("fanout"), leaves = 1, tasks = 0, sum = 0;
+    for (uint64_t d = 0; d < o.u("depth"); d++) leaves *= fanout; // main.cc bounds it
+    uint64_t t0 = now_ns();
+    try {
+        sum = sky_node(o, 0, leaves, fanout, tasks);
+    } catch (const std::exception &e) {
+        return r.fail("fiber creation failed after " + std::to_string(tasks) +
+                      " tasks: " + e.what());
+    }
+    uint64_t wall = now_ns() - t0;
+    uint64_t want = leaves % 2 ? (leaves - 1) / 2 * leaves : leaves / 2 * (leaves - 1);
+    if (sum != want)
+        return r.fail("sum " + std::to_string(sum) + ", expected " + std::to_string(want));
+    r.checksum = fnv_u64(fnv_u64(FNV_INIT, sum), tasks);
+    r.u64("tasks", tasks);
+    r.u64("leaves", leaves);
+    r.u64("sum", sum);
+    r.u64("wall_ns", wall);
+    r.f64("ns_per_task", (double)wall / (double)tasks);
+    r.i64("vmhwm_bytes", status_bytes("VmHWM"));
+    r.u64("stack_bytes", stack_size(o));
+}
+
+} // namespace peer

@@ -1,5 +1,6 @@
 // main.cc — corobench-boost: the Boost peer of corobench.
-//   corobench-boost <switch|spawn|prodcons> --backend boost-context|boost-fiber [options] [--json]
+//   corobench-boost <switch|spawn|prodcons|skynet> --backend boost-context|boost-fiber [options]
+//   [--json]
 // prints the result object of `corobench <workload> --json` (bench/result.schema.json).
 // Bad command lines (and workloads a backend does not have) exit 2 with one line.
 #include <cstdio>
@@ -75,13 +76,20 @@ std::vector<workload> table() {
           alloc_opt()},
          nullptr,
          peer::fib_prodcons},
+        {"skynet",
+         "every fiber starts --fanout children down to fanout^depth leaves (boost-fiber only)",
+         {backend_opt(),
+          uint_opt("depth", 0, 12, "6", "levels below the root (leaves: fanout^depth)"),
+          uint_opt("fanout", 2, 1000, "10", "children per fiber"), stack_opts(), alloc_opt()},
+         nullptr,
+         peer::fib_skynet},
     };
 }
 
 void usage() {
     fprintf(stderr,
             "usage: %s <workload> --backend boost-context|boost-fiber [options] [--json]\n"
-            "workloads: switch spawn prodcons\n`%s <workload> --help` lists its options\n",
+            "workloads: switch spawn prodcons skynet\n`%s <workload> --help` lists its options\n",
             PROG, PROG);
 }
 
@@ -124,6 +132,14 @@ int main(int argc, char **argv) {
                 throw peer::usage_error(
                     "--capacity: buffered_channel needs 1 or a power of 2, got " +
                     std::to_string(q));
+        }
+        if (w == "skynet") {
+            double leaves = 1;
+            for (uint64_t d = 0; d < o.u("depth"); d++) leaves *= (double)o.u("fanout");
+            if (leaves > 1e8)
+                throw peer::usage_error("--depth: --fanout ^ --depth must be at most 100000000 "
+                                        "leaves, got " +
+                                        o.s("fanout") + " ^ " + o.s("depth"));
         }
         if (o.vals.count("stack") && o.u("stack") != 0 && o.u("stack") < 16384)
             throw peer::usage_error("--stack: at least 16384 bytes, got " + o.s("stack"));

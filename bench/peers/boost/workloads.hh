@@ -20,5 +20,6 @@ void ctx_spawn(const opts &o, result &r);    // make_fcontext + 2 jumps on a reu
 void fib_switch(const opts &o, result &r);   // Boost.Fiber this_fiber::yield
 void fib_spawn(const opts &o, result &r);    // fiber + join; --alive
 void fib_prodcons(const opts &o, result &r); // buffered_channel
+void fib_skynet(const opts &o, result &r);   // a tree of fibers, sums coming back up
 
 } // namespace peer
