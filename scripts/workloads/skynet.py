@@ -2,13 +2,16 @@
 tree of tasks --fanout wide and --depth deep whose sums come back up, on
 corobench (own stacks M:1 and M:N, shared stack), threads and the peers.
 
-Tree sizes.  A system that gives every task a fresh stack (corobench's own
-stacks, Boost.Fiber, threads) pays its page faults per task, so its full tree
-costs tens of seconds on a virtual machine; the full run therefore measures
-those on a tree one level smaller (depth_own, depth_thr), and corobench M:1
-once on the full tree, so that the report still says whether it holds it.
-Peers that cannot run the full tree within a point's limit are lowered by the
-manifest's caps; every row says the depth that ran, read from the result.
+Tree sizes.  On this project's virtual machine a page fault costs tens of
+microseconds, and a task that gets fresh memory pays for it: a system that
+gives every task its own stack (corobench's own stacks, Boost.Fiber, threads)
+or keeps the whole tree alive (Go, Tokio's current_thread, C++20) spends
+seconds to a minute on the full tree of 1,111,111 tasks.  So the repeated
+points run a smaller tree (depth, depth_thr, depth_peers), corobench M:1 runs
+the full tree once with its own stacks and once on the shared stack, and the
+peers whose trees cost most are capped further by the manifest.  Every row
+says the depth that ran, read from the result, and the report says where a
+system stopped and why.
 
 Checksums.  Every system folds the root's sum and the task count the same
 way, so the checksum of a tree is known from (fanout, depth) alone: a result
@@ -23,8 +26,11 @@ from workloads import Plot, Point, Step
 
 ORDER = 55
 FANOUT = 10
-PARAMS = {"quick": {"reps": 2, "depth": 4, "depth_own": 4, "depth_thr": 3},
-          "full": {"reps": 2, "depth": 6, "depth_own": 5, "depth_thr": 5}}
+# depth: the repeated points; depth_thr: threads'; depth_peers: what peers are
+# asked (their caps may lower it); full_tree: run once on corobench M:1, own and
+# shared stacks, when deeper than depth.  Costs per run are in the module note.
+PARAMS = {"quick": {"reps": 2, "depth": 4, "depth_thr": 3, "depth_peers": 3, "full_tree": 4},
+          "full": {"reps": 2, "depth": 5, "depth_thr": 4, "depth_peers": 5, "full_tree": 6}}
 KEYS = ("system", "depth")
 FNV_OFFSET, FNV_PRIME, MASK = 0xCBF29CE484222325, 0x100000001B3, (1 << 64) - 1
 # Published figures, for context only (other machines, other years).
@@ -51,21 +57,21 @@ def _args(depth):
     return ["--depth", depth, "--fanout", FANOUT]
 
 
+def _point(system, depth, **kw):
+    return Point(f"{system}-d{depth}", system, "skynet", _args(depth), tags={"depth": depth}, **kw)
+
+
 def points(p, ctx):
-    out = [Point(f"coro-d{p['depth_own']}", "coro", "skynet", _args(p["depth_own"]), tags={"depth": p["depth_own"]}),
-           Point(f"coro-mn2-d{p['depth_own']}", "coro-mn2", "skynet", _args(p["depth_own"]),
-                 tags={"depth": p["depth_own"]}),
-           Point(f"coro-shared-d{p['depth']}", "coro-shared", "skynet", _args(p["depth"]), tags={"depth": p["depth"]}),
-           Point(f"threads-d{p['depth_thr']}", "threads", "skynet", _args(p["depth_thr"]),
-                 tags={"depth": p["depth_thr"]})]
-    if p["depth_own"] < p["depth"]:  # the full tree once, on M:1: does it hold it?
-        out.append(Point(f"coro-d{p['depth']}", "coro", "skynet", _args(p["depth"]), tags={"depth": p["depth"]},
-                         limit_x=2.5, once=True))
+    d = p["depth"]
+    out = [_point("coro", d), _point("coro-mn2", d), _point("coro-shared", d), _point("threads", p["depth_thr"])]
+    if p["full_tree"] > d:  # the full tree once on M:1: does it hold it?
+        out += [_point("coro", p["full_tree"], limit_x=2.5, once=True),
+                _point("coro-shared", p["full_tree"], once=True)]
     return out
 
 
 STEPS = [Step("skynet", "skynet: a tree of tasks, sums coming back up (corobench skynet)", PARAMS, points)]
-PEER_POINTS = ("skynet", lambda p: [Point("skynet", args=_args(p["depth"]), tags={"depth": p["depth"]})])
+PEER_POINTS = ("skynet", lambda p: [Point("skynet", args=_args(p["depth_peers"]), tags={"depth": p["depth_peers"]})])
 
 
 def ran_depth(p):

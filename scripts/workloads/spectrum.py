@@ -16,6 +16,7 @@ import md
 import peers
 import stats
 import systems
+from workloads import skynet
 
 ORDER = 95
 STEPS = []
@@ -86,10 +87,7 @@ def tables(points):
 
 def _skynet_rows(t):
     """skynet's deepest row per system, from the skynet module's table (absent in older runs)."""
-    best = {}
-    for r in t.get("skynet", ((), []))[1]:
-        if r["median"] is not None and (r["system"] not in best or r["depth"] > best[r["system"]]["depth"]):
-            best[r["system"]] = r
+    best = skynet.best_rows(t) if "skynet" in t else {}
     return {s: {"metric": "skynet", "system": s, "family": family(s), "median": r["median"], "values": r["values"],
                 "note": f"depth {r['depth']}"} for s, r in best.items()}
 
