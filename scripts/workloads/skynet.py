@@ -170,8 +170,9 @@ def stops(t, full):
         full_tasks = expected(FANOUT, full)[0]
         why = ("its request was lowered by the peers manifest's cap" if (r["requested"] or 0) > r["depth"]
                else "the harness runs it on a smaller tree")
-        out.append(f"{systems.label(s)} ran {r['tasks']:,} tasks (depth {r['depth']}), not the full {full_tasks:,}: "
-                   f"{why}; at its {ns(r['median'])} per task the full tree would take about "
+        out.append(f"{systems.label(s)} ran {r['tasks']:,} tasks (depth {r['depth']}), not this run's largest tree "
+                   f"({full_tasks:,} tasks): {why}; "
+                   f"at its {ns(r['median'])} per task that tree would take about "
                    f"{r['median'] * full_tasks / 1e9:.3g} s (an extrapolation, not a measurement).")
     return out
 
