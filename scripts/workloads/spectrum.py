@@ -82,7 +82,7 @@ def tables(points):
         for s, by in _collect(points, step, suffix, field, pred or (lambda p: True)).items():
             v = _strongest(by, better)
             rows.append({"metric": key, "system": s, "family": family(s), "median": cbdata.median(v), "values": v})
-    return {"spectrum": (("metric", "system", "family", "median", "values"), rows)}
+    return {"spectrum": (("metric", "system", "family", "median"), rows)}  # rows keep their values
 
 
 def _skynet_rows(t):
