@@ -101,6 +101,9 @@ def values(t):
     return out
 
 
+# A count that is as many as a system was asked, not its limit, unless it hit one.
+CAVEAT = {"alive": " The counts are what each system was asked for unless it hit a limit (the memory section "
+                   "says which did), so they bound the most alive from below."}
 ALL = [m[:4] for m in METRICS] + [("skynet", "skynet, time per task", "ns/task", "lower")]
 
 
@@ -123,7 +126,8 @@ def winners(t):
         absent = [name for k, name in KINDS if k not in best]
         out.append(f"- {title}: **{dict(KINDS)[win[0]]}** win with {systems.label(win[1][0])} at "
                    f"{cbdata.fnum(win[1][1], unit)}; " + ("; ".join(others) or "no other kind measured")
-                   + (f" (not measured: {', '.join(absent)})" if absent else "") + ".")
+                   + (f" (not measured: {', '.join(absent)})" if absent else "") + "."
+                   + (CAVEAT.get(key, "")))
     return out
 
 
