@@ -200,8 +200,8 @@ def table(t):
             for r in t["skynet"][1]]
     if not rows:
         return ["skynet: not measured in this run.\n"]
-    return md.table(("system", "depth", "tasks", "time per task (median)", "95% interval (µs)", "tree (s)", "ok", "failed",
-                     "error"), rows) + [""] + published(t)
+    return md.table(("system", "depth", "tasks", "time per task (median)", "95% interval (µs)", "tree (s)", "ok",
+                     "failed", "error"), rows) + [""] + published(t)
 
 
 def published(t):

@@ -54,7 +54,8 @@ class Skynet(unittest.TestCase):
         row = [r for r in t["skynet"][1] if r["system"] == "pythreads"][0]
         self.assertEqual((row["depth"], row["requested"], row["tasks"]), (3, 6, 1111))
         said = " ".join(skynet.stops(t, 6))
-        self.assertIn("Python threads (GIL) ran 1,111 tasks (depth 3), not this run's largest tree (1,111,111 tasks)", said)
+        self.assertIn("Python threads (GIL) ran 1,111 tasks (depth 3), not this run's largest tree "
+                      "(1,111,111 tasks)", said)
         self.assertIn("cap", said)
         self.assertIn("extrapolation", said)
 
