@@ -62,9 +62,12 @@ def _point(system, depth, **kw):
 
 
 def points(p, ctx):
-    d = p["depth"]
-    out = [_point("coro", d), _point("coro-mn2", d), _point("coro-shared", d), _point("threads", p["depth_thr"])]
-    if p["full_tree"] > d:  # the full tree once on M:1: does it hold it?
+    # corobench's coroutines also at the peers' depth, so that every pair is
+    # compared on one tree
+    out = [_point(s, d) for d in sorted({p["depth"], p["depth_peers"]}, reverse=True)
+           for s in ("coro", "coro-mn2", "coro-shared")]
+    out.append(_point("threads", p["depth_thr"]))
+    if p["full_tree"] > p["depth"]:  # the full tree once on M:1: does it hold it?
         out += [_point("coro", p["full_tree"], limit_x=2.5, once=True),
                 _point("coro-shared", p["full_tree"], once=True)]
     return out
@@ -126,11 +129,26 @@ def interval(values):
 
 
 def best_rows(t):
-    """{system: its deepest row with a value}: what the plot and the spectrum show."""
+    """{system: its deepest row with a value}."""
     out = {}
     for r in t["skynet"][1]:
         if r["median"] is not None and (r["system"] not in out or r["depth"] > out[r["system"]]["depth"]):
             out[r["system"]] = r
+    return out
+
+
+def common_rows(t):
+    """{system: row} on the tree most systems ran (the deepest such), else the
+    system's deepest: what systems are set against each other on."""
+    rows = [r for r in t["skynet"][1] if r["median"] is not None]
+    if not rows:
+        return {}
+    count = {}
+    for r in rows:
+        count[r["depth"]] = count.get(r["depth"], 0) + 1
+    d = max(count, key=lambda k: (count[k], k))
+    out = best_rows(t)
+    out.update({r["system"]: r for r in rows if r["depth"] == d})
     return out
 
 
@@ -178,10 +196,10 @@ def stops(t, full):
 
 
 def reading(t, env):
-    best = best_rows(t)
+    best = common_rows(t)
     if not best:
         return "skynet was not measured in this run."
-    full = max(r["depth"] for r in best.values())
+    full = max(r["depth"] for r in best_rows(t).values())
     fast, slow = min(best.values(), key=lambda r: r["median"]), max(best.values(), key=lambda r: r["median"])
     s = [f"The cheapest task is {label(fast)}'s at {ns(fast['median'])}, the dearest {label(slow)}'s at "
          f"{ns(slow['median'])} ({slow['median'] / fast['median']:.3g}× apart)."]
@@ -220,7 +238,7 @@ def published(t):
 
 def headline(t):
     return [("skynet, time per task", "ns/task", "lower",
-             {s: (r["median"], f"depth {r['depth']}") for s, r in best_rows(t).items()})]
+             {s: (r["median"], f"depth {r['depth']}") for s, r in common_rows(t).items()})]
 
 
 PLOTS = [Plot("skynet", "skynet: time per task", """

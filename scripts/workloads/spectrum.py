@@ -86,8 +86,8 @@ def tables(points):
 
 
 def _skynet_rows(t):
-    """skynet's deepest row per system, from the skynet module's table (absent in older runs)."""
-    best = skynet.best_rows(t) if "skynet" in t else {}
+    """skynet's row per system on the common tree, from the skynet module's table (absent in older runs)."""
+    best = skynet.common_rows(t) if "skynet" in t else {}
     return {s: {"metric": "skynet", "system": s, "family": family(s), "median": r["median"], "values": r["values"],
                 "note": f"depth {r['depth']}"} for s, r in best.items()}
 

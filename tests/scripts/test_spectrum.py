@@ -70,6 +70,14 @@ class Skynet(unittest.TestCase):
         self.assertEqual(len(csv.strip().splitlines()), 3)
         self.assertIn("2.95×", skynet.reading(t, {}))
 
+    def test_systems_are_set_against_each_other_on_one_tree(self):
+        pts = [sky("coro", 4, r, 900.0) for r in (1, 2)] + [sky("coro", 3, r, 100.0) for r in (1, 2)]
+        pts += [sky(s, 3, r, 300.0, peer=True) for s in ("go", "cxx20") for r in (1, 2)]
+        t = skynet.tables(pts)
+        self.assertEqual(skynet.common_rows(t)["coro"]["depth"], 3)
+        self.assertEqual(skynet.best_rows(t)["coro"]["depth"], 4)
+        self.assertIn("coro M:1 (depth 3) against Go goroutines (GOMAXPROCS=1) (depth 3): 3×", skynet.reading(t, {}))
+
     def test_nothing_measured(self):
         t = skynet.tables([])
         self.assertEqual(skynet.reading(t, {}), "skynet was not measured in this run.")
