@@ -21,7 +21,9 @@ sys.path[:0] = [HERE, os.path.join(HERE, "lib")]
 import cbdata  # noqa: E402
 import claims  # noqa: E402
 import md  # noqa: E402
+import ratios  # noqa: E402
 import rundir  # noqa: E402
+import stats  # noqa: E402
 import systems  # noqa: E402
 import workloads  # noqa: E402
 from atomic import write_text  # noqa: E402
@@ -63,30 +65,47 @@ def machine(env, points):
     caches = ("caches_text", "caches") if env.get("caches_text") else ("llc", "last-level cache")
     rows = [(label, "not readable" if env.get(k) is None else env.get(k)) for k, label in
             (caches if x is None else x for x in MACHINE) if k != "duration_s" or k in env]
-    nfail = sum(p["status"] != "ok" and not cbdata.optional(p) for p in points)
-    nopt = sum(p["status"] != "ok" and cbdata.optional(p) for p in points)
+    nfail = sum(cbdata.failed(p) for p in points)
+    nopt = sum(cbdata.skipped(p) for p in points)
     optnote = f" ({nopt} optional point(s) not supported, listed under Skipped)" if nopt else ""
     return (["## Machine\n"] + md.table(("", ""), rows)
             + [f"\n{len(points)} measurement points, {nfail} failed{optnote}. "
                "Repeated points show the median; min..max is the spread.\n"])
 
 
-def ratio_text(vals, better):
-    """coro against the best of the comparable (scheduler-based) systems only."""
-    if "coro" not in vals or vals["coro"] is None:
-        return "—"
+def best_other(vals, better):
+    """(coro's row value, the best comparable other's name) of a headline row, or a reason string."""
+    if "coro" not in vals or vals["coro"] is None or not vals["coro"][0]:
+        return None
     others = {s: v for s, v in vals.items() if s != "coro" and comparable(s) and v is not None and v[0]}
-    if not others or not vals["coro"][0]:
-        return "—"
+    if not others:
+        return None
     pick = min if better == "lower" else max
-    best = pick(others, key=lambda s: others[s][0])
-    c, b = vals["coro"][0], others[best][0]
-    if others[best][1] == NOT_A_LIMIT and c > b:
+    return pick(others, key=lambda s: others[s][0])
+
+
+def headline_ratio(vals, better):
+    """(text, Interval or None, best system) of coro against the best comparable system of a row."""
+    best = best_other(vals, better)
+    if best is None:
+        return "—", None, None
+    c, b = vals["coro"][0], vals[best][0]
+    if vals[best][1] == NOT_A_LIMIT and c > b:
         # a count the other system reached in full is not its limit: a ratio
         # against it would only compare how many tasks each was asked for
-        return f"not compared: {best} held all {g(b)} it was asked for"
-    r = b / c if better == "lower" else c / b
-    return f"{r:.3g}× vs {best} ({'better' if r > 1 else 'worse' if r < 1 else 'equal'})"
+        return f"not compared: {best} held all {g(b)} it was asked for", None, best
+    rc, rb = (vals["coro"][2:] or [None])[0], (vals[best][2:] or [None])[0]
+    iv = ratios.interval(rc, rb, better) if rc and rb else None
+    if iv is None:
+        r = b / c if better == "lower" else c / b
+        return f"{r:.3g}× vs {best} (no interval: no repetitions kept)", None, best
+    word = {stats.MET: "better", stats.MISSED: "worse"}.get(stats.verdict(iv, 1.0), "inconclusive: the interval "
+                                                                                  "holds 1")
+    return f"{ratios.ci_text(iv, ratios.p_value(rc, rb))} vs {best} ({word})", iv, best
+
+
+def ratio_text(vals, better):
+    return headline_ratio(vals, better)[0]
 
 
 def headline(t):
@@ -154,14 +173,14 @@ def verdicts(t, points, env):
 
 
 def failures(points, skipped):
-    failed = [p for p in points if p["status"] != "ok" and not cbdata.optional(p)]
+    failed = [p for p in points if cbdata.failed(p)]
     out = ["## Failed points\n"]
     out += md.table(("step", "point", "rep", "error"), [(p["step"], p["point"], p["rep"], p["error"]) for p in failed]) \
         if failed else ["None."]
     out.append("\n## Skipped\n")
     out += [f"- {s['step']}: {line}" for s in skipped for line in s["reason"].splitlines()]
     out += [f"- {p['step']}: {p['point']} (rep {p['rep']}) not supported or failed: {p['error']}"
-            for p in points if p["status"] != "ok" and cbdata.optional(p)]
+            for p in points if cbdata.skipped(p)]
     if out[-1] == "\n## Skipped\n":
         out.append("Nothing skipped.")
     return out

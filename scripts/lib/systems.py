@@ -75,3 +75,8 @@ def of(point):
     """The system of a point record, under either tag name."""
     tags = point["tags"]
     return tags.get("system") or tags.get("backend")
+
+
+def variant_of(system):
+    """The peer a manifest variant varies (e.g. Go on GOMAXPROCS=2), or None."""
+    return _peer(system).get("variant_of")

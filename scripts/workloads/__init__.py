@@ -119,7 +119,7 @@ def tables(points):
         t.update(m.tables(points))
     t["failed"] = (("step", "point", "rep", "error", "cmd"),
                    [{k: p[k] for k in ("step", "point", "rep", "error", "cmd")} for p in points
-                    if p["status"] != "ok" and not cbdata.optional(p)])
+                    if cbdata.failed(p)])
     return t
 
 

@@ -48,7 +48,7 @@ def tables(points):
             s, si = cbdata.stats(e["ns"]), cbdata.stats(e["ips"])
             rows.append({"name": name[: -len("/real_time")] if name.endswith("/real_time") else name,
                          "median_ns": s["median"], "min_ns": s["min"], "max_ns": s["max"], "n": s["n"],
-                         "items_per_s": si["median"] if si else None})
+                         "items_per_s": si["median"] if si else None, "samples": list(e["ns"])})
     return {"gbench": (("name", "median_ns", "min_ns", "max_ns", "n", "items_per_s"), rows)}
 
 

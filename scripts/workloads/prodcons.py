@@ -2,6 +2,8 @@
 CPU work per item, on coroutines M:1 and M:N and threads; peers at 1 x 1."""
 import cbdata
 import plotdata
+import ratios
+import stats
 import systems
 from workloads import Plot, Point, Step
 
@@ -55,28 +57,31 @@ def one_to_one(t, cap, w=0):
 
 def headline(t):
     return [(f"queue hand-off, capacity {cap} (1 producer, 1 consumer)", "items/s", "higher",
-             {s: (r["median"], "") for s, r in one_to_one(t, cap).items()}) for cap in (1, 1024)]
+             {s: (r["median"], "", r) for s, r in one_to_one(t, cap).items()}) for cap in (1, 1024)]
 
 
 def targets(t, env):
     g = cbdata.fnum
-    out = []
     c1024, c1 = one_to_one(t, 1024), one_to_one(t, 1)
     name = "queue hand-off at capacity 1024 at least 3× Go's buffered channel"
     if "coro" in c1024 and "go" in c1024:
-        a, b = c1024["coro"]["median"], c1024["go"]["median"]
-        out.append(("peer targets", name, f"{g(a, 'items/s')} vs {g(b, 'items/s')} = {a / b:.3g}×", a / b >= 3))
+        a, b = c1024["coro"], c1024["go"]
+        out = [stats.target("peer targets", name, ratios.interval(a, b, "higher"), 3,
+                            why=f"{g(a['median'], 'items/s')} vs {g(b['median'], 'items/s')}" + ratios.p_text(a, b))]
     else:
-        out.append(("peer targets", name, "not measured", None))
-    go_sw = cbdata.best([x for x in t["switch"][1] if x["median"] is not None], system="go")
+        out = [stats.target("peer targets", name, None, 3)]
+    # Go's unbuffered ping-pong is its switch workload's channel mechanism
+    go_sw = next((x for x in t["switch"][1] if x["system"] == "go" and x["median"] is not None
+                  and x.get("peer_mech") in (None, "chan")), None)
     name = "rendezvous hand-off (capacity 1) at least 5× faster than Go's unbuffered ping-pong"
     if "coro" in c1 and go_sw:
+        per_item = {"samples": [1e9 / v for v in ratios.values(c1["coro"]) if v]}
         ns = 1e9 / c1["coro"]["median"]
-        r = go_sw["median"] / ns
-        out.append(("peer targets", name, f"{g(ns, 'ns')} per item vs Go {g(go_sw['median'], 'ns')} per switch = "
-                    f"{r:.3g}×", r >= 5))
+        out.append(stats.target("peer targets", name, ratios.interval(per_item, go_sw, "lower"), 5,
+                                why=f"{g(ns, 'ns')} per item vs Go {g(go_sw['median'], 'ns')} per switch"
+                                + ratios.p_text(per_item, go_sw)))
     else:
-        out.append(("peer targets", name, "not measured", None))
+        out.append(stats.target("peer targets", name, None, 5))
     return out
 
 

@@ -2,6 +2,8 @@
 resident memory per live task and the most tasks kept alive."""
 import cbdata
 import plotdata
+import ratios
+import stats
 from workloads import Plot, Point, Step, micro, switch
 
 ORDER = 30
@@ -64,11 +66,11 @@ def headline(t):
     for r in mem:
         if r["tasks_reached"] is not None:
             capped = r["tasks_reached"] >= (r["tasks_requested"] or 0)
-            alive[r["system"]] = (r["tasks_reached"], NOT_A_LIMIT if capped else "limit hit")
+            alive[r["system"]] = (r["tasks_reached"], NOT_A_LIMIT if capped else "limit hit", None)
     return [("spawn + run + join", "ns/task", "lower",
-             {r["system"]: (r["median"], "") if r["median"] is not None else None for r in sp}),
+             {r["system"]: (r["median"], "", r) if r["median"] is not None else None for r in sp}),
             ("memory per live task", "B", "lower",
-             {r["system"]: (r["median"], "") if r["median"] is not None else None for r in mem}),
+             {r["system"]: (r["median"], "", r) if r["median"] is not None else None for r in mem}),
             ("most tasks alive", "tasks", "higher", alive)]
 
 
@@ -76,11 +78,12 @@ def targets(t, env):
     sp = {r["system"]: r for r in t["spawn"][1] if r["median"] is not None}
     name = "spawn + join at least 5× faster than a goroutine's"
     if "coro" not in sp or "go" not in sp:
-        return [("peer targets", name, "not measured", None)]
-    r = sp["go"]["median"] / sp["coro"]["median"]
+        return [stats.target("peer targets", name, None, 5)]
+    c, go = sp["coro"], sp["go"]
+    iv = ratios.interval(c, go, "lower")
     g = cbdata.fnum
-    return [("peer targets", name, f"{g(sp['coro']['median'], 'ns')} vs {g(sp['go']['median'], 'ns')} = {r:.3g}×",
-             r >= 5)]
+    return [stats.target("peer targets", name, iv, 5, why=f"{g(c['median'], 'ns')} vs Go {g(go['median'], 'ns')}"
+                         + ratios.p_text(c, go))]
 
 
 def memory_reading(t, env):
