@@ -21,6 +21,7 @@ sys.path[:0] = [HERE, os.path.join(HERE, "lib")]
 import cbdata  # noqa: E402
 import claims  # noqa: E402
 import md  # noqa: E402
+import peers  # noqa: E402
 import ratios  # noqa: E402
 import rundir  # noqa: E402
 import stats  # noqa: E402
@@ -144,6 +145,49 @@ def targets(t, env):
     return out
 
 
+STAT_COLS = ("median", "min", "max", "n_ok", "n_failed", "error", "source")
+
+
+def outliers(t):
+    """A warning per reduced row whose repetitions hold an outlier (hyperfine's
+    modified Z-score rule); the values stay in the data and in the medians."""
+    out = []
+    for name, (cols, rows) in t.items():
+        keys = [c for c in cols[:cols.index("median")] if c != "source"] if "median" in cols else cols[:1]
+        for r in rows:
+            if r.get("outliers"):
+                reps = ", ".join(f"{k} ({g(r['by_rep'][k])})" for k in r["outliers"])
+                out.append(f"- `{name}` {', '.join(f'{k} {r.get(k)}' for k in keys)}: repetition(s) {reps} "
+                           f"of {len(r['by_rep'])}, median {g(r['median'])}")
+    head = ["## Outliers\n",
+            "Points whose repetitions hold an outlier (modified Z-score beyond hyperfine's threshold). They are kept "
+            "in the data, the medians and the intervals; a warning says that their intervals are wider than the "
+            "machine's usual noise, most often because the shared machine was busy during that repetition.\n"]
+    return head + (out if out else ["None."]) + [""]
+
+
+def caveats(t):
+    """What the headline's numbers leave out, and the settings peers ran with."""
+    mem = {r["system"] for r in t.get("memory", ((), []))[1] if r.get("median") is not None}
+    out = ["## Caveats\n"]
+    if "threads" in mem:
+        out.append("- Threads' memory per live task in the headline is resident memory (peak RSS over tasks alive): "
+                   "it leaves out the kernel stack each thread holds, which RSS does not count (the echo targets "
+                   "add the kernel stacks).")
+    out.append("- corobench gives a stack a guard page only while its guard budget lasts (a quarter of the kernel's "
+               "vm.max_map_count, since each guard page splits a mapping); past it, stacks have no guard page and "
+               "an overflow is detected after the fact (a stack-pointer check at each suspension, a canary at the "
+               "end), not prevented (coro/stack.c). The memory runs with the most coroutines run past it.")
+    seen = {r.get("system") for _, rows in t.values() for r in rows if isinstance(r, dict)}
+    for p in peers.load():
+        if p["name"] in seen and p.get("args"):
+            out.append(f"- {p['label']} (`{p['name']}`) runs with `{' '.join(map(str, p['args']))}`"
+                       + (" in the M:1 rows and the headline, set against corobench's one-thread scheduler."
+                          if p.get("workers", 1) == 1 else f", set against corobench's M:N on {p['workers']} "
+                          "workers."))
+    return out + [""]
+
+
 def plot_section(plot, t, env, lay):
     out = [f"### {plot.caption}\n"]
     svg = os.path.join(lay.plots, plot.name + ".svg")
@@ -192,7 +236,7 @@ def write(d):
     out = intro(env, lay) + machine(env, points) + headline(t)
     for section in workloads.sections():
         out += section(t, points, env)
-    out += targets(t, env) + ["## Plots\n"]
+    out += caveats(t) + targets(t, env) + outliers(t) + ["## Plots\n"]
     for plot in workloads.plots():
         out += plot_section(plot, t, env, lay)
     out += verdicts(t, points, env) + failures(points, skipped)
