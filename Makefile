@@ -11,7 +11,7 @@ PYTHON ?= $(shell [ -x /usr/bin/python3 ] && echo /usr/bin/python3 || echo pytho
 export PYTHON
 
 .PHONY: all build test test-sanitize test-tsan bench bench-quick bench-check bench-baseline \
-	bench-history bench-compare format clean
+	bench-history bench-compare bench-diff format clean
 
 # Install first, then configure: CMake looks for the optional parts (Boost,
 # Go, gnuplot, hyperfine, qemu) when it configures, so configuring before the
@@ -85,6 +85,13 @@ bench-compare:
 	$(CONFIGURE)
 	$(COMPILE)
 	sh scripts/bench-compare.sh --build $(BUILD) --base "$(BASE)" $(GATE_OUT)
+
+# Two runs' verdicts side by side: make bench-diff A=<run dir or ref> B=<run dir or ref>
+# [FORMAT=table|markdown|json]. Exit 1 on a contradiction (met against missed,
+# or two intervals of one ratio that do not overlap), 2 on bad input.
+bench-diff:
+	@[ -n "$(A)" ] && [ -n "$(B)" ] || { echo "bench-diff: give A=<run dir or ref> and B=<run dir or ref>" >&2; exit 2; }
+	$(PYTHON) scripts/benchdiff.py --format $(FORMAT) "$(A)" "$(B)"
 
 # Trends of the history database (results/history.sqlite or BENCH_HISTORY):
 # METRICS=a,b (default: every gated metric), LAST=N commits; plots and

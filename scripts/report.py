@@ -13,11 +13,13 @@ is typed by hand.  A missing or malformed input file stops it with the
 file's name and exit 1 (2 for bad usage).
 """
 import argparse
+import json
 import os
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.join(HERE, "lib")]
+import benchdiff  # noqa: E402
 import cbdata  # noqa: E402
 import claims  # noqa: E402
 import md  # noqa: E402
@@ -230,6 +232,79 @@ def failures(points, skipped):
     return out
 
 
+def entry(kind, ident, iv, line, verdict, **extra):
+    """One verdict of the machine-readable list (data/verdicts.json)."""
+    e = {"id": ident, "kind": kind, "estimate": iv.estimate if iv else None, "low": iv.low if iv else None,
+         "high": iv.high if iv else None, "line": line, "verdict": verdict}
+    return e | extra
+
+
+# a headline ratio has no target line: corobench is better or worse than the best other, or the run cannot tell
+HEADLINE_WORDS = {stats.MET: "better", stats.MISSED: "worse"}
+
+
+def verdict_list(t, points, env):
+    """Every target, headline ratio and claim of a run with its interval and verdict."""
+    out = []
+    for row in workloads.targets(t, env):
+        if isinstance(row, dict):
+            out.append(entry("target", f"{row['section']}: {row['target']}", row["interval"], row["line"],
+                             row["verdict"], want=row["want"]))
+        else:  # a rule without an interval yet: its met flag only
+            section, name, _, met = row
+            out.append(entry("target", f"{section}: {name}", None, None,
+                             stats.NOT_MEASURED if met is None else stats.MET if met else stats.MISSED))
+    for metric, _, better, vals in workloads.headline(t):
+        text, iv, best = headline_ratio(vals, better)
+        v = (HEADLINE_WORDS.get(stats.verdict(iv, 1.0), stats.INCONCLUSIVE) if iv else
+             stats.NOT_COMPARABLE if best else stats.NOT_MEASURED)
+        out.append(entry("headline", f"headline: {metric}: coro vs the best comparable system", iv, 1.0, v,
+                         vs=best, want="at_least"))
+    for c in claims.judge_all(t, points, env):
+        out.append(entry("claim", f"claim {c['n']}", c.get("interval"), c.get("line"), c["verdict"]))
+    return out
+
+
+def previous_verdicts(d, lay, env):
+    """The verdicts of the reference this run replaces, or None.
+
+    A run directory <results>/runs/<id>/ is about to replace <results>/ref/:
+    the first report of the run computes the reference's verdicts (from its
+    raw data, with this code) and keeps them in data/previous-verdicts.json,
+    which publish.sh carries into ref/ so the published report regenerates
+    with the same section."""
+    own = os.path.join(os.path.dirname(lay.points), "previous-verdicts.json")
+    if os.path.isfile(own):
+        return cbdata.load_json_file(own, "previous reference's verdicts")
+    runs = os.path.dirname(os.path.abspath(d))
+    results = os.path.dirname(runs)
+    if lay.published or os.path.basename(runs) != "runs" or not os.path.isfile(
+            os.path.join(results, "ref", "points.json")):
+        return None
+    prev = benchdiff.verdicts_of(results)
+    if prev["run_id"] == env.get("run_id"):
+        return None
+    prev = {"run_id": prev["run_id"], "verdicts": prev["verdicts"]}
+    write_text(own, json.dumps(prev, indent=1) + "\n")
+    return prev
+
+
+def previous_section(d, lay, env, own):
+    prev = previous_verdicts(d, lay, env)
+    if not prev:
+        return []
+    res = benchdiff.compare(prev["verdicts"], own)
+    return (["## Against the previous reference\n",
+             f"The reference this run replaces (run {prev['run_id']}) against this run, both judged by the same "
+             "rules (`make bench-diff`). A contradiction is a verdict one run reaches and the other refutes, or two "
+             "intervals of the same ratio that do not overlap.\n"]
+            + benchdiff.markdown(res, f"previous ({prev['run_id']})", f"this run ({env.get('run_id')})") + [""])
+
+
+def verdicts_path(lay):
+    return os.path.join(os.path.dirname(lay.points), "verdicts.json")
+
+
 def write(d):
     lay, env, points, skipped = rundir.load(d)
     t = workloads.tables(points)
@@ -239,10 +314,12 @@ def write(d):
     out += caveats(t) + targets(t, env) + outliers(t) + ["## Plots\n"]
     for plot in workloads.plots():
         out += plot_section(plot, t, env, lay)
-    out += verdicts(t, points, env) + failures(points, skipped)
+    own = verdict_list(t, points, env)
+    out += verdicts(t, points, env) + previous_section(d, lay, env, own) + failures(points, skipped)
     out += ["\n## Reproduce\n",
             f"`make bench` (full) or `make bench-quick` on commit `{env.get('commit')}`; the raw outputs are kept in "
             "`results/runs/<run-id>/raw/`; `scripts/report.py results` rewrites this report from `results/ref/`.\n"]
+    write_text(verdicts_path(lay), json.dumps({"run_id": env.get("run_id"), "verdicts": own}, indent=1) + "\n")
     write_text(os.path.join(d, "REPORT.md"), "\n".join(out))
 
 
