@@ -99,9 +99,10 @@ def headline_ratio(vals, better):
         return f"not compared: {best} held all {g(b)} it was asked for", None, best
     rc, rb = (vals["coro"][2:] or [None])[0], (vals[best][2:] or [None])[0]
     iv = ratios.interval(rc, rb, better) if rc and rb else None
-    if iv is None:
+    if iv is None:  # a count (the most tasks a run held), not a sample of repetitions
         r = b / c if better == "lower" else c / b
-        return f"{r:.3g}× vs {best} (no interval: no repetitions kept)", None, best
+        word = "better" if r > 1 else "worse" if r < 1 else "equal"
+        return f"{r:.3g}× vs {best} ({word}; a count: no interval)", None, best
     word = {stats.MET: "better", stats.MISSED: "worse"}.get(stats.verdict(iv, 1.0), "inconclusive: the interval "
                                                                                   "holds 1")
     return f"{ratios.ci_text(iv, ratios.p_value(rc, rb))} vs {best} ({word})", iv, best
@@ -124,7 +125,10 @@ def headline(t):
              "Scheduler-based systems only: every number below includes a scheduler (corobench's coroutines, its "
              "ucontext build, pinned threads, and the peers that schedule tasks); the last column compares "
              "corobench's coroutines with the best of the others in that row. Raw context-switch primitives "
-             "without a scheduler are compared separately below.\n"]
+             "without a scheduler are compared separately below. A ratio is the ratio of the two systems' medians with "
+             "its 95% bootstrap interval [low, high] (repetitions resampled in pairs when both systems ran in one "
+             "step, back to back) and the Mann–Whitney U p of the two samples; it reads better or worse only when "
+             "the whole interval lies on one side of 1, inconclusive otherwise.\n"]
             + md.table(["metric"] + cols + ["corobench coroutines vs the best comparable system"], body)
             + ["\n— = not measured in this run (see skipped and failed points).\n"])
 

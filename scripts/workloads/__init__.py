@@ -12,7 +12,9 @@ outside it names the workload:
   tables(points) -> {table: (columns, rows)}: raw points reduced
   PLOTS        [Plot]: caption, gnuplot text, data(t, env) -> {file: text},
                reading(t, env) -> sentences, table(t) -> Markdown lines
-  HEADLINE     optional fn(t) -> [(metric, unit, better, {system: (value, note)})]
+  HEADLINE     optional fn(t) -> [(metric, unit, better, {system: (value, note, row)})]
+               (row: the reduced row the value comes from, whose repetitions
+               give the "vs best" ratio its interval; None for a count)
   CLAIMS       optional {n: (claim text, judge(t, points, env) -> verdict dict)}
   TARGETS      optional fn(t, env) -> [stats.target(...) dicts] (older rules:
                (section, target, measured, met) tuples)

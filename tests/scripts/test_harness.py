@@ -237,7 +237,7 @@ class Pipeline(unittest.TestCase):
         vals = {"coro": (1e6, full), "asyncio": (1e5, full), "threads": (32500, hit)}
         self.assertEqual(reportpy.ratio_text(vals, "higher"), "not compared: asyncio held all 100 k it was asked for")
         vals["asyncio"] = (1e5, hit)  # a real limit: the ratio says something
-        self.assertEqual(reportpy.ratio_text(vals, "higher"), "10× vs asyncio (better)")
+        self.assertEqual(reportpy.ratio_text(vals, "higher"), "10× vs asyncio (better; a count: no interval)")
 
     def test_scaling_pairs_repetitions(self):
         # Ratios between two backends pair the runs of one repetition (run
@@ -267,7 +267,9 @@ class Pipeline(unittest.TestCase):
         head = text.split("## Headline", 1)[1].split("### Raw primitive", 1)[0]
         self.assertNotIn("boost-context", head, "the raw primitive is not a column of the scheduler table")
         self.assertNotIn("vs coro-mn", head, "corobench is not compared with itself")
-        self.assertRegex(head, r"\| context switch \(lower is better\) .*\| [\d.]+× vs [a-z-]+ \((better|worse|equal)\) \|")
+        self.assertRegex(head, r"\| context switch \(lower is better\) .*\| [\d.]+ \[[\d.]+, [\d.]+\]×, p = [\d.e-]+ "
+                               r"vs [a-z-]+ \((better|worse|inconclusive: the interval holds 1)\) \|")
+        self.assertIn("channel ping-pong", head, "Go's channel ping-pong is not a switch of the row")
         raw = text.split("### Raw primitive, no scheduler", 1)[1].split("\n### ", 1)[0]
         self.assertRegex(raw, r"\| context switch, raw .*rawctx.* \| [\d.]+ ns \| .*fcontext.* \| [\d.]+× \((better|worse)\) \|")
         # the M:N series is in the CSVs the plots read
