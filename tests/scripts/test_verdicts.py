@@ -315,5 +315,47 @@ class BenchDiff(unittest.TestCase):
             shutil.rmtree(tmp, ignore_errors=True)
 
 
+class PreviousReference(unittest.TestCase):
+    def test_a_run_sets_the_reference_it_replaces_beside_its_verdicts(self):
+        tmp = tempfile.mkdtemp(prefix="cb-prev-")
+        try:
+            shutil.copytree(os.path.join(ROOT, "results", "ref"), os.path.join(tmp, "ref"))
+            run = os.path.join(tmp, "runs", "X")
+            for sub in ("data", "plots"):
+                os.makedirs(os.path.join(run, sub))
+            shutil.copytree(os.path.join(tmp, "ref", "csv"), os.path.join(run, "csv"))
+            shutil.copy(os.path.join(tmp, "ref", "points.json"), os.path.join(run, "data", "points.json"))
+            with open(os.path.join(tmp, "ref", "env.json"), encoding="utf-8") as f:
+                env = json.load(f)
+            with open(os.path.join(run, "env.json"), "w", encoding="utf-8") as f:
+                json.dump(env | {"run_id": "X"}, f)
+            r = subprocess.run([sys.executable, os.path.join(SCRIPTS, "report.py"), run], capture_output=True,
+                               text=True, timeout=300)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            with open(os.path.join(run, "REPORT.md"), encoding="utf-8") as f:
+                text = f.read()
+            self.assertIn("## Against the previous reference", text)
+            self.assertIn(f"previous ({env['run_id']})", text)
+            with open(os.path.join(run, "data", "verdicts.json"), encoding="utf-8") as f:
+                own = json.load(f)["verdicts"]
+            self.assertTrue(all({"id", "estimate", "low", "high", "line", "verdict"} <= set(v) for v in own))
+            self.assertTrue(os.path.isfile(os.path.join(run, "data", "previous-verdicts.json")))
+            r = subprocess.run(["sh", os.path.join(SCRIPTS, "publish.sh"), run, tmp], capture_output=True, text=True)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertTrue(os.path.isfile(os.path.join(tmp, "ref", "previous-verdicts.json")))
+            with open(os.path.join(tmp, "REPORT.md"), encoding="utf-8") as f:
+                published = f.read()
+            r = subprocess.run([sys.executable, os.path.join(SCRIPTS, "report.py"), tmp], capture_output=True,
+                               text=True, timeout=300)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            with open(os.path.join(tmp, "REPORT.md"), encoding="utf-8") as f:
+                again = f.read()
+            self.assertIn("## Against the previous reference", again, "the published report regenerates it")
+            self.assertEqual(published.split("## Against")[1].split("## Failed")[0],
+                             again.split("## Against")[1].split("## Failed")[0])
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)
