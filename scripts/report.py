@@ -229,7 +229,8 @@ def failures(points, skipped):
         if failed else ["None."]
     out.append("\n## Skipped\n")
     out += [f"- {s['step']}: {line}" for s in skipped for line in s["reason"].splitlines()]
-    out += [f"- {p['step']}: {p['point']} (rep {p['rep']}) not supported or failed: {p['error']}"
+    out += [f"- {p['step']}: {p['point']} (rep {p['rep']}) not implemented by the peer (refused as a usage error): "
+            f"{p['error']}"
             for p in points if cbdata.skipped(p)]
     if out[-1] == "\n## Skipped\n":
         out.append("Nothing skipped.")
