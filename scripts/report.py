@@ -87,6 +87,11 @@ def best_other(vals, better):
     return pick(others, key=lambda s: others[s][0])
 
 
+def source_row(v):
+    """The reduced row behind a headline value (value, note[, row]), or None."""
+    return v[2] if len(v) > 2 else None
+
+
 def headline_ratio(vals, better):
     """(text, Interval or None, best system) of coro against the best comparable system of a row."""
     best = best_other(vals, better)
@@ -97,7 +102,7 @@ def headline_ratio(vals, better):
         # a count the other system reached in full is not its limit: a ratio
         # against it would only compare how many tasks each was asked for
         return f"not compared: {best} held all {g(b)} it was asked for", None, best
-    rc, rb = (vals["coro"][2:] or [None])[0], (vals[best][2:] or [None])[0]
+    rc, rb = source_row(vals["coro"]), source_row(vals[best])
     iv = ratios.interval(rc, rb, better) if rc and rb else None
     if iv is None:  # a count (the most tasks a run held), not a sample of repetitions
         r = b / c if better == "lower" else c / b
