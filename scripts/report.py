@@ -181,8 +181,9 @@ def caveats(t):
     """What the headline's numbers leave out, and the settings peers ran with."""
     mem = {r["system"] for r in t.get("memory", ((), []))[1] if r.get("median") is not None}
     out = ["## Caveats\n"]
-    if "threads" in mem:
-        out.append("- Threads' memory per live task in the headline is resident memory (peak RSS over tasks alive): "
+    if any(systems.os_threads(m) for m in mem):
+        out.append("- Threads' memory per live task in the headline (corobench's threads and every peer that runs "
+                   "a task per OS thread) is resident memory (peak RSS over tasks alive): "
                    "it leaves out the kernel stack each thread holds, which RSS does not count (the echo targets "
                    "add the kernel stacks).")
     out.append("- corobench gives a stack a guard page only while its guard budget lasts (a quarter of the kernel's "

@@ -80,3 +80,8 @@ def of(point):
 def variant_of(system):
     """The peer a manifest variant varies (e.g. Go on GOMAXPROCS=2), or None."""
     return _peer(system).get("variant_of")
+
+
+def os_threads(system):
+    """A system that runs each task on its own OS thread (corobench's threads, a peer of family "threads")."""
+    return system == "threads" or system.startswith("threads-") or _peer(system).get("family") == "threads"

@@ -118,6 +118,15 @@ class Headline(unittest.TestCase):
         v = self.vals(scaled(1e6), scaled(1e5), report.NOT_A_LIMIT)
         self.assertTrue(report.ratio_text(v, "higher").startswith("not compared"))
 
+    def test_threads_memory_says_it_leaves_out_kernel_stacks(self):
+        mem = [row(s, scaled(4096), "memory", tasks_reached=10, tasks_requested=10)
+               for s in ("coro", "threads", "pythreads")]
+        vals = spawn.headline({"spawn": ((), []), "memory": ((), mem)})[1][3]
+        self.assertEqual(vals["coro"][1], "")
+        self.assertIn("kernel stack", vals["threads"][1])
+        self.assertIn("kernel stack", vals["pythreads"][1], "a peer of OS threads too")
+        self.assertTrue(any("kernel stack" in x for x in report.caveats({"memory": ((), mem)})))
+
     def test_switch_row_takes_one_mechanism(self):
         rows = [row("coro", scaled(20), "switch", mech="coro", pin="same"),
                 row("go", scaled(130), "peers", mech="go", pin="none", peer_mech="chan")]
