@@ -87,8 +87,9 @@ bench-compare:
 	sh scripts/bench-compare.sh --build $(BUILD) --base "$(BASE)" $(GATE_OUT)
 
 # Two runs' verdicts side by side: make bench-diff A=<run dir or ref> B=<run dir or ref>
-# [FORMAT=table|markdown|json]. Exit 1 on a contradiction (met against missed,
-# or two intervals of one ratio that do not overlap), 2 on bad input.
+# [FORMAT=table|markdown|json]. The script (scripts/benchdiff.py) exits 1 on a
+# contradiction (met against missed, or two intervals of one ratio that do not
+# overlap) and 2 on bad input; make then fails (make's own status is 2).
 bench-diff:
 	@[ -n "$(A)" ] && [ -n "$(B)" ] || { echo "bench-diff: give A=<run dir or ref> and B=<run dir or ref>" >&2; exit 2; }
 	$(PYTHON) scripts/benchdiff.py --format $(FORMAT) "$(A)" "$(B)"

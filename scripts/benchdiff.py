@@ -14,6 +14,10 @@ does not in the other), or two intervals of the same ratio that do not
 overlap.  Inconclusive verdicts are counted, not flagged: an interval that
 straddles its line says the run could not tell, which no other run refutes.
 
+A headline ratio is corobench against the best other system of its row;
+when that system differs between the runs, the two ratios are different
+ones and are shown, not set against each other.
+
 Exit status: 0 no contradiction, 1 at least one, 2 bad input (one line).
 """
 import argparse
@@ -57,17 +61,17 @@ def interval_text(v):
     if v.get("estimate") is None:
         return v["verdict"]
     iv = "" if v.get("low") is None else f" [{v['low']:.3g}, {v['high']:.3g}]"
-    return f"{v['estimate']:.3g}{iv}: {v['verdict']}"
+    vs = f" vs {v['vs']}" if v.get("vs") else ""
+    return f"{v['estimate']:.3g}{iv}{vs}: {v['verdict']}"
 
 
 def contradiction(a, b):
     """Why verdicts a and b of one id contradict each other, or None."""
-    if a is None or b is None:
-        return None
+    if a is None or b is None or a.get("vs") != b.get("vs"):
+        return None  # a headline ratio against another system in each run: two different ratios
     if {a["verdict"], b["verdict"]} in OPPOSED:
         return f"{a['verdict']} against {b['verdict']}"
-    same_ratio = a.get("vs") == b.get("vs")
-    if same_ratio and None not in (a.get("low"), a.get("high"), b.get("low"), b.get("high")):
+    if None not in (a.get("low"), a.get("high"), b.get("low"), b.get("high")):
         if a["high"] < b["low"] or b["high"] < a["low"]:
             return "intervals do not overlap"
     return None

@@ -291,6 +291,9 @@ class BenchDiff(unittest.TestCase):
         b = a[:2] + [entry("t2", MET, 1.1, 1.3)]  # inconclusive against met: no contradiction
         self.assertEqual(benchdiff.compare(a, b)["contradictions"], 0)
         h = [entry("h", "better", 1.1, 1.3, vs="go")]
+        self.assertEqual(benchdiff.compare(h, [entry("h", "worse", 0.2, 0.3, vs="cxx20")])["contradictions"], 0,
+                         "better than one system and worse than another is no contradiction")
+        self.assertEqual(benchdiff.compare(h, [entry("h", "worse", 0.2, 0.3, vs="go")])["contradictions"], 1)
         self.assertEqual(benchdiff.compare(h, [entry("h", "better", 2, 3, vs="cxx20")])["contradictions"], 0,
                          "ratios against different systems are not the same ratio")
 
