@@ -51,7 +51,7 @@ class Point:
     kind: str = "cli"  # cli (result JSON) | text | hyperfine | gbench
     limit_x: float = 1.0  # times the mode's point limit
     limit_s: float = None  # or a limit of its own
-    optional: bool = False  # a failure is "not supported", not a failed point
+    optional: bool = False  # a peer may refuse it (exit 2: skipped); a crash is still a failed point
     once: bool = False  # in the first repetition only
 
 
