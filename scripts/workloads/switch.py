@@ -110,19 +110,60 @@ def raw_section(t, points, env):
                         "corobench vs Boost.Context (gbench)"), rows) + [""])
 
 
-def plot_data(t, env):
-    rows = [dict(r) for r in t["switch"][1]] + micro.rows_of(t, "switch")
-    return {"switch.csv": plotdata.bars(rows, bar_label)}
+PIN = {"same": "1 core", "split": "2 cores"}
+MECH = {"futex": "futex ping-pong", "condvar": "condvar ping-pong"}
+# the shared-stack yield is measured at seven stack sizes; the plot keeps the
+# two ends (the report's micro table has them all)
+SHARED_KEPT = ("shared_yield:8", "shared_yield:8192")
+
+
+def words(r):
+    """A switch row in words: 'threads: futex ping-pong (2 cores)', or the peer's name."""
+    if r["source"] == "peer switch":
+        return systems.label(r["system"])
+    return f"{systems.label(r['system'])}: {MECH.get(r['mech'], 'yield')} ({PIN.get(r['pin'], r['pin'])})"
+
+
+def own_and_peers(points):
+    """[(label, [ns per switch per repetition])]: the switch workload and the peers."""
+    metric = lambda p: cbdata.res(p, "ns_per_switch")  # noqa: E731
+    out = []
+    for k in cbdata.group(points, "switch", ("system", "mech", "pin")):
+        row = {"system": k[0], "mech": k[1], "pin": k[2], "source": "corobench switch"}
+        out.append((words(row), plotdata.rep_values(points, "switch", metric, lambda p, k=k: (
+            systems.of(p), p["tags"].get("mech"), p["tags"].get("pin")) == k)))
+    for (peer,) in cbdata.peer_group(points, "-switch"):
+        out.append((systems.label(peer), plotdata.rep_values(
+            points, "peers", metric, lambda p, peer=peer: p["point"] == f"{peer}-switch")))
+    return out
+
+
+def plot_data(t, env, points):
+    keep = lambda n: "shared_yield" not in n or n.endswith(SHARED_KEPT)  # noqa: E731
+    return {"switch.csv": plotdata.hbars(own_and_peers(points)),
+            "switch_micro.csv": plotdata.hbars(micro.samples(points, "switch", keep))}
 
 
 PLOTS = [Plot("switch", "Context switch cost per mechanism", """
-# Context switch cost per mechanism: corobench's switch workload (coroutines,
-# ucontext, threads over futex/condvar, pinned same/split core), peers, and
-# the Google Benchmark micro cases.  Log scale: they span 1000x.
+# Context switch cost per mechanism, two panels: corobench's switch workload
+# (coroutines, ucontext, threads over futex/condvar on one core or two) with
+# the peers, then the Google Benchmark micro cases.  Log scale: they span 1000x.
+eval term(1000)
+set multiplot title "Context switch cost per mechanism: ns per switch, median of repetitions\\n{/*0.8 ".ci."}"
+set label 99 caption at screen 0.01,0.012 font ',8' noenhanced
+xlab = 'ns per switch (log scale)'
+set origin 0, 0.49
+set size 1, 0.46
 csv = dir.'/switch.csv'
-ttl = 'Context switch cost per mechanism (median of repetitions, bars = min..max)'
-ylab = 'ns per switch (log scale)'
+ttl = 'corobench switch workload and peers'
 load sd.'/plot-bars.gp'
+unset label 99
+set origin 0, 0.02
+set size 1, 0.46
+csv = dir.'/switch_micro.csv'
+ttl = 'Google Benchmark micro cases (same run)'
+load sd.'/plot-bars.gp'
+unset multiplot
 """, plot_data, lambda t, env: extremes(t["switch"][1], micro.rows_of(t, "switch"), bar_label))]
 HEADLINE = headline
 TARGETS = targets
