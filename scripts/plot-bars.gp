@@ -14,7 +14,6 @@ set tmargin 3
 set bmargin 4
 set ytics scale 0 font ',9' noenhanced nomirror
 set xtics nomirror
-set format x '%.0s%c'
 set grid noytics xtics lc rgb '#dddddd'
 unset logscale
 set autoscale
@@ -26,6 +25,8 @@ xlo = 10 ** floor(log10(STATS_min))
 stats csv using 5 nooutput
 xhi = 10 ** ceil(log10(STATS_max) + 0.6)
 set logscale x
+# 1k, 10k, 1M past one; plain numbers under it (not 100m)
+if (xlo >= 1) { set format x '%.0s%c' } else { set format x '%g' }
 set xrange [xlo:xhi]
 set yrange [nbars - 0.4:-0.6]
 unset key

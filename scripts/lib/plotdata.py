@@ -81,18 +81,23 @@ def rep_values(points, step, metric, pred=None):
 
 
 def hbars(items, scale=1.0):
-    """Horizontal-bar data from (label, [per-repetition values]), sorted by
-    median: idx,label,median,low,high,text (plot-bars.gp)."""
+    """Horizontal-bar data from (label, [per-repetition values][, note]),
+    sorted by median: idx,label,median,low,high,text (plot-bars.gp); the text
+    after a bar is its median, then the note."""
     rows = []
-    for label, values in items:
+    for label, values, *note in items:
         iv = median_interval([v * scale for v in values])
         if iv is not None:
-            rows.append((label, iv))
+            rows.append((label, iv, "".join(" " + n for n in note)))
     rows.sort(key=lambda r: r[1][0])
     return series(("idx", "label", "median", "low", "high", "text"),
-                  [(i, '"' + label.replace('"', "'") + '"', fmt(m), fmt(lo), fmt(hi),
-                    cbdata.fnum(m).replace(" ", ""))
-                   for i, (label, (m, lo, hi)) in enumerate(rows)])
+                  [(i, quote(label), fmt(m), fmt(lo), fmt(hi), quote(cbdata.fnum(m).replace(" ", "") + note))
+                   for i, (label, (m, lo, hi), note) in enumerate(rows)])
+
+
+def quote(text):
+    """A CSV field gnuplot reads whole, commas included."""
+    return '"' + text.replace('"', "'") + '"'
 
 
 def line(rows):
