@@ -5,7 +5,9 @@ corobench's and the peers' points (scripts/bench.py).
 
 usage: test_runner.py [unittest args]
 """
+import inspect
 import io
+import json
 import os
 import sys
 import unittest
@@ -14,6 +16,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SCRIPTS = os.path.join(os.path.dirname(os.path.dirname(HERE)), "scripts")
 sys.path[:0] = [SCRIPTS, os.path.join(SCRIPTS, "lib")]
 import bench  # noqa: E402
+import plotdata  # noqa: E402
 import progress  # noqa: E402
 import workloads  # noqa: E402
 
@@ -124,5 +127,55 @@ class Interleaving(unittest.TestCase):
         self.assertEqual({(c, p) for _, c, p in bench.plan(["peers"], False)}, {(False, True)})
 
 
+try:
+    import scipy  # noqa: F401  (the intervals of the plots)
+    NO_SCIPY = None
+except ImportError:
+    NO_SCIPY = "scipy missing (Debian's python3-scipy, seen by /usr/bin/python3)"
+
+
+@unittest.skipIf(NO_SCIPY, NO_SCIPY)
+class PlotLayout(unittest.TestCase):
+    """Every plot's series fit its layout: what plotdata.within_layout checks."""
+
+    def test_the_checker_sees_what_outgrows_a_panel(self):
+        bars = plotdata.hbars([(f"system {i}", [float(i + 1)]) for i in range(plotdata.MAX_BARS + 1)])
+        self.assertTrue(plotdata.within_layout({"x.csv": bars}))
+        self.assertEqual(plotdata.within_layout({"x.csv": plotdata.hbars([("a, b", [1.0, 2.0])])}), [])
+        self.assertTrue(plotdata.within_layout({"x.csv": plotdata.hbars([("x" * (plotdata.MAX_LABEL + 1), [1.0])])}))
+        keys = "".join(f"series {i}\n" for i in range(plotdata.MAX_SERIES + 1))
+        self.assertTrue(plotdata.within_layout({"p.titles": keys}))
+        self.assertEqual(plotdata.within_layout({"p.titles": "a\nb\n"}), [])
+
+    def test_every_plot_of_the_reference_run_fits(self):
+        ref = os.path.join(os.path.dirname(SCRIPTS), "results", "ref")
+        with open(os.path.join(ref, "points.json"), encoding="utf-8") as f:
+            points = json.load(f)["points"]
+        with open(os.path.join(ref, "env.json"), encoding="utf-8") as f:
+            env = json.load(f)
+        t = workloads.tables(points)
+        for plot in workloads.plots():
+            takes_points = len(inspect.signature(plot.data).parameters) > 2
+            files = plot.data(t, env, points) if takes_points else plot.data(t, env)
+            self.assertEqual(plotdata.within_layout(files), [], plot.name)
+
+    def test_interval_of_the_median(self):
+        m, lo, hi = plotdata.median_interval([10.0, 11.0, 12.0, 13.0, 30.0])
+        self.assertEqual(m, 12.0)
+        self.assertTrue(10.0 <= lo <= m <= hi <= 30.0, (lo, hi))
+        self.assertEqual(plotdata.median_interval([5.0]), (5.0, 5.0, 5.0), "one repetition: no interval")
+        self.assertIsNone(plotdata.median_interval([]))
+        self.assertEqual(plotdata.median_interval([1.0, 2.0, 3.0]), plotdata.median_interval([1.0, 2.0, 3.0]),
+                         "a fixed seed: the same plot from the same data")
+
+
+def main():
+    """unittest, with the exit status ctest reads: 77 (skipped) when every test that ran was skipped."""
+    r = unittest.main(verbosity=2, exit=False).result
+    if r.failures or r.errors or r.unexpectedSuccesses:
+        return 1
+    return 77 if r.skipped and len(r.skipped) == r.testsRun else 0
+
+
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    sys.exit(main())
