@@ -141,8 +141,11 @@ PLOTS = [Plot("prodcons", "Producer–consumer throughput vs per-item work", """
 caps = system('cat "'.dir.'/caps.txt"')
 shapes = system('cat "'.dir.'/shapes.txt"')
 bes = system('cat "'.dir.'/systems.txt"')
-eval term(120 + 230 * words(caps))
-set multiplot layout words(caps), words(shapes) margins 0.08, 0.98, 0.1, 0.85 spacing 0.012, 0.055 \
+# pixels: title and key above (140), axis labels and caption below (60),
+# tick labels between rows (55); margins in fractions of the canvas
+h = 200 + 230 * words(caps)
+eval term(h)
+set multiplot layout words(caps), words(shapes) margins 0.08, 0.98, 60.0 / h, 1 - 140.0 / h spacing 0.012, 55.0 / h \
     title "Producer-consumer: M items/s vs CPU work per item (ns), median of repetitions; peers: the headline table\\n{/*0.8 ".ci."}"
 set label 99 caption at screen 0.01,0.015 font ',8' noenhanced
 set logscale x
@@ -152,7 +155,7 @@ set xtics ('0' 10, '100' 100, '1k' 1000, '10k' 10000) font ',8'
 set ytics font ',8' nomirror
 set xtics nomirror
 eval 'set yrange ['.system('cat "'.dir.'/yrange.txt"').']'
-set key at screen 0.5, 0.905 center center horizontal maxcols 6 samplen 3 width 3 font ',9'
+set key at screen 0.5, 1 - 90.0 / h center center horizontal maxcols 6 samplen 3 width 3 font ',9'
 do for [i=1:words(caps)] {
     do for [j=1:words(shapes)] {
         c = word(caps, i)
