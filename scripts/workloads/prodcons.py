@@ -141,13 +141,13 @@ PLOTS = [Plot("prodcons", "Producer–consumer throughput vs per-item work", """
 caps = system('cat "'.dir.'/caps.txt"')
 shapes = system('cat "'.dir.'/shapes.txt"')
 bes = system('cat "'.dir.'/systems.txt"')
-# pixels: title and key above (140), axis labels and caption below (60),
+# pixels: title and key above (140), axis labels and caption below (75),
 # tick labels between rows (55); margins in fractions of the canvas
-h = 200 + 230 * words(caps)
+h = 215 + 230 * words(caps)
 eval term(h)
-set multiplot layout words(caps), words(shapes) margins 0.08, 0.98, 60.0 / h, 1 - 140.0 / h spacing 0.012, 55.0 / h \
+set multiplot layout words(caps), words(shapes) margins 0.08, 0.98, 75.0 / h, 1 - 140.0 / h spacing 0.012, 55.0 / h \
     title "Producer-consumer: M items/s vs CPU work per item (ns), median of repetitions; peers: the headline table\\n{/*0.8 ".ci."}"
-set label 99 caption at screen 0.01,0.015 font ',8' noenhanced
+set label 99 caption at screen 0.01, 12.0 / h font ',8' noenhanced
 set logscale x
 set logscale y
 set xrange [7:14000]
