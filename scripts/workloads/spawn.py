@@ -121,22 +121,15 @@ def memory_data(t, env, points):
 PLOTS = [Plot("spawn", "Spawn + run + join cost", """
 # Spawn + run + join cost of one trivial task, per system, then the Google
 # Benchmark micro cases of the same run.
-eval term(760)
-set multiplot title "Spawn + run + join of one trivial task: ns per task, median of repetitions\\n{/*0.8 ".ci."}"
-set label 99 caption at screen 0.01,0.015 font ',8' noenhanced
+mtitle = 'Spawn + run + join of one trivial task: ns per task, median of repetitions'
 xlab = 'ns per task (log scale)'
-set origin 0, 0.34
-set size 1, 0.58
-csv = dir.'/spawn.csv'
-ttl = 'corobench spawn workload and peers'
-load sd.'/plot-bars.gp'
-unset label 99
-set origin 0, 0.03
-set size 1, 0.31
-csv = dir.'/spawn_micro.csv'
-ttl = 'Google Benchmark micro cases (same run)'
-load sd.'/plot-bars.gp'
-unset multiplot
+height = 760
+split = 0.63
+top = dir.'/spawn.csv'
+ttl_top = 'corobench spawn workload and peers'
+bottom = dir.'/spawn_micro.csv'
+ttl_bottom = 'Google Benchmark micro cases (same run)'
+load sd.'/plot-bars-pair.gp'
 """, spawn_data, lambda t, env: switch.extremes(t["spawn"][1], micro.rows_of(t, "spawn"), lambda r: r["system"])),
          Plot("memory", "Memory per live task", """
 # Resident memory per live task at the most tasks kept alive.

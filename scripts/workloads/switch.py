@@ -148,22 +148,15 @@ PLOTS = [Plot("switch", "Context switch cost per mechanism", """
 # Context switch cost per mechanism, two panels: corobench's switch workload
 # (coroutines, ucontext, threads over futex/condvar on one core or two) with
 # the peers, then the Google Benchmark micro cases.  Log scale: they span 1000x.
-eval term(1000)
-set multiplot title "Context switch cost per mechanism: ns per switch, median of repetitions\\n{/*0.8 ".ci."}"
-set label 99 caption at screen 0.01,0.012 font ',8' noenhanced
+mtitle = 'Context switch cost per mechanism: ns per switch, median of repetitions'
 xlab = 'ns per switch (log scale)'
-set origin 0, 0.49
-set size 1, 0.46
-csv = dir.'/switch.csv'
-ttl = 'corobench switch workload and peers'
-load sd.'/plot-bars.gp'
-unset label 99
-set origin 0, 0.02
-set size 1, 0.46
-csv = dir.'/switch_micro.csv'
-ttl = 'Google Benchmark micro cases (same run)'
-load sd.'/plot-bars.gp'
-unset multiplot
+height = 1000
+split = 0.5
+top = dir.'/switch.csv'
+ttl_top = 'corobench switch workload and peers'
+bottom = dir.'/switch_micro.csv'
+ttl_bottom = 'Google Benchmark micro cases (same run)'
+load sd.'/plot-bars-pair.gp'
 """, plot_data, lambda t, env: extremes(t["switch"][1], micro.rows_of(t, "switch"), bar_label))]
 HEADLINE = headline
 TARGETS = targets
