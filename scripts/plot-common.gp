@@ -16,5 +16,5 @@ caption = system('cat "'.dir.'/caption.txt"')
 ci = system('cat "'.dir.'/ci.txt"')
 set bmargin 6
 set grid ytics lc rgb '#dddddd'
-# keys outside the data: above the panels, in a row
-set key outside top center horizontal noopaque noenhanced
+# each plot places its key outside its data
+set key top left noopaque noenhanced
