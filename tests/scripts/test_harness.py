@@ -522,10 +522,10 @@ class Registry(unittest.TestCase):
 
     def test_no_development_bookkeeping(self):
         files = [os.path.join(SCRIPTS, f) for f in ("bench.py", "bench.sh", "plots.py", "report.py", "publish.sh",
-                                                    "README.md", "plot-common.gp", "plot-bars.gp")]
+                                                    "README.md", "plot-common.gp", "plot-bars.gp", "plot-bars-pair.gp")]
         files += [os.path.join(SCRIPTS, "workloads", f) for f in os.listdir(os.path.join(SCRIPTS, "workloads"))]
         files += [os.path.join(SCRIPTS, "lib", f) for f in ("cbdata.py", "claims.py", "plotdata.py", "collect.py",
-                                                            "atomic.py", "md.py", "ratios.py", "rundir.py",
+                                                            "atomic.py", "md.py", "ratios.py", "rundir.py", "progress.py",
                                                             "systems.py")]
         for path in files:
             if not os.path.isfile(path):
