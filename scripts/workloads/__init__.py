@@ -8,9 +8,12 @@ outside it names the workload:
                parameters; a step's points(params, ctx) yields one
                repetition's Points
   PEER_POINTS  optional (workload, fn(params) -> [Point]): what a peer that
-               runs that workload is asked (the runner's "peers" step)
+               runs that workload is asked; the runner runs them in each
+               repetition of the module's first step, after corobench's
+               points (kept in raw/peers/)
   tables(points) -> {table: (columns, rows)}: raw points reduced
-  PLOTS        [Plot]: caption, gnuplot text, data(t, env) -> {file: text},
+  PLOTS        [Plot]: caption, gnuplot text, data(t, env[, points]) -> {file:
+               text} (with points: per-repetition values, for intervals),
                reading(t, env) -> sentences, table(t) -> Markdown lines
   HEADLINE     optional fn(t) -> [(metric, unit, better, {system: (value, note, row)})]
                (row: the reduced row the value comes from, whose repetitions

@@ -6,6 +6,7 @@ import claims
 import plotdata
 import ratios
 import stats
+import systems
 from workloads import Plot, Point, Step
 
 ORDER = 70
@@ -100,21 +101,19 @@ def claim6(t, points, env):
 CLAIMS = {6: ("Coroutines must not be compute-intensive (others starve: fairness).", claim6)}
 
 
-def plot_data(t, env):
+def plot_data(t, env, points):
     rows = t["fairness"][1]
     yields = sorted({r["yield_us"] for r in rows if r["yield_us"] is not None}, key=lambda y: (y == 0, y))
-    series = sorted({r["system"] for r in rows})
-    files = {"systems.txt": " ".join(series) + "\n",
-             "xtics.txt": ", ".join(f'"{"never" if y == 0 else str(y) + " us"}" {i}' for i, y in enumerate(yields))
+    series = systems.order({r["system"] for r in rows})
+    files = {"systems.txt": " ".join(series) + "\n", "fairness.titles": "".join(systems.label(b) + "\n" for b in series),
+             "xtics.txt": ", ".join(f'"{"never" if y == 0 else str(y) + " µs"}" {i}' for i, y in enumerate(yields))
              + "\n"}
-    f = plotdata.fmt
+    metric = lambda p: cbdata.res(p, "late_p99_ns")  # noqa: E731
     for be in series:
-        out = []
-        for i, y in enumerate(yields):
-            r = next((r for r in rows if r["system"] == be and r["yield_us"] == y and r["median"] is not None), None)
-            if r:  # lateness can be 0 at a coarse clock; a log axis needs > 0
-                out.append((i, f(max(r["median"], 0.01)), f(max(r["min"], 0.01)), f(max(r["max"], 0.01))))
-        files[f"{be}.csv"] = plotdata.series(("idx", "median_us", "min_us", "max_us"), out)
+        # lateness can be 0 at a coarse clock; a log axis needs > 0
+        files[f"{be}.csv"] = plotdata.line(
+            [(i, [max(v / 1e3, 0.01) for v in plotdata.rep_values(points, "fairness", metric, lambda p, y=y, be=be: (
+                systems.of(p), p["tags"].get("yield_us")) == (be, str(y)))]) for i, y in enumerate(yields)])
     return files
 
 
@@ -122,12 +121,14 @@ PLOTS = [Plot("fairness", "Fairness: ticker lateness vs yield interval", """
 bes = system('cat "'.dir.'/systems.txt"')
 xt = system('cat "'.dir.'/xtics.txt"')
 eval 'set xtics ('.xt.')'
-set title 'Fairness: ticker p99 lateness vs yield interval of the CPU-bound tasks (median, bars = min..max)'
+set title "Fairness: p99 lateness of a ticker due every PERIOD µs beside CPU-bound tasks, median of repetitions\\n{/*0.8 ".ci."}"
 set label 99 caption at screen 0.01,0.02 font ',8' noenhanced
-set xlabel 'CPU-bound tasks yield every'
-set ylabel 'p99 lateness (us, log scale)'
+set xlabel 'the CPU-bound tasks yield every'
+set ylabel 'p99 lateness (log scale)'
 set logscale y
+set ytics ('10 µs' 10, '100 µs' 100, '1 ms' 1e3, '10 ms' 1e4, '100 ms' 1e5, '1 s' 1e6, '10 s' 1e7)
+set key outside right top vertical
 set offsets 0.3, 0.3, 0, 0
-plot for [b=1:words(bes)] sprintf('%s/%s.csv', dir, word(bes, b)) \\
-    using 1:2:3:4 with yerrorlines lw 2 pt 7 title word(bes, b)
-""", plot_data, reading)]
+plot for [b=1:words(bes)] sprintf('%s/%s.csv', dir, word(bes, b)) \
+    using 1:2:3:4 with yerrorlines lw 2 pt 7 title system(sprintf('sed -n %dp "%s/fairness.titles"', b, dir))
+""".replace("PERIOD", str(PERIOD_US)), plot_data, reading)]

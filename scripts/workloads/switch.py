@@ -141,19 +141,53 @@ def raw_section(t, points, env):
                         "corobench vs Boost.Context (gbench)"), rows) + [""])
 
 
-def plot_data(t, env):
-    rows = [dict(r) for r in t["switch"][1]] + micro.rows_of(t, "switch")
-    return {"switch.csv": plotdata.bars(rows, bar_label)}
+PIN = {"same": "1 core", "split": "2 cores"}
+MECH = {"futex": "futex ping-pong", "condvar": "condvar ping-pong"}
+# the shared-stack yield is measured at seven stack sizes; the plot keeps the
+# two ends (the report's micro table has them all)
+SHARED_KEPT = ("shared_yield:8", "shared_yield:8192")
+
+
+def words(r):
+    """A switch row in words: 'threads: futex ping-pong (2 cores)', or the peer's name."""
+    if r["source"] == "peer switch":
+        return systems.label(r["system"])
+    return f"{systems.label(r['system'])}: {MECH.get(r['mech'], 'yield')} ({PIN.get(r['pin'], r['pin'])})"
+
+
+def own_and_peers(points):
+    """[(label, [ns per switch per repetition])]: the switch workload and the peers."""
+    metric = lambda p: cbdata.res(p, "ns_per_switch")  # noqa: E731
+    out = []
+    for k in cbdata.group(points, "switch", ("system", "mech", "pin")):
+        row = {"system": k[0], "mech": k[1], "pin": k[2], "source": "corobench switch"}
+        out.append((words(row), plotdata.rep_values(points, "switch", metric, lambda p, k=k: (
+            systems.of(p), p["tags"].get("mech"), p["tags"].get("pin")) == k)))
+    for (peer,) in cbdata.peer_group(points, "-switch"):
+        out.append((systems.label(peer), plotdata.rep_values(
+            points, "peers", metric, lambda p, peer=peer: p["point"] == f"{peer}-switch")))
+    return out
+
+
+def plot_data(t, env, points):
+    keep = lambda n: "shared_yield" not in n or n.endswith(SHARED_KEPT)  # noqa: E731
+    return {"switch.csv": plotdata.hbars(own_and_peers(points)),
+            "switch_micro.csv": plotdata.hbars(micro.samples(points, "switch", keep))}
 
 
 PLOTS = [Plot("switch", "Context switch cost per mechanism", """
-# Context switch cost per mechanism: corobench's switch workload (coroutines,
-# ucontext, threads over futex/condvar, pinned same/split core), peers, and
-# the Google Benchmark micro cases.  Log scale: they span 1000x.
-csv = dir.'/switch.csv'
-ttl = 'Context switch cost per mechanism (median of repetitions, bars = min..max)'
-ylab = 'ns per switch (log scale)'
-load sd.'/plot-bars.gp'
+# Context switch cost per mechanism, two panels: corobench's switch workload
+# (coroutines, ucontext, threads over futex/condvar on one core or two) with
+# the peers, then the Google Benchmark micro cases.  Log scale: they span 1000x.
+mtitle = 'Context switch cost per mechanism: ns per switch, median of repetitions'
+xlab = 'ns per switch (log scale)'
+height = 1000
+split = 0.5
+top = dir.'/switch.csv'
+ttl_top = 'corobench switch workload and peers'
+bottom = dir.'/switch_micro.csv'
+ttl_bottom = 'Google Benchmark micro cases (same run)'
+load sd.'/plot-bars-pair.gp'
 """, plot_data, lambda t, env: extremes(t["switch"][1], micro.rows_of(t, "switch"), bar_label))]
 HEADLINE = headline
 TARGETS = targets

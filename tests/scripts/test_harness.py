@@ -416,7 +416,12 @@ class Driver(unittest.TestCase):
                             "CB_POINT_LIMIT": "8"})  # a loaded machine starts the fake slowly
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertTrue(r.stdout.strip().endswith("REPORT.md"), r.stdout)
-        self.assertRegex(r.stderr, r"\[1/6\] context switch")
+        self.assertRegex(r.stderr, r"\[1/5\] context switch")
+        # without a terminal: a progress line per tenth of a step, the last at 100%
+        prog = re.findall(r"^ +switch: (\d+)/(\d+) points \((\d+)%\)", r.stderr, re.M)
+        self.assertTrue(1 <= len(prog) <= 10, r.stderr)
+        self.assertEqual(prog[-1][0], prog[-1][1], r.stderr)
+        self.assertEqual(prog[-1][2], "100")
         with open(os.path.join(self.tmp, "REPORT.md"), encoding="utf-8") as f:
             text = f.read()
         self.assertRegex(text, r"\| switch \| coro-split \| 1 \| hung: no result within the 8 s time limit")
@@ -455,6 +460,7 @@ class Driver(unittest.TestCase):
         err = p.communicate(timeout=60)[1]
         self.assertEqual(p.returncode, 130, err)
         self.assertIn("interrupted", err)
+        self.assertRegex(err, r"partial data in \S+/runs/\S+/raw, results/ untouched")
         with open(good, encoding="utf-8") as f:
             self.assertEqual(f.read(), "the last good report\n")
         self.assertFalse(os.path.exists(os.path.join(self.tmp, "ref")))
@@ -518,10 +524,10 @@ class Registry(unittest.TestCase):
 
     def test_no_development_bookkeeping(self):
         files = [os.path.join(SCRIPTS, f) for f in ("bench.py", "bench.sh", "plots.py", "report.py", "publish.sh",
-                                                    "README.md", "plot-common.gp", "plot-bars.gp")]
+                                                    "README.md", "plot-common.gp", "plot-bars.gp", "plot-bars-pair.gp")]
         files += [os.path.join(SCRIPTS, "workloads", f) for f in os.listdir(os.path.join(SCRIPTS, "workloads"))]
         files += [os.path.join(SCRIPTS, "lib", f) for f in ("cbdata.py", "claims.py", "plotdata.py", "collect.py",
-                                                            "atomic.py", "md.py", "ratios.py", "rundir.py",
+                                                            "atomic.py", "md.py", "ratios.py", "rundir.py", "progress.py",
                                                             "systems.py")]
         for path in files:
             if not os.path.isfile(path):
