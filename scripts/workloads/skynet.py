@@ -20,7 +20,6 @@ with another checksum did not do the work and is recorded as a failed point.
 import cbdata
 import md
 import plotdata
-import stats
 import systems
 from workloads import Plot, Point, Step
 
@@ -124,8 +123,8 @@ def tables(points):
 
 def interval(values):
     """The median of per-repetition values with its 95% bootstrap interval
-    (stats.ratio_interval against a constant 1), or None."""
-    return stats.ratio_interval(list(values), [1.0] * len(values)) if values else None
+    (what the plot's whiskers show), or None."""
+    return plotdata.median_interval(values) if values else None
 
 
 def best_rows(t):
@@ -161,15 +160,14 @@ def label(r):
     return f"{systems.label(r['system'])} (depth {r['depth']})"
 
 
+def bar_label(r):
+    """A bar's label within the plot's label column (plotdata.MAX_LABEL)."""
+    text = f"{systems.label(r['system'])}, depth {r['depth']}"
+    return text if len(text) <= plotdata.MAX_LABEL else f"{r['system']}, depth {r['depth']}"
+
+
 def plot_data(t, env):
-    rows = []
-    for r in t["skynet"][1]:
-        iv = interval(r["values"])
-        if iv is None:
-            continue
-        lo, hi = (iv.low, iv.high) if iv.low is not None else (r["median"], r["median"])
-        rows.append(dict(r, min=lo, max=hi))
-    return {"skynet.csv": plotdata.bars(rows, label)}
+    return {"skynet.csv": plotdata.hbars([(bar_label(r), r["values"]) for r in t["skynet"][1] if r["values"]])}
 
 
 def stops(t, full):
@@ -211,9 +209,14 @@ def reading(t, env):
     return " ".join(s + stops(t, full))
 
 
+def interval_text(values):
+    iv = interval([v / 1e3 for v in values])
+    return "—" if iv is None else f"{iv[0]:.3g} [{iv[1]:.3g}, {iv[2]:.3g}]"
+
+
 def table(t):
     rows = [(systems.label(r["system"]), r["depth"], r["tasks"], ns(r["median"]),
-             interval([v / 1e3 for v in r["values"]]).text() if r["values"] else "—",
+             interval_text(r["values"]),
              f"{r['wall_s']:.3g} s" if r["wall_s"] is not None else "—", r["n_ok"], r["n_failed"], r["error"] or "")
             for r in t["skynet"][1]]
     if not rows:
@@ -244,9 +247,14 @@ def headline(t):
 PLOTS = [Plot("skynet", "skynet: time per task", """
 # skynet: time per task of a tree of tasks, per system and tree depth.
 # Log scale: stackless runtimes and threads are orders of magnitude apart.
+set multiplot title "skynet: time per task, median of repetitions\\n{/*0.8 ".ci."}"
+set label 99 caption at screen 0.01,0.02 font ',8' noenhanced
+set origin 0, 0.05
+set size 1, 0.85
 csv = dir.'/skynet.csv'
-ttl = 'skynet: time per task (median; bars = 95% interval from the repetitions)'
-ylab = 'ns per task (log scale)'
+ttl = ''
+xlab = 'ns per task (log scale)'
 load sd.'/plot-bars.gp'
+unset multiplot
 """, plot_data, reading, table)]
 HEADLINE = headline
