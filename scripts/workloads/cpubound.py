@@ -21,13 +21,19 @@ from workloads import Plot, Point, Step
 ORDER = 40
 # cpubound's cost per step grows with --wss (each step touches the task's
 # whole working set), so the total work is given per working set
-# (wss: total work) to keep every point about the same length.  "divs": the
-# fit's smaller works, the total divided by each (1 = the whole, which every
-# system runs; the others only the fitted systems).  "nopin": the T at which
-# the two-thread split also runs unpinned (smallest working set).
-PARAMS = {"quick": {"reps": 3, "tasks": [2, 16, 256, 4096], "divs": [1, 4], "nopin": [2],
+# (wss: total work) to keep every point about the same length.  "fit": at
+# those T and working sets the fitted systems also run the total work divided
+# by each of "divs" (1 = the whole, which every system runs at every T).
+# "nopin": the T at which the two-thread split also runs unpinned (smallest
+# working set).  The fit's runs are paid for by T values of the throughput
+# curve that interpolate from their neighbours (T = 1, 32, 128, 512, 2048),
+# and by fitting two working sets of three (the cache-resident one and the
+# one beyond L2).
+PARAMS = {"quick": {"reps": 3, "tasks": [2, 16, 256, 4096], "nopin": [2],
+                    "fit": {"tasks": [2, 256, 4096], "wss": [4096], "divs": [1, 4]},
                     "sets": [(4096, 500000), (1048576, 4096)]},
-          "full": {"reps": 5, "tasks": [1, 2, 4, 16, 64, 256, 1024, 4096], "divs": [1, 2, 8], "nopin": [2, 64],
+          "full": {"reps": 5, "tasks": [2, 4, 8, 16, 64, 256, 1024, 4096], "nopin": [2, 64],
+                   "fit": {"tasks": [2, 16, 256, 4096], "wss": [4096, 1048576], "divs": [1, 2, 8]},
                    "sets": [(4096, 4000000), (65536, 320000), (1048576, 16384)]}}
 # threads-split2 is what two cores give the same tasks without a scheduler:
 # M:N's reference.  Systems interleaved so drift hits all alike.
@@ -43,9 +49,11 @@ def _pt(be, wss, t, work, div, extra=(), name=None, **tags):
 
 def points(p, ctx):
     out = []
+    fit = p["fit"]
     for wss, work in p["sets"]:
-        for t in p["tasks"]:
-            for d in p["divs"]:
+        for t in sorted(set(p["tasks"]) | (set(fit["tasks"]) if wss in fit["wss"] else set())):
+            divs = fit["divs"] if wss in fit["wss"] and t in fit["tasks"] else [1]
+            for d in divs:
                 out += [_pt(be, wss, t, work // d, d) for be in (SERIES if d == 1 else FITTED)]
             if wss == p["sets"][0][0] and t in p.get("nopin", ()):
                 out.append(_pt("threads-split2", wss, t, work, 1, ["--no-pin"],
@@ -365,9 +373,8 @@ def _claim4_wss(fits, rows, w, cores):
     co_base = _fit_at(fits, "coro", w, cores)
     if co and co_base:
         cs = stats.ratio_interval(co["b_by_rep"], co_base["b_by_rep"])
-        ca = stats.ratio_interval(top["a_by_rep"], co["a_by_rep"])
         ev += (f"; coroutines M:1 over the same T: time per step ×{cs.text() if cs else 'no ratio'}, fixed cost "
-               f"{co['task_iv'].text()} µs per task (threads' fixed cost ×{ca.text() if ca else 'no ratio'} theirs)")
+               f"{co['task_iv'].text()} µs per task")
     tried = max((r["tasks"] for r in rows if r["system"] == "threads" and r["wss"] == w), default=0)
     if top["tasks"] < tried:
         err = next((r["error"] for r in rows if r["system"] == "threads" and r["wss"] == w and r["tasks"] == tried),
@@ -461,19 +468,24 @@ def plot_data(t, env):
     return files
 
 
-PLOTS = [Plot("oversub", "Oversubscription: throughput vs task count per working set", """
-# The oversubscription curve: throughput of a fixed amount of CPU work split
-# over T tasks, one panel per per-task working set.  A flat line means more
-# tasks cost nothing.
-wss = system('cat "'.dir.'/oversub_wss.txt"')
-wlab = system('cat "'.dir.'/oversub_wss_labels.txt"')
-bes = system('cat "'.dir.'/oversub_systems.txt"')
-set multiplot layout 1, words(wss) title 'Oversubscription: throughput vs tasks (median, bars = min..max)'
+def _panels(prefix, rows, title):
+    """gnuplot: one column of panels per working set (files <prefix>_wss*.txt), log-2 T axis."""
+    return f"""wss = system('cat "'.dir.'/{prefix}_wss.txt"')
+wlab = system('cat "'.dir.'/{prefix}_wss_labels.txt"')
+bes = system('cat "'.dir.'/{prefix}_systems.txt"')
+set multiplot layout {rows}, words(wss) title '{title}'
 set label 99 caption at screen 0.01,0.02 font ',8' noenhanced
 set logscale x 2
 set format x '%g'
 set xtics font ',8'
-set xlabel 'tasks T (log scale)'
+"""
+
+
+PLOTS = [Plot("oversub", "Oversubscription: throughput vs task count per working set", """
+# The oversubscription curve: throughput of a fixed amount of CPU work split
+# over T tasks, one panel per per-task working set.  A flat line means more
+# tasks cost nothing.
+""" + _panels("oversub", 1, "Oversubscription: throughput vs tasks (median, bars = min..max)") + """set xlabel 'tasks T (log scale)'
 set ylabel 'throughput (M work units / s)'
 set yrange [0:*]
 # one key, in the first panel: four long titles would spill into the next one
@@ -523,15 +535,15 @@ def start_pin_section(t, points, env):
     """The start-barrier delay and pinned vs unpinned split, from this run."""
     cores = env.get("cores") or 2
     ov = t["oversub"][1]
-    out = ["### cpubound: start-barrier delay and pinning\n",
-           "Start-barrier delay: from releasing the start event to the last task beginning its work (median "
-           "[min..max] over repetitions, whole work, smallest working set). On threads it is the wake-up of every "
-           "thread; on coroutines M:1 the last task starts only after every earlier one ran, so it is most of the "
-           "window.\n"]
+    out = ["### cpubound: start-barrier delay and pinning\n"]
     wss = min((r["wss"] for r in ov if r["start_by_rep"]), default=None)
     if wss is None:
         out.append("Start-barrier delay: not measured in this run (its runs do not record start_delay_ns).\n")
     else:
+        out.append("Start-barrier delay: from releasing the start event to the last task beginning its work "
+                   f"(median [min..max] over repetitions, whole work, working set {wss} B). On threads it is the "
+                   "wake-up of every thread; on coroutines M:1 the last task starts only after every earlier one "
+                   "ran, so it is most of the window.\n")
         rows = []
         for r in sorted((r for r in ov if r["wss"] == wss and r["start_by_rep"]),
                         key=lambda r: (systems.rank(r["system"]), r["tasks"])):
@@ -564,15 +576,7 @@ PLOTS.append(Plot("oversub_fit", "Oversubscription fitted: time per work step an
 # works is a + b x work.  Top row: b, the wall time per step (flat = the work
 # itself does not slow down with more tasks).  Bottom row: a / T, the fixed
 # cost per task.  Bars: 95% interval of the fit (none with fewer than 3 runs).
-wss = system('cat "'.dir.'/fit_wss.txt"')
-wlab = system('cat "'.dir.'/fit_wss_labels.txt"')
-bes = system('cat "'.dir.'/fit_systems.txt"')
-set multiplot layout 2, words(wss) title 'Time = a + b × work at each T (bars = 95% interval)'
-set label 99 caption at screen 0.01,0.02 font ',8' noenhanced
-set logscale x 2
-set format x '%g'
-set xtics font ',8'
-set key bottom left Left reverse font ',8'
+""" + _panels("fit", 2, "Time = a + b × work at each T (bars = 95% interval)") + """set key bottom left Left reverse font ',8'
 do for [row=0:1] {
   do for [i=1:words(wss)] {
     set title sprintf('%s per task: %s', word(wlab, i), row == 0 ? 'time per step' : 'fixed cost per task')

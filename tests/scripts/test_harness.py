@@ -134,8 +134,8 @@ class Pipeline(unittest.TestCase):
         with open(os.path.join(self.run_dir, "REPORT.md"), encoding="utf-8") as f:
             text = f.read()
         sec = text.split("### M:N and echo targets", 1)[1].split("\n## ", 1)[0].split("\n### ", 1)[0]
-        rows = re.findall(r"^\| (.+?) \| (.+?) \| (yes|\*\*no, missed\*\*|not measured) \|$", sec, re.M)
-        return {t: met for t, _, met in rows}
+        rows = re.findall(r"^\| (.+?) \| (.+?) \| (yes|\*\*no, missed\*\*|not measured|met|\*\*missed\*\*|inconclusive|not comparable) \|$", sec, re.M)
+        return {t: met for t, _, met in rows if t != "target"}
 
     def test_mn_and_echo_targets_have_verdicts_from_numbers(self):
         self.pipeline()
@@ -169,12 +169,12 @@ class Pipeline(unittest.TestCase):
             if name.startswith("coro-mn2-") and name.endswith(".out"):
                 self.edit_json("oversub", name[: -len(".out")], lambda o: o["results"].update(wall_ns=1))
         self.pipeline()
-        self.assertEqual(self.mn_targets().get(key), "yes")
+        self.assertEqual(self.mn_targets().get(key), "met")
         for name in os.listdir(d):
             if name.startswith("coro-mn2-") and name.endswith(".out"):
                 self.edit_json("oversub", name[: -len(".out")], lambda o: o["results"].update(wall_ns=10**15))
         self.pipeline()
-        self.assertEqual(self.mn_targets().get(key), "**no, missed**")
+        self.assertEqual(self.mn_targets().get(key), "**missed**")
 
     def test_cache_sizes_are_recorded_and_named_in_the_scaling_target(self):
         sys.path.insert(0, os.path.join(SCRIPTS, "lib"))
@@ -309,23 +309,14 @@ class Pipeline(unittest.TestCase):
         self.assertEqual(v[0], "does not hold")
         self.assertIn("DIFFERENT", v[1])
 
-    def test_claim4_follows_oversubscription(self):
-        # make threads at the most tasks as fast as at T = cores: nothing degrades
-        rows = {}
-        d = os.path.join(self.run_dir, "raw", "oversub")
-        for name in os.listdir(d):
-            if name.startswith("threads-") and name.endswith(".out"):
-                with open(os.path.join(d, name), encoding="utf-8") as f:
-                    o = json.loads(f.read())
-                if o.get("status") == "ok":
-                    rows[name] = o
-        tasks = sorted({o["params"]["tasks"] for o in rows.values()})
-        for name, o in rows.items():
-            o["results"]["wall_ns"] = 100000000  # same throughput at every T
-            with open(os.path.join(d, name), "w", encoding="utf-8") as f:
-                f.write(json.dumps(o))
-        self.assertGreater(len(tasks), 2)
-        self.assertEqual(self.pipeline()[4][0], "does not hold")
+    def test_claim4_needs_several_works_per_task_count(self):
+        # the fixture run has one work per T (it predates the work-size
+        # sweep): claim 4 is not measured, with the reason, and does not
+        # fall back on throughput (its judge is driven to every verdict on
+        # synthetic sweeps in test_cpubound.py)
+        v = self.pipeline()[4]
+        self.assertEqual(v[0], "not measured")
+        self.assertIn("one amount of work", v[1])
 
     def test_missing_and_malformed_files_are_named(self):
         os.rename(os.path.join(self.run_dir, "env.json"), os.path.join(self.run_dir, "env.moved"))
@@ -501,6 +492,8 @@ class Registry(unittest.TestCase):
         with open(os.path.join(ROOT, "results", "ref", "points.json"), encoding="utf-8") as f:
             ref = json.load(f)["points"]
         for st in workloads.steps():
+            if st.name == "oversub" and not any("work" in x["tags"] for x in ref if x["step"] == "oversub"):
+                continue  # the reference run predates the work-size sweep: a new full run replaces it
             p = st.params["full"]
             names = sorted(f"{pt.name}.r{rep}" for rep in range(1, p["reps"] + 1)
                            for pt in st.points(p, self.Ctx()))
