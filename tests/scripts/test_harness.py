@@ -215,7 +215,8 @@ class Pipeline(unittest.TestCase):
                 text = f.read()
             if name.endswith(".meta"):
                 text = text.replace("point=coro-mn2-", "point=threads-split2-").replace(
-                    "t.backend=coro-mn2", "t.backend=threads-split2")
+                    "t.backend=coro-mn2", "t.backend=threads-split2").replace(
+                    "t.system=coro-mn2", "t.system=threads-split2")
             elif name.endswith(".out"):
                 obj = json.loads(text)
                 obj["backend"] = "threads"
@@ -309,11 +310,22 @@ class Pipeline(unittest.TestCase):
         self.assertEqual(v[0], "does not hold")
         self.assertIn("DIFFERENT", v[1])
 
-    def test_claim4_needs_several_works_per_task_count(self):
-        # the fixture run has one work per T (it predates the work-size
-        # sweep): claim 4 is not measured, with the reason, and does not
-        # fall back on throughput (its judge is driven to every verdict on
-        # synthetic sweeps in test_cpubound.py)
+    def test_claim4_is_judged_on_the_fit_and_needs_several_works(self):
+        # the fixture's oversubscription step has the work-size sweep: claim
+        # 4 is judged on the fitted cost per step, with the fixed cost per
+        # task beside it, and no thread creation subtracted (its judge is
+        # driven to every verdict on synthetic sweeps in test_cpubound.py)
+        v = self.pipeline()[4]
+        self.assertNotEqual(v[0], "not measured", v[1])
+        self.assertIn("time per step", v[1])
+        self.assertIn("fixed cost per task", v[1])
+        self.assertNotIn("creating", v[1])
+        # without the smaller works (a run made before the sweep): not
+        # measured, with the reason, and no fallback on throughput
+        d = os.path.join(self.run_dir, "raw", "oversub")
+        for name in os.listdir(d):
+            if "-u" in name:
+                os.unlink(os.path.join(d, name))
         v = self.pipeline()[4]
         self.assertEqual(v[0], "not measured")
         self.assertIn("one amount of work", v[1])
