@@ -354,7 +354,7 @@ def _claim4_verdict(slow, loss):
 
 
 def _claim4_wss(fits, rows, w, cores):
-    """(verdict, evidence) for one working set, or None without fits at T=cores and above."""
+    """(verdict, evidence, slowdown interval) for one working set, or None without fits at T=cores and above."""
     mine = sorted((r for r in fits if r["system"] == "threads" and r["wss"] == w), key=lambda r: r["tasks"])
     base = next((r for r in mine if r["tasks"] == cores), None)
     top = mine[-1] if mine and mine[-1]["tasks"] > cores else None
@@ -380,7 +380,7 @@ def _claim4_wss(fits, rows, w, cores):
         err = next((r["error"] for r in rows if r["system"] == "threads" and r["wss"] == w and r["tasks"] == tried),
                    None)
         ev += f"; threads failed beyond T={top['tasks']}: {err}"
-    return _claim4_verdict(slow, loss), ev
+    return _claim4_verdict(slow, loss), ev, slow
 
 
 def claim4(t, points, env):
@@ -394,7 +394,7 @@ def claim4(t, points, env):
                        for w in sorted({r["wss"] for r in fits if r["system"] == "threads"})) if x]
     if not per:
         return claims.nm(f"no threads fit at T={cores} and above in this run")
-    vs = {v for v, _ in per}
+    vs = {x[0] for x in per}
     if len(vs) == 1:
         v = vs.pop()
     elif claims.HOLDS in vs:
@@ -403,8 +403,9 @@ def claim4(t, points, env):
         v = claims.INCONCLUSIVE
     else:
         v = claims.CAVEATS
-    return {"verdict": v, "evidence": "; ".join(e for _, e in per),
-            "rule": CLAIM4_RULE.format(cores=cores, line=WORK_LINE)}
+    return {"verdict": v, "evidence": "; ".join(x[1] for x in per),
+            "rule": CLAIM4_RULE.format(cores=cores, line=WORK_LINE),
+            "interval": deciding([x[2] for x in per], WORK_LINE), "line": WORK_LINE}
 
 
 CLAIM5_RULE = (
