@@ -471,9 +471,10 @@ def plot_data(t, env):
         for be in series:
             rows = sorted((r for r in ov if r["wss"] == w and r["system"] == be and r["median"] is not None),
                           key=lambda r: r["tasks"])
+            ivs = [(r["tasks"], plotdata.median_interval(list(r["by_rep"].values()))) for r in rows]
             files[f"oversub_{be}_w{w}.csv"] = plotdata.series(
-                ("tasks", "median", "min", "max"),
-                [(r["tasks"], f(r["median"] / 1e6), f(r["min"] / 1e6), f(r["max"] / 1e6)) for r in rows])
+                ("tasks", "median", "low", "high"),
+                [(t, *(f(x / 1e6) for x in iv)) for t, iv in ivs if iv])
     return files
 
 
@@ -494,7 +495,7 @@ PLOTS = [Plot("oversub", "Oversubscription: throughput vs task count per working
 # The oversubscription curve: throughput of a fixed amount of CPU work split
 # over T tasks, one panel per per-task working set.  A flat line means more
 # tasks cost nothing.
-""" + _panels("oversub", 1, "Oversubscription: throughput vs tasks (median, bars = min..max)") + """set xlabel 'tasks T (log scale)'
+""" + _panels("oversub", 1, "Oversubscription: throughput vs tasks (median, bars = 95% interval)") + """set xlabel 'tasks T (log scale)'
 set ylabel 'throughput (M work units / s)'
 set yrange [0:*]
 # one key, in the first panel: four long titles would spill into the next one
