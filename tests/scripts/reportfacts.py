@@ -10,7 +10,9 @@ import re
 
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
 VERDICT = re.compile(r"^\*\*Verdict: ([a-z ]+)\.\*\*", re.M)
-MET = re.compile(r"\| (yes|\*\*no, missed\*\*|not measured) \|$", re.M)
+# the older yes/no rules and stats.target's three-valued verdicts
+MET = re.compile(r"\| (yes|\*\*no, missed\*\*|not measured|met|\*\*missed\*\*|inconclusive|not comparable) \|$",
+                 re.M)
 
 
 def facts(text):
