@@ -50,13 +50,13 @@
 enum echo_server_kind { ECHO_SRV_CORO, ECHO_SRV_THREADS, ECHO_SRV_EPOLL, ECHO_SRV_EXEC };
 
 typedef struct echo_server_cfg {
-    int kind;         /* enum echo_server_kind */
-    unsigned workers; /* coro: coro_run_ex workers (1 = M:1) */
-    size_t stack;     /* bytes per connection's coroutine or thread */
-    size_t buf;       /* bytes of each connection's read buffer (on its stack) */
-    int lfd;          /* listening socket (blocking; the server sets its mode) */
-    int status_fd;    /* write end of the status pipe */
-    int cpu;          /* pin the whole server process to this CPU, -1 = no */
+    int kind;               /* enum echo_server_kind */
+    unsigned workers;       /* coro: coro_run_ex workers (1 = M:1) */
+    size_t stack;           /* bytes per connection's coroutine or thread */
+    size_t buf;             /* bytes of each connection's read buffer (on its stack) */
+    int lfd;                /* listening socket (blocking; the server sets its mode) */
+    int status_fd;          /* write end of the status pipe */
+    int cpu;                /* pin the whole server process to this CPU, -1 = no */
     char *const *exec_argv; /* ECHO_SRV_EXEC: the program and its own arguments */
 } echo_server_cfg;
 

@@ -55,9 +55,9 @@ typedef struct cpu_marks {
     pid_t pid;
     uint64_t srv[2], lg[2];
     uint64_t syscr[2], syscw[2]; /* /proc/<pid>/io: read- and write-class syscalls */
-    int n;       /* marks taken: 0, 1 (at go) or 2 (at go and at end) */
-    int proc_ok; /* every /proc read succeeded */
-    int io_ok;   /* every /proc/<pid>/io read succeeded */
+    int n;                       /* marks taken: 0, 1 (at go) or 2 (at go and at end) */
+    int proc_ok;                 /* every /proc read succeeded */
+    int io_ok;                   /* every /proc/<pid>/io read succeeded */
 } cpu_marks;
 
 static void mark_cpu(void *arg) {
@@ -145,9 +145,14 @@ static int ec_start(ec_run *e) {
     /* Kernel stacks (16 KiB per thread on x86-64) are not in any VmRSS:
      * the system-wide KernelStack of /proc/meminfo, before and during. */
     e->m.have_kstack = proc_meminfo("KernelStack", &e->m.kstack0) == 0;
-    echo_server_cfg sc = {ec_server_kind(p), (unsigned)p->workers, (size_t)p->stack,
-                          (size_t)p->buf,    -1,                  -1,
-                          e->srv_cpu,        e->exec_argv};
+    echo_server_cfg sc = {.kind = ec_server_kind(p),
+                          .workers = (unsigned)p->workers,
+                          .stack = (size_t)p->stack,
+                          .buf = (size_t)p->buf,
+                          .lfd = -1,
+                          .status_fd = -1,
+                          .cpu = e->srv_cpu,
+                          .exec_argv = e->exec_argv};
     if (echo_child_start(&e->s, &sc, p->connections, &e->cfg.addr, e->r) != 0) return -1;
     proc_status(e->s.pid, "VmRSS", &e->m.rss0);
     return 0;
@@ -281,9 +286,10 @@ static void ec_workload(const void *params, out_sink *out, wl_result *r) {
     echo_child_init(&e.s);
     e.nofile = echo_raise_nofile(e.p->connections + 64);
     res_u64(r, "nofile_limit", e.nofile);
-    res_str(r, "server", e.p->server == EC_SRV_EXEC ? getenv(ECHO_EXEC_ENV)
-                         : e.p->server == EC_SRV_EPOLL ? "epoll"
-                                                       : BK_NAME);
+    res_str(r, "server",
+            e.p->server == EC_SRV_EXEC    ? getenv(ECHO_EXEC_ENV)
+            : e.p->server == EC_SRV_EPOLL ? "epoll"
+                                          : BK_NAME);
     if (e.p->server == EC_SRV_EXEC && ec_exec_argv(&e) != 0) {
         free(e.exec_line);
         return;

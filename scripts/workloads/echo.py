@@ -227,6 +227,10 @@ def _missing(ec, s):
     return None
 
 
+WHAT_OF = {"by_rep": "requests/s", "p99_by_rep": "p99 latency",
+           "mem_by_rep": "memory (RSS + kernel stacks; the system-wide KernelStack also moves with other processes)"}
+
+
 def _compare(name, ec, a, b, key, line, want, fmt="{:.3g}"):
     """One target comparing system a with system b at C connections: the
     ratio of their per-repetition values (key), three-valued against line;
@@ -237,7 +241,7 @@ def _compare(name, ec, a, b, key, line, want, fmt="{:.3g}"):
     iv = stats.ratio_interval(ec[(a, C)][key], ec[(b, C)][key])
     if iv is None:
         return stats.target(SECTION, name, None, line, want,
-                            why=f"no positive values to compare ({key})")
+                            why=f"no positive {WHAT_OF[key]} on both sides")
     return stats.target(SECTION, name, iv, line, want, fmt=fmt)
 
 
