@@ -4,8 +4,12 @@ synthetic points: each target is driven to every outcome it can give (met,
 missed, inconclusive, not comparable, not measured), a server that could not
 hold the connections is never compared, and the floor ratios and syscall
 rows come from the data.  Exit 77 (skipped) when scipy is missing."""
+import contextlib
+import io
 import os
+import stat
 import sys
+import tempfile
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -145,6 +149,48 @@ class EchoTables(unittest.TestCase):
         self.assertEqual(echo._syscalls(rows["coro"]["syscalls"]), "3")
         self.assertIn("not counted", echo._syscalls(rows["tokio"]["syscalls"]))
         self.assertEqual(echo._syscalls(None), "not measured")
+
+
+class Ctx:
+    def __init__(self, build):
+        self.cb, self.build, self.cores = "/x/corobench", build, 2
+
+
+class EchoSweep(unittest.TestCase):
+    def sweep(self, build):
+        echo._told.clear()
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err):
+            pts = echo.points(echo.PARAMS["full"], Ctx(build))
+        return {p.name: p for p in pts}, err.getvalue()
+
+    def test_floor_runs_the_epoll_server(self):
+        pts, _ = self.sweep(tempfile.gettempdir())
+        argv = pts[f"epoll-c{C}"].argv
+        self.assertEqual(argv[:2], ["/x/corobench", "echo"])
+        self.assertEqual(argv[-3:], ["--server", "epoll", "--json"])
+        self.assertIsNone(pts[f"coro-c{C}"].argv, "corobench's own systems: the runner's command line")
+
+    def test_tokio_is_skipped_with_one_line_when_absent(self):
+        with tempfile.TemporaryDirectory() as build:
+            pts, err = self.sweep(build)
+        self.assertFalse([n for n in pts if n.startswith("tokio")])
+        self.assertEqual(len(err.splitlines()), 1, err)
+        self.assertIn("tokio skipped", err)
+
+    def test_tokio_runs_through_corobench_exec(self):
+        with tempfile.TemporaryDirectory() as build:
+            exe = os.path.join(build, "bench", "peers", "tokio", "target", "release", "corobench-tokio")
+            os.makedirs(os.path.dirname(exe))
+            with open(exe, "w") as f:
+                f.write("#!/bin/sh\n")
+            os.chmod(exe, stat.S_IRWXU)
+            pts, err = self.sweep(build)
+        argv = pts[f"tokio-c{C}"].argv
+        self.assertEqual(err, "")
+        self.assertEqual(argv[0], "env")
+        self.assertEqual(argv[1], f"COROBENCH_ECHO_SERVER={exe} echo-server --runtime current_thread")
+        self.assertEqual(argv[-3:], ["--server", "exec", "--json"])
 
 
 if __name__ == "__main__":
