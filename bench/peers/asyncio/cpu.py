@@ -16,22 +16,12 @@ import asyncio
 import time
 
 import cpuwork as C
-import result as R
 import workloads as W
 
 
 async def cpu_task(p, tid, out):
-    every, steps = p["yield-every"], C.task_steps(p, tid)
-    x, ws = C.start_state(p, tid)
-    since = 0
-    for _ in range(steps):
-        x = C.step(x, ws)
-        if every:
-            since += 1
-            if since == every:
-                since = 0
-                await asyncio.sleep(0)
-    out[tid] = (R.fnv_item(C.CB_TAG, tid, x), steps)
+    for _ in C.run_task(p, tid, out):
+        await asyncio.sleep(0)
 
 
 async def cpubound(p, res):
@@ -44,32 +34,20 @@ async def cpubound(p, res):
     C.cpubound_results(res, out, wall, cpu, csw0, W.rusage())
 
 
-async def spinner(tid, chunks, chunk_ns, yields, done):
-    for _ in range(chunks):
-        W.busy_ns(chunk_ns)
-        done[tid] += 1
-        if yields:
-            await asyncio.sleep(0)
+async def spinner(f, tid):
+    for _ in f.spin(tid):
+        await asyncio.sleep(0)
 
 
-async def ticker(st, ticks):
-    while True:
-        now = time.perf_counter_ns()
-        wait = ticks.woke(now)
-        if st["stop"] and now >= st["end"]:
-            break
-        await asyncio.sleep(wait / 1e9)
+async def ticker(f):
+    for s in f.sleeps():
+        await asyncio.sleep(s)
 
 
 async def fairness(p, res):
-    K = p["tasks"]
-    chunks, chunk_ns = C.chunking(p)
-    done = [0] * K
-    t0 = time.perf_counter_ns()
-    st = {"end": t0 + p["duration-ms"] * 1000000, "stop": False}
-    ticks = C.Ticks(t0, p["period-us"] * 1000)
-    tk = asyncio.create_task(ticker(st, ticks))  # scheduled first, as corobench's ticker
-    await asyncio.gather(*(spinner(i, chunks, chunk_ns, p["yield-us"] > 0, done) for i in range(K)))
-    st["stop"] = True
+    f = C.Fairness(p, W.busy_ns)
+    tk = asyncio.create_task(ticker(f))  # scheduled first, as corobench's ticker
+    await asyncio.gather(*(spinner(f, i) for i in range(f.tasks)))
+    f.stop = True
     await tk
-    ticks.results(res, done, time.perf_counter_ns() - t0, chunks)
+    f.results(res)

@@ -12,6 +12,8 @@ woke for each deadline and counts the deadlines it slept through entirely;
 each CPU-bound task spins --duration-ms in chunks of --yield-us (one chunk
 without yields)."""
 
+import time
+
 import opts as O
 import result as R
 
@@ -61,6 +63,23 @@ def step(x, ws):
     return x
 
 
+def run_task(p, tid, out):
+    """Task tid's share of the work: a generator that yields every
+    --yield-every steps (the caller gives the CPU away there: await or
+    time.sleep(0)) and stores (hash, steps) in out[tid] at the end."""
+    every, steps = p["yield-every"], task_steps(p, tid)
+    x, ws = start_state(p, tid)
+    since = 0
+    for _ in range(steps):
+        x = step(x, ws)
+        if every:
+            since += 1
+            if since == every:
+                since = 0
+                yield
+    out[tid] = (R.fnv_item(CB_TAG, tid, x), steps)
+
+
 def cpubound_results(res, out, wall, cpu, csw0, csw1):
     """out: (hash, steps) per task; csw: (voluntary, involuntary) before/after."""
     steps = sum(s for _, s in out)
@@ -70,24 +89,25 @@ def cpubound_results(res, out, wall, cpu, csw0, csw1):
                        units_per_s=steps * 1e9 / wall)
 
 
-def chunking(p):
-    """(chunks per task, ns per chunk): --yield-us 0 is one chunk, never yielding."""
-    dur_us, y = p["duration-ms"] * 1000, p["yield-us"]
-    if not y:
-        return 1, dur_us * 1000
-    return max(dur_us // y, 1), y * 1000
-
-
 def pct(v, q):
     """Nearest-rank percentile of a sorted list (corobench's pct)."""
     return v[max((len(v) * q + 99) // 100, 1) - 1]
 
 
-class Ticks:
-    """The ticker's bookkeeping: deadlines every period from start."""
+class Fairness:
+    """One fairness run: the ticker's bookkeeping (deadlines every period from
+    the start) and the CPU-bound tasks' chunks; created when the clock starts."""
 
-    def __init__(self, start, period):
-        self.period, self.next = period, start + period
+    def __init__(self, p, busy_ns):
+        self.tasks, self.busy_ns, self.yields = p["tasks"], busy_ns, p["yield-us"] > 0
+        # --yield-us 0 is one chunk, never yielding
+        dur_us = p["duration-ms"] * 1000
+        self.chunks = max(dur_us // p["yield-us"], 1) if self.yields else 1
+        self.chunk_ns = p["yield-us"] * 1000 if self.yields else dur_us * 1000
+        self.done = [0] * self.tasks
+        self.start = time.perf_counter_ns()
+        self.period, self.next = p["period-us"] * 1000, self.start + p["period-us"] * 1000
+        self.end, self.stop = self.start + dur_us * 1000, False
         self.lates, self.missed = [], 0
 
     def woke(self, now):
@@ -101,11 +121,29 @@ class Ticks:
                 self.next += skip * self.period
         return self.next - now
 
-    def results(self, res, done, wall, chunks):
-        """done: chunks each CPU task completed (the checksum)."""
-        res.checksum = R.sum_final(sum(R.fnv_item(FA_TAG, i, d) for i, d in enumerate(done)), len(done))
+    def sleeps(self):
+        """The ticker: yields the seconds to sleep to each next deadline until
+        stop is set and the end has passed."""
+        while True:
+            now = time.perf_counter_ns()
+            wait = self.woke(now)
+            if self.stop and now >= self.end:
+                return
+            yield wait / 1e9
+
+    def spin(self, tid):
+        """CPU-bound task tid: yields after each chunk where it would give the
+        CPU away (only with --yield-us)."""
+        for _ in range(self.chunks):
+            self.busy_ns(self.chunk_ns)
+            self.done[tid] += 1
+            if self.yields:
+                yield
+
+    def results(self, res):
+        res.checksum = R.sum_final(sum(R.fnv_item(FA_TAG, i, d) for i, d in enumerate(self.done)), self.tasks)
         v = sorted(self.lates)
         res.results.update(ticks=len(v), missed_ticks=self.missed,
                            late_p50_ns=pct(v, 50) if v else None, late_p99_ns=pct(v, 99) if v else None,
-                           late_max_ns=v[-1] if v else None, wall_ns=wall, chunks_per_task=chunks,
-                           samples_dropped=0)
+                           late_max_ns=v[-1] if v else None, wall_ns=time.perf_counter_ns() - self.start,
+                           chunks_per_task=self.chunks, samples_dropped=0)

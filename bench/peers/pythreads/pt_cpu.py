@@ -26,18 +26,10 @@ def gil_interval_ns():
 
 
 def cpu_task(p, tid, gate, out):
-    every, steps = p["yield-every"], C.task_steps(p, tid)
-    x, ws = C.start_state(p, tid)
+    work = C.run_task(p, tid, out)
     gate.wait()
-    since = 0
-    for _ in range(steps):
-        x = C.step(x, ws)
-        if every:
-            since += 1
-            if since == every:
-                since = 0
-                time.sleep(0)
-    out[tid] = (C.R.fnv_item(C.CB_TAG, tid, x), steps)
+    for _ in work:
+        time.sleep(0)
 
 
 def cpubound(p, res):
@@ -56,38 +48,25 @@ def cpubound(p, res):
     res.results["gil_switch_interval_ns"] = gil_interval_ns()
 
 
-def spinner(tid, chunks, chunk_ns, yields, done):
-    for _ in range(chunks):
-        AW.busy_ns(chunk_ns)
-        done[tid] += 1
-        if yields:
-            time.sleep(0)
+def spinner(f, tid):
+    for _ in f.spin(tid):
+        time.sleep(0)
 
 
-def ticker(st, ticks):
-    while True:
-        now = time.perf_counter_ns()
-        wait = ticks.woke(now)
-        if st["stop"] and now >= st["end"]:
-            break
-        time.sleep(wait / 1e9)
+def ticker(f):
+    for s in f.sleeps():
+        time.sleep(s)
 
 
 def fairness(p, res):
-    K = p["tasks"]
-    chunks, chunk_ns = C.chunking(p)
-    done = [0] * K
-    t0 = time.perf_counter_ns()
-    st = {"end": t0 + p["duration-ms"] * 1000000, "stop": False}
-    ticks = C.Ticks(t0, p["period-us"] * 1000)
-    tk = threading.Thread(target=ticker, args=(st, ticks))
-    cpus = [threading.Thread(target=spinner, args=(i, chunks, chunk_ns, p["yield-us"] > 0, done))
-            for i in range(K)]
+    f = C.Fairness(p, AW.busy_ns)
+    tk = threading.Thread(target=ticker, args=(f,))
+    cpus = [threading.Thread(target=spinner, args=(f, i)) for i in range(f.tasks)]
     for t in [tk] + cpus:
         t.start()
     for t in cpus:
         t.join()
-    st["stop"] = True
+    f.stop = True
     tk.join()
-    ticks.results(res, done, time.perf_counter_ns() - t0, chunks)
+    f.results(res)
     res.results["gil_switch_interval_ns"] = gil_interval_ns()
