@@ -81,13 +81,14 @@ def switch(a_ns=4000, t_ns=20000, a_csw=0, t_csw=1.0, spread=STEADY):
     return out
 
 
-def cpubound(t1=100.0, t2=(100.0,) * 5, t8=95.0, a=100.0):
+def cpubound(t1=100.0, t2=(100.0,) * 5, t8=95.0, a=100.0, a2=None):
+    """Python threads' throughput at 1, 2 and 8 threads; asyncio's a (a2 at 2 tasks)."""
     out = []
     for t, vals in ((1, [t1 * f for f in STEADY]), (2, list(t2)), (8, [t8 * f for f in STEADY])):
         out += [point("pylang", f"pythreads-cpubound-t{t}", r, {"units_per_s": v, "cpu_ns": 1e9, "wall_ns": 1e9},
                       tasks=t) for r, v in zip(REPS, vals)]
-        out += [point("pylang", f"asyncio-cpubound-t{t}", r, {"units_per_s": a * f}, tasks=t)
-                for r, f in zip(REPS, STEADY)]
+        av = list(a2) if t == 2 and a2 else [a * f for f in STEADY]
+        out += [point("pylang", f"asyncio-cpubound-t{t}", r, {"units_per_s": v}, tasks=t) for r, v in zip(REPS, av)]
     return out
 
 
@@ -147,7 +148,10 @@ class Section(unittest.TestCase):
                for s, b, n, lim in (("asyncio", 1200, 100000, None), ("pythreads", 16000, 900, "can't start"))
                for r in REPS]
         row = next(x for x in PL.table(workloads.tables(pts)) if x.startswith("| most alive"))
-        self.assertIn("100,000 (all requested, not a limit) | 900 (can't start) | not compared", row)
+        self.assertIn("| 100 k (all requested, not a limit) | 900 (can't start) | at least 111× (asyncio held", row)
+        self.assertIn("not compared: a count held in full is not a limit", PL._alive_ratio(((900, None), (100, None))))
+        self.assertIn("at most 0.1× (Python threads held", PL._alive_ratio(((100, "MemoryError"), (1000, None))))
+        self.assertEqual(PL._alive_ratio(((100, "MemoryError"), (50, "can't start"))), "2× (both limits)")
 
 
 class Claims(unittest.TestCase):
@@ -179,8 +183,11 @@ class Claims(unittest.TestCase):
         self.assertEqual(judge(4, cpubound(t2=[190 * f for f in STEADY]))["verdict"], claims.NOT_HOLD)
         r = judge(4, cpubound(t2=spread(110)))
         self.assertEqual(r["verdict"], claims.INCONCLUSIVE, r["evidence"])
+        drift = judge(4, cpubound(t2=[150 * f for f in STEADY], a2=[150 * f for f in (1.01, 1.0, 1.02, 0.99, 1.0)]))
+        self.assertEqual(drift["verdict"], claims.INCONCLUSIVE, "asyncio, which cannot be parallel, gains as much")
+        self.assertIn("threads' speedup over asyncio's", drift["evidence"])
         self.assertEqual(judge(4, [])["verdict"], claims.NOT_MEASURED)
-        self.assertIn("8 tasks", judge(4, cpubound())["evidence"])
+        self.assertIn("8 threads", judge(4, cpubound())["evidence"])
 
     def test_claim5_os_switches_and_switch_cost(self):
         self.assertEqual(judge(5, switch())["verdict"], claims.HOLDS)
