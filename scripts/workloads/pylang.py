@@ -425,7 +425,9 @@ def claim6(t, points, env):
     return {"verdict": v, "evidence": ev, "rule": CLAIM6_RULE}
 
 
-CLAIMS = {1: ("asyncio coroutines that never await run one after another: no concurrency.", claim1),
+# Not CLAIMS: the registry gathers every module's CLAIMS into the report's
+# main claims, which these are set beside, never replace.
+PY_CLAIMS = {1: ("asyncio coroutines that never await run one after another: no concurrency.", claim1),
           2: ("Awaiting asyncio.sleep(0) makes them interleave.", claim2),
           3: ("An asyncio.Queue with join hands work from a producer to consumers and waits for it all.", claim3),
           4: ("Under the GIL, CPU-bound Python threads gain no parallelism at all, even on several cores.", claim4),
@@ -438,7 +440,7 @@ CLAIMS = {1: ("asyncio coroutines that never await run one after another: no con
 def judged(t, points, env):
     """Every Python claim's verdict dict, with n and claim; not measured when its data is incomplete."""
     out = []
-    for n, (text, judge) in CLAIMS.items():
+    for n, (text, judge) in PY_CLAIMS.items():
         try:
             r = judge(t, points, env)
         except (KeyError, TypeError, ValueError, ZeroDivisionError) as e:

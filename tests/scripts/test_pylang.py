@@ -108,7 +108,7 @@ def ticker(a_us=(100000,) * 5, t_us=(5500,) * 5, gil_ns=5000000, y1000=(1500,) *
 
 def judge(n, points):
     t = workloads.tables(points)
-    return PL.CLAIMS[n][1](t, points, ENV)
+    return PL.PY_CLAIMS[n][1](t, points, ENV)
 
 
 def spread(center):
@@ -132,6 +132,11 @@ class Section(unittest.TestCase):
         # the section's verdicts are not the main claims': the report's claim parsers must not see them
         self.assertNotRegex(body, r"(?m)^\*\*Verdict:|^### Claim \d")
         self.assertEqual(sum(x.startswith("- **Claim ") for x in lines), 7)
+
+    def test_the_main_claims_stay_corobench_s(self):
+        for n, (_, judge) in workloads.claims().items():
+            self.assertNotEqual(judge.__module__, PL.__name__, f"claim {n}: judged on Python data in the main claims")
+        self.assertEqual(sorted(PL.PY_CLAIMS), list(range(1, 8)))
 
     def test_no_winner_when_the_interval_includes_one(self):
         pts = switch(t_ns=4000, spread=(0.7, 1.3, 1.0, 0.8, 1.25))
