@@ -159,6 +159,37 @@ class Section(unittest.TestCase):
         self.assertEqual(PL._alive_ratio(((100, "MemoryError"), (50, "can't start"))), "2× (both limits)")
 
 
+class Points(unittest.TestCase):
+    class Ctx:
+        cb, micro, build, cores = "/cb", "/micro", "/build", 2
+
+    def test_both_systems_back_to_back_and_only_those_available(self):
+        names = [p.name for p in PL.points(PL.PARAMS["full"], self.Ctx())]
+        self.assertEqual(names[:2], ["asyncio-cpubound-t1", "pythreads-cpubound-t1"])
+        self.assertIn("pythreads-ticker-y0", names)
+        saved = PL._available
+        try:
+            PL._available = lambda s, build: s == "asyncio"
+            names = [p.name for p in PL.points(PL.PARAMS["quick"], self.Ctx())]
+        finally:
+            PL._available = saved
+        self.assertTrue(names and all(n.startswith("asyncio-") for n in names), names)
+
+    def test_the_reference_run(self):
+        """results/ref/ has the peers' Python data: the claims it decides get verdicts."""
+        import json
+        with open(os.path.join(ROOT, "results", "ref", "points.json"), encoding="utf-8") as f:
+            pts = workloads.normalize(json.load(f)["points"])
+        with open(os.path.join(ROOT, "results", "ref", "env.json"), encoding="utf-8") as f:
+            env = json.load(f)
+        t = workloads.tables(pts)
+        got = {c["n"]: c["verdict"] for c in PL.judged(t, pts, env)}
+        self.assertEqual(sorted(got), list(range(1, 8)))
+        for n in (1, 2, 3, 5, 7):  # from the peers step's points
+            self.assertIn(got[n], (claims.HOLDS, claims.CAVEATS, claims.NOT_HOLD, claims.INCONCLUSIVE), n)
+        self.assertTrue(any(x.startswith("| switch") and "paired" in x for x in PL.section(t, pts, env)))
+
+
 class Claims(unittest.TestCase):
     def test_claim1_and_2_follow_the_order_of_asyncio_lines(self):
         self.assertEqual(judge(1, articles())["verdict"], claims.HOLDS)
