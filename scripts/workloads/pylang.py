@@ -16,7 +16,7 @@ from workloads import Point, Step, article
 
 ORDER = 85
 PY = ("asyncio", "pythreads")
-# A Python point is mostly the interpreter's start-up (a fifth of a second),
+# A Python point is mostly the interpreter's start-up,
 # so there are few of them: Python runs a cpubound step in microseconds where
 # C takes nanoseconds, hence little work; the task counts are one, the core
 # count and four times it; the ticker's period is corobench's fairness
@@ -49,7 +49,7 @@ STEPS = [Step("pylang", "the article's language: cpubound and a ticker's latenes
               PARAMS, points)]
 
 
-def _ms(key, scale=1.0):
+def _metric(key, scale=1.0):
     return lambda p: None if cbdata.res(p, key) is None else cbdata.res(p, key) * scale
 
 
@@ -61,17 +61,17 @@ def _csw(p):
 
 # The compared workloads: (key, what, unit, better, step, point name after
 # "<system>-", metric). "higher"/"lower": which way a system is ahead.
-ROWS = (("switch", "switch", "ns", "lower", "peers", "switch", _ms("ns_per_switch")),
-        ("spawn", "spawn + join", "ns", "lower", "peers", "spawn", _ms("ns_per_task")),
-        ("memory", "memory per live task", "B", "lower", "peers", "memory", _ms("rss_per_task_bytes")),
+ROWS = (("switch", "switch", "ns", "lower", "peers", "switch", _metric("ns_per_switch")),
+        ("spawn", "spawn + join", "ns", "lower", "peers", "spawn", _metric("ns_per_task")),
+        ("memory", "memory per live task", "B", "lower", "peers", "memory", _metric("rss_per_task_bytes")),
         ("prodcons-c1", "prodcons 1×1, capacity 1", "items/s", "higher", "peers", "prodcons-c1",
-         _ms("items_per_s")),
+         _metric("items_per_s")),
         ("prodcons-c1024", "prodcons 1×1, capacity 1024", "items/s", "higher", "peers", "prodcons-c1024",
-         _ms("items_per_s")),
+         _metric("items_per_s")),
         *((f"cpubound-t{t}", f"cpubound, {t} task{'s' if t > 1 else ''}", "units/s", "higher", "pylang",
-           f"cpubound-t{t}", _ms("units_per_s")) for t in PARAMS["full"]["tasks"]),
+           f"cpubound-t{t}", _metric("units_per_s")) for t in PARAMS["full"]["tasks"]),
         *((f"ticker-y{y}", f"ticker p99 lateness, CPU-bound tasks {'never yield' if not y else f'yield every {y} µs'}",
-           "µs", "lower", "pylang", f"ticker-y{y}", _ms("late_p99_ns", 1e-3)) for y in PARAMS["full"]["yields"]))
+           "µs", "lower", "pylang", f"ticker-y{y}", _metric("late_p99_ns", 1e-3)) for y in PARAMS["full"]["yields"]))
 COLS = ("key", "workload", "unit", "better", "system", "median", "min", "max", "n_ok", "n_failed", "size", "error")
 
 
@@ -404,7 +404,7 @@ def claim6(t, points, env):
                          "GIL's switch interval")
     k, period, run, gil = shape
     bound = k * gil + period
-    p50 = cbdata.by_rep(th["ok"], _ms("late_p50_ns", 1e-3))
+    p50 = cbdata.by_rep(th["ok"], _metric("late_p50_ns", 1e-3))
     starved = st.ratio_interval(a["by_rep"], {r: run - period for r in a["by_rep"]})
     held = st.ratio_interval(p50, {r: bound for r in p50})
     ev = (f"a ticker every {cbdata.fus(period)} beside {k} CPU-bound tasks of {cbdata.fus(run)} each that never "
