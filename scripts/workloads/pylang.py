@@ -185,7 +185,8 @@ def reading(t):
         if iv is None or iv.low is None:
             continue
         who = "asyncio" if iv.low > 1 else "pythreads" if iv.high < 1 else None
-        ahead[who].append(f"{what} ({iv.estimate:.3g}×)" if who != "pythreads" else f"{what} ({1 / iv.estimate:.3g}×)")
+        x = 1 / iv.estimate if who == "pythreads" else iv.estimate  # how far the one ahead is ahead
+        ahead[who].append(f"{what} ({x:.3g}×)")
     n = sum(len(v) for v in ahead.values())
     if not n:
         return "Neither system has repeated runs of both sides in this run: nothing is compared."
@@ -212,8 +213,8 @@ def article_check(points, system, program):
     want = collections.Counter((task, k, "divisible" if k % 3 == 0 else "not-divisible")
                                for task in ("A", "B") for k in range(1, (n or 0) + 1))
     ok = not bad and collections.Counter(items) == want
-    return ok, (f"`--n {n}`: {len(items)} lines, every line of A and B once with the right verdict: {'yes' if ok else 'no'}, "
-                f"{article.transitions(items)} change(s) of task between consecutive lines")
+    return ok, (f"`--n {n}`: {len(items)} lines, every line of A and B once with the right verdict: "
+                f"{'yes' if ok else 'no'}, {article.transitions(items)} change(s) of task between consecutive lines")
 
 
 def article_table(points):

@@ -4,6 +4,7 @@
 claim judged on Python data, driven with synthetic points to each of its
 outcomes (holds, does not hold, with caveats, inconclusive, not measured).
 No timing, no binaries. Exit 77 (ctest: skipped) without scipy."""
+import importlib.util
 import os
 import sys
 import unittest
@@ -12,9 +13,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path[:0] = [os.path.join(ROOT, "tests", "lib"), os.path.join(ROOT, "scripts"),
                 os.path.join(ROOT, "scripts", "lib")]
-try:
-    import scipy  # noqa: F401  (the intervals: Debian's python3-scipy)
-except ImportError:
+if importlib.util.find_spec("scipy") is None:  # the intervals: Debian's python3-scipy
     print("scipy not importable by this interpreter: skipped")
     sys.exit(77)
 import claims  # noqa: E402
