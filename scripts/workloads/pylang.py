@@ -76,12 +76,14 @@ COLS = ("key", "workload", "unit", "better", "system", "median", "min", "max", "
 
 
 def _size(ok):
-    """The size a system ran (peers may be capped below the harness's)."""
+    """The size a system ran (peers may be capped below the harness's), and
+    the thread stacks' size where it sets one."""
     prm = (ok[0].get("result") or {}).get("params") or {} if ok else {}
-    for k in ("n", "items", "total_work", "duration_ms"):
-        if k in prm:
-            return f"{k.replace('_', ' ')} {prm[k]}"
-    return None
+    size = next((f"{k.replace('_', ' ')} {prm[k]}" for k in ("n", "items", "total_work", "duration_ms")
+                 if k in prm), None)
+    stack = cbdata.res(ok[0], "stack_bytes") if ok else None
+    parts = [size] + ([f"{stack // 1024} KiB stacks"] if stack else [])
+    return ", ".join(x for x in parts if x) or None
 
 
 def _row(spec, system, points):
@@ -215,6 +217,17 @@ def article_check(points, system, program):
     ok = not bad and collections.Counter(items) == want
     return ok, (f"`--n {n}`: {len(items)} lines, every line of A and B once with the right verdict: "
                 f"{'yes' if ok else 'no'}, {article.transitions(items)} change(s) of task between consecutive lines")
+
+
+def article_reading(points):
+    """How many of the article's programs each system printed complete and correct."""
+    out = []
+    for s, name in zip(PY, ("asyncio", "Python threads")):
+        res = [article_check(points, s, prog)[0] for prog in article.PROGRAMS]
+        ran = [r for r in res if r is not None]
+        out.append(f"{name} printed {sum(ran)} of the {len(ran)} programs it ran complete and correct"
+                   + (f" ({len(res) - len(ran)} not run)" if len(ran) < len(res) else ""))
+    return "; ".join(out) + "."
 
 
 def article_table(points):
@@ -458,7 +471,7 @@ def section(t, points, env):
            "asyncio's where lower is better, asyncio's over the threads' where higher is better: above 1, asyncio "
            "is ahead. The interval is a 95% bootstrap interval of the ratio of medians (repetitions paired when "
            "both ran them); the p-value is a two-sided Mann–Whitney test of the two samples.\n"]
-    out += table(t) + ["", reading(t) + "\n"] + article_table(points) + [""]
+    out += table(t) + ["", reading(t) + "\n"] + article_table(points) + ["", article_reading(points) + "\n"]
     out += ["### The article's claims on Python data alone\n",
             "Each claim that Python data can decide, judged by its own rule on the asyncio and Python threads runs "
             "above (the verdicts in \"The article's claims\" rest on corobench's data).\n"]

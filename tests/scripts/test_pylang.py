@@ -131,6 +131,10 @@ class Section(unittest.TestCase):
         # the section's verdicts are not the main claims': the report's claim parsers must not see them
         self.assertNotRegex(body, r"(?m)^\*\*Verdict:|^### Claim \d")
         self.assertEqual(sum(x.startswith("- **Claim ") for x in lines), 7)
+        self.assertIn("asyncio printed 3 of the 3 programs it ran complete and correct; Python threads printed 3", body)
+        broken = PL.article_reading(articles(pythreads_queue=queue(6)[1:], asyncio_sequential=None))
+        self.assertEqual(broken, "asyncio printed 2 of the 2 programs it ran complete and correct (1 not run); "
+                                 "Python threads printed 2 of the 3 programs it ran complete and correct.")
 
     def test_the_main_claims_stay_corobench_s(self):
         for n, (_, judge) in workloads.claims().items():
@@ -148,11 +152,14 @@ class Section(unittest.TestCase):
             self.assertEqual(c["verdict"], claims.NOT_MEASURED, c["n"])
 
     def test_most_alive_is_not_compared_when_no_limit_was_met(self):
-        pts = [point("peers", f"{s}-memory", r, {"rss_per_task_bytes": b, "tasks_reached": n, "limit_error": lim})
+        pts = [point("peers", f"{s}-memory", r, {"rss_per_task_bytes": b, "tasks_reached": n, "limit_error": lim,
+                                                  **({"stack_bytes": 262144} if s == "pythreads" else {})})
                for s, b, n, lim in (("asyncio", 1200, 100000, None), ("pythreads", 16000, 900, "can't start"))
                for r in REPS]
         row = next(x for x in PL.table(workloads.tables(pts)) if x.startswith("| most alive"))
         self.assertIn("| 100 k (all requested, not a limit) | 900 (can't start) | at least 111× (asyncio held", row)
+        mem = next(x for x in PL.table(workloads.tables(pts)) if x.startswith("| memory"))
+        self.assertIn("| 16 kB (256 KiB stacks) |", mem)
         self.assertIn("not compared: a count held in full is not a limit", PL._alive_ratio(((900, None), (100, None))))
         self.assertIn("at most 0.1× (Python threads held", PL._alive_ratio(((100, "MemoryError"), (1000, None))))
         self.assertEqual(PL._alive_ratio(((100, "MemoryError"), (50, "can't start"))), "2× (both limits)")
