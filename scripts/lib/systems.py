@@ -75,3 +75,13 @@ def of(point):
     """The system of a point record, under either tag name."""
     tags = point["tags"]
     return tags.get("system") or tags.get("backend")
+
+
+def variant_of(system):
+    """The peer a manifest variant varies (e.g. Go on GOMAXPROCS=2), or None."""
+    return _peer(system).get("variant_of")
+
+
+def os_threads(system):
+    """A system that runs each task on its own OS thread (corobench's threads, a peer of family "threads")."""
+    return system == "threads" or system.startswith("threads-") or _peer(system).get("family") == "threads"

@@ -237,7 +237,7 @@ class Pipeline(unittest.TestCase):
         vals = {"coro": (1e6, full), "asyncio": (1e5, full), "threads": (32500, hit)}
         self.assertEqual(reportpy.ratio_text(vals, "higher"), "not compared: asyncio held all 100 k it was asked for")
         vals["asyncio"] = (1e5, hit)  # a real limit: the ratio says something
-        self.assertEqual(reportpy.ratio_text(vals, "higher"), "10× vs asyncio (better)")
+        self.assertEqual(reportpy.ratio_text(vals, "higher"), "10× vs asyncio (better; a count: no interval)")
 
     def test_scaling_pairs_repetitions(self):
         # Ratios between two backends pair the runs of one repetition (run
@@ -267,7 +267,9 @@ class Pipeline(unittest.TestCase):
         head = text.split("## Headline", 1)[1].split("### Raw primitive", 1)[0]
         self.assertNotIn("boost-context", head, "the raw primitive is not a column of the scheduler table")
         self.assertNotIn("vs coro-mn", head, "corobench is not compared with itself")
-        self.assertRegex(head, r"\| context switch \(lower is better\) .*\| [\d.]+× vs [a-z-]+ \((better|worse|equal)\) \|")
+        self.assertRegex(head, r"\| context switch \(lower is better\) .*\| [\d.]+ \[[\d.]+, [\d.]+\]×, p = [\d.e-]+ "
+                               r"vs [a-z-]+ \((better|worse|inconclusive: the interval holds 1)\) \|")
+        self.assertIn("channel ping-pong", head, "Go's channel ping-pong is not a switch of the row")
         raw = text.split("### Raw primitive, no scheduler", 1)[1].split("\n### ", 1)[0]
         self.assertRegex(raw, r"\| context switch, raw .*rawctx.* \| [\d.]+ ns \| .*fcontext.* \| [\d.]+× \((better|worse)\) \|")
         # the M:N series is in the CSVs the plots read
@@ -414,7 +416,12 @@ class Driver(unittest.TestCase):
                             "CB_POINT_LIMIT": "8"})  # a loaded machine starts the fake slowly
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertTrue(r.stdout.strip().endswith("REPORT.md"), r.stdout)
-        self.assertRegex(r.stderr, r"\[1/6\] context switch")
+        self.assertRegex(r.stderr, r"\[1/5\] context switch")
+        # without a terminal: a progress line per tenth of a step, the last at 100%
+        prog = re.findall(r"^ +switch: (\d+)/(\d+) points \((\d+)%\)", r.stderr, re.M)
+        self.assertTrue(1 <= len(prog) <= 10, r.stderr)
+        self.assertEqual(prog[-1][0], prog[-1][1], r.stderr)
+        self.assertEqual(prog[-1][2], "100")
         with open(os.path.join(self.tmp, "REPORT.md"), encoding="utf-8") as f:
             text = f.read()
         self.assertRegex(text, r"\| switch \| coro-split \| 1 \| hung: no result within the 8 s time limit")
@@ -453,6 +460,7 @@ class Driver(unittest.TestCase):
         err = p.communicate(timeout=60)[1]
         self.assertEqual(p.returncode, 130, err)
         self.assertIn("interrupted", err)
+        self.assertRegex(err, r"partial data in \S+/runs/\S+/raw, results/ untouched")
         with open(good, encoding="utf-8") as f:
             self.assertEqual(f.read(), "the last good report\n")
         self.assertFalse(os.path.exists(os.path.join(self.tmp, "ref")))
@@ -519,10 +527,10 @@ class Registry(unittest.TestCase):
 
     def test_no_development_bookkeeping(self):
         files = [os.path.join(SCRIPTS, f) for f in ("bench.py", "bench.sh", "plots.py", "report.py", "publish.sh",
-                                                    "README.md", "plot-common.gp", "plot-bars.gp")]
+                                                    "README.md", "plot-common.gp", "plot-bars.gp", "plot-bars-pair.gp")]
         files += [os.path.join(SCRIPTS, "workloads", f) for f in os.listdir(os.path.join(SCRIPTS, "workloads"))]
         files += [os.path.join(SCRIPTS, "lib", f) for f in ("cbdata.py", "claims.py", "plotdata.py", "collect.py",
-                                                            "atomic.py", "md.py", "ratios.py", "rundir.py",
+                                                            "atomic.py", "md.py", "ratios.py", "rundir.py", "progress.py",
                                                             "systems.py")]
         for path in files:
             if not os.path.isfile(path):
