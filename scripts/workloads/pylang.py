@@ -360,7 +360,7 @@ def claim4(t, points, env):
     if v == st.MISSED and (ctl is None or st.verdict(ctl, GAIN_LINE) != st.MET):
         v = st.INCONCLUSIVE  # no parallelism beyond what the control shows without any
     rule = CLAIM4_RULE.format(k=k, cores=cores, most=min(k, cores), line=GAIN_LINE)
-    return {"verdict": _three(v), "evidence": ev, "rule": rule}
+    return {"verdict": _three(v), "evidence": ev, "rule": rule, "interval": iv, "line": GAIN_LINE}
 
 
 CSW_LINE = 0.01  # OS context switches per task switch: "none" allows a stray preemption
@@ -381,7 +381,7 @@ def claim5(t, points, env):
             "of threads' time per switch over asyncio's lies wholly above 1; does not hold if asyncio's involve more "
             "or the interval lies wholly below 1; inconclusive if it straddles 1")
     v = claims.NOT_HOLD if a_csw > CSW_LINE else _three(_stats().verdict(iv, 1, "at_least"))
-    return {"verdict": v, "evidence": ev, "rule": rule}
+    return {"verdict": v, "evidence": ev, "rule": rule, "interval": iv, "line": 1}
 
 
 def _ticker_shape(th):
@@ -436,7 +436,7 @@ def claim6(t, points, env):
         v = claims.INCONCLUSIVE
     else:
         v = claims.HOLDS if b == st.MET else claims.CAVEATS
-    return {"verdict": v, "evidence": ev, "rule": CLAIM6_RULE}
+    return {"verdict": v, "evidence": ev, "rule": CLAIM6_RULE, "interval": starved, "line": 1}
 
 
 # Not CLAIMS: the registry gathers every module's CLAIMS into the report's

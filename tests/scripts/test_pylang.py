@@ -230,6 +230,8 @@ class Claims(unittest.TestCase):
         self.assertIn("threads' speedup over asyncio's", drift["evidence"])
         self.assertEqual(judge(4, [])["verdict"], claims.NOT_MEASURED)
         self.assertIn("8 threads", judge(4, cpubound())["evidence"])
+        self.assertEqual(judge(4, cpubound())["line"], PL.GAIN_LINE, "the interval and line it was decided by")
+        self.assertLess(judge(4, cpubound())["interval"].high, PL.GAIN_LINE)
 
     def test_claim5_os_switches_and_switch_cost(self):
         self.assertEqual(judge(5, switch())["verdict"], claims.HOLDS)
