@@ -134,13 +134,14 @@ class Pipeline(unittest.TestCase):
         with open(os.path.join(self.run_dir, "REPORT.md"), encoding="utf-8") as f:
             text = f.read()
         sec = text.split("### M:N and echo targets", 1)[1].split("\n## ", 1)[0].split("\n### ", 1)[0]
-        rows = re.findall(r"^\| (.+?) \| (.+?) \| (yes|\*\*no, missed\*\*|not measured|met|\*\*missed\*\*|inconclusive|not comparable) \|$", sec, re.M)
+        rows = re.findall(r"^\| (.+?) \| (.+?) \| (yes|\*\*no, missed\*\*|not measured|met|\*\*missed\*\*|"
+                          r"inconclusive|not comparable) \|$", sec, re.M)
         return {t: met for t, _, met in rows if t != "target"}
 
     def test_mn_and_echo_targets_have_verdicts_from_numbers(self):
         self.pipeline()
         t = self.mn_targets()
-        self.assertEqual(len(t), 8, t)
+        self.assertEqual(len(t), 9, t)
         for name, met in t.items():
             self.assertNotEqual(met, "not measured", f"the fixture has the data for: {name}")
 
@@ -154,13 +155,13 @@ class Pipeline(unittest.TestCase):
                 self.edit_json("echo", name[: -len(".out")],
                                lambda o: o["results"].update(requests_per_s=1.0))
         self.pipeline()
-        self.assertEqual(self.mn_targets().get(key), "**no, missed**")
+        self.assertEqual(self.mn_targets().get(key), "**missed**")
         for name in os.listdir(d):
             if name.startswith("coro-c10000.") and name.endswith(".out"):
                 self.edit_json("echo", name[: -len(".out")],
                                lambda o: o["results"].update(requests_per_s=1e9))
         self.pipeline()
-        self.assertEqual(self.mn_targets().get(key), "yes")
+        self.assertEqual(self.mn_targets().get(key), "met")
 
     def test_scaling_target_follows_mn_scaling(self):
         key = "cpubound, 2 M:N workers ≥ 1.9× the 1-worker throughput at every T ≥ 2 (every working set)"
@@ -500,12 +501,20 @@ class Registry(unittest.TestCase):
         # and the docs: no other source file may name it. Excluded: tests,
         # Markdown, stored results (data) and bench/peers/ (other systems'
         # own implementations of the workload). 'fairness' is a word no
-        # other code uses, so every file naming it is wiring.
+        # other code uses, so every file naming it is wiring; the one
+        # exception is the module that runs the Python peers' ticker beside
+        # asyncio's, for the section in the article's own language.
         if shutil.which("git") is None or not os.path.isdir(os.path.join(ROOT, ".git")):
             self.skipTest("not a git checkout")
         out = subprocess.run(["git", "grep", "-l", "fairness", "--", ":!tests", ":!*.md", ":!results",
                               ":!bench/peers"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
-        self.assertEqual(sorted(out.split()), ["bench/workloads/fairness.c", "scripts/workloads/fairness.py"])
+        self.assertEqual(sorted(out.split()), ["bench/workloads/fairness.c", "scripts/workloads/fairness.py",
+                                               "scripts/workloads/pylang.py"])
+
+    # Steps whose full sweep changed after results/ref/ was measured: their
+    # points are not compared with it until the next published full run
+    # (which empties this).
+    SWEEP_CHANGED = {"echo": "the event-loop floor and Tokio joined; 10 connections dropped; 1 s phases"}
 
     def test_full_matrix_is_the_reference_runs(self):
         # the full run measures the same points as the run results/ref/ was made from
@@ -518,7 +527,10 @@ class Registry(unittest.TestCase):
             names = sorted(f"{pt.name}.r{rep}" for rep in range(1, p["reps"] + 1)
                            for pt in st.points(p, self.Ctx()))
             stored = sorted(f"{x['point']}.r{x['rep']}" for x in ref if x["step"] == st.name)
-            self.assertEqual(names, stored, st.name)
+            if st.name in self.SWEEP_CHANGED:
+                self.assertNotEqual(names, stored, f"{st.name}: matches the reference again, drop it")
+            else:
+                self.assertEqual(names, stored, st.name)
             q = st.params["quick"]
             self.assertLessEqual(len(st.points(q, self.Ctx())) * q["reps"], len(names), st.name)
 
