@@ -5,12 +5,15 @@ A system is a corobench backend series or a peer.  corobench's series:
 "coro-shared" (coroutines M:1 on one shared stack, copied out at switches:
 --stack-mode shared), "threads", "threads-splitW" (a cpubound run's tasks run back to back by W
 pinned threads: no scheduler), "ucontext" (the coroutine runtime on glibc
-swapcontext).  Peers come from the peers manifest (scripts/lib/peers.py).
+swapcontext), "epoll" (echo's event-loop floor, no coroutines).  Peers come from the peers manifest (scripts/lib/peers.py).
 Stored runs tagged a point's system "backend"; both names are read.
 """
 import peers
 
 SERIES = ["coro", "coro-mn2", "coro-shared", "threads-split2", "ucontext", "threads"]
+# corobench systems that are neither a backend series nor a peer: the echo
+# workload's event-loop floor (corobench echo --server epoll).
+OWN = {"epoll": "epoll loop, no coroutines"}
 BACKENDS = ("coro", "threads", "ucontext")
 
 
@@ -38,6 +41,8 @@ def label(system):
         return f"{system[len('threads-split'):]} pinned threads, no scheduler"
     if system in BACKENDS or not system:
         return system
+    if system in OWN:
+        return OWN[system]
     return peers.label(system)
 
 

@@ -62,11 +62,12 @@ def _point(system, depth, **kw):
 
 
 def points(p, ctx):
-    # corobench's coroutines also on the peers' smaller tree (quick), so that
-    # every pair meets on one tree; a deeper peers' tree is the full one, run
-    # once below
-    depths = {p["depth"]} | ({p["depth_peers"]} if p["depth_peers"] < p["depth"] else set())
-    out = [_point(s, d) for d in sorted(depths, reverse=True) for s in ("coro", "coro-mn2", "coro-shared")]
+    # corobench M:1 also on the peers' smaller tree (quick), so that every
+    # pair meets on one tree; a deeper peers' tree is the full one, run once
+    # below
+    out = [_point(s, p["depth"]) for s in ("coro", "coro-mn2", "coro-shared")]
+    if p["depth_peers"] < p["depth"]:
+        out += [_point(s, p["depth_peers"]) for s in ("coro", "coro-shared")]
     out.append(_point("threads", p["depth_thr"]))
     if p["full_tree"] > p["depth"]:  # the full tree once on M:1: does it hold it?
         out += [_point("coro", p["full_tree"], limit_x=2.5, once=True),

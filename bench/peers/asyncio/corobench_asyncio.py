@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """corobench-asyncio: the Python asyncio peer of corobench. Runs switch, spawn,
-prodcons, skynet and the article's programs on asyncio and prints the same result as
+prodcons, cpubound, fairness, skynet and the article's programs on asyncio and prints the same result as
 `corobench <workload> --json` (bench/result.schema.json). Standard library only."""
 
 import asyncio
@@ -10,6 +10,8 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import article as A  # noqa: E402
+import cpu  # noqa: E402
+import cpuwork as C  # noqa: E402
 import opts as O  # noqa: E402
 import result as R  # noqa: E402
 import workloads as W  # noqa: E402
@@ -30,6 +32,10 @@ WORKLOADS = {
                   O.uint("items", 100000, 1, 10000000000, "items in all"),
                   O.uint("work-ns", 0, 0, 100000000, "busy work per consumed item, ns")],
                  W.prodcons, None),
+    "cpubound": ("fixed CPU work split over T tasks on one event loop",
+                 C.cpubound_opts("task"), cpu.cpubound, None),
+    "fairness": ("a ticker's lateness beside CPU-bound tasks that await asyncio.sleep(0) every --yield-us",
+                 C.fairness_opts("task"), cpu.fairness, None),
     "skynet": ("every task starts --fanout child tasks down to fanout^depth leaves; sums come back up",
                [O.uint("depth", 6, 0, 12, "levels below the root (leaves: fanout^depth)"),
                 O.uint("fanout", 10, 2, 1000, "children per task")], W.skynet, None),
@@ -48,6 +54,17 @@ def usage():
                      f"`{PROG} <workload> --help` lists its options\n")
 
 
+def cross_check(name, p):
+    """Checks that span options; raises UsageError."""
+    if name == "spawn" and p["alive"] and p["n"] > 10000000:
+        raise O.UsageError(f"--n: with --alive, expected an integer in [1, 10000000], got '{p['n']}'")
+    if name == "fairness":
+        C.check_fairness(p)
+    if name == "skynet" and p["fanout"] ** p["depth"] > 100000000:
+        raise O.UsageError(f"--depth: --fanout ^ --depth must be at most 100000000 leaves, "
+                           f"got {p['fanout']} ^ {p['depth']}")
+
+
 def main(argv):
     if not argv:
         usage()
@@ -62,16 +79,9 @@ def main(argv):
     text, specs, fn, first = WORKLOADS[name]
     try:
         params, as_json, want_help = O.parse(specs, argv[1:], first)
+        cross_check(name, params)
     except O.UsageError as e:
         sys.stderr.write(f"{PROG} {name}: {e}\n")
-        return 2
-    if name == "spawn" and params["alive"] and params["n"] > 10000000:
-        sys.stderr.write(f"{PROG} spawn: --n: with --alive, expected an integer in "
-                         f"[1, 10000000], got '{params['n']}'\n")
-        return 2
-    if name == "skynet" and params["fanout"] ** params["depth"] > 100000000:
-        sys.stderr.write(f"{PROG} skynet: --depth: --fanout ^ --depth must be at most 100000000 leaves, "
-                         f"got {params['fanout']} ^ {params['depth']}\n")
         return 2
     if want_help:
         O.print_help(PROG, name, text, specs)
