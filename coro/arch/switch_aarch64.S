@@ -112,6 +112,34 @@ coro__ctx_switch_jmp:
 	SWITCH 1
 	.size	coro__ctx_switch, .-coro__ctx_switch
 
+/* int coro__ctx_exit(coro_rawctx *to)  (scheduler only): the last switch
+ * of a coroutine that has ended; nothing of it is saved, `to` is restored
+ * and resumed with its resume_rc (the x86-64 file says why it exists). */
+	.globl	coro__ctx_exit
+	.hidden	coro__ctx_exit
+	.type	coro__ctx_exit, %function
+	.p2align 4
+coro__ctx_exit:
+	hint	34				/* bti c */
+	ldr	x9, [x0]			/* to->sp */
+	mov	sp, x9
+	ldp	d8, d9, [sp, #CORO_FRAME_D8]
+	ldp	d10, d11, [sp, #CORO_FRAME_D10]
+	ldp	d12, d13, [sp, #CORO_FRAME_D12]
+	ldp	d14, d15, [sp, #CORO_FRAME_D14]
+	ldp	x19, x20, [sp, #CORO_FRAME_X19]
+	ldp	x21, x22, [sp, #CORO_FRAME_X21]
+	ldp	x23, x24, [sp, #CORO_FRAME_X23]
+	ldp	x25, x26, [sp, #CORO_FRAME_X25]
+	ldp	x27, x28, [sp, #CORO_FRAME_X27]
+	ldp	x29, x30, [sp, #CORO_FRAME_X29]
+	ldr	x10, [sp, #CORO_FRAME_FPCR]
+	msr	fpcr, x10
+	add	sp, sp, #CORO_FRAME_SIZE
+	ldr	w0, [x0, #CORO_RESUME_RC_OFF]
+	ret
+	.size	coro__ctx_exit, .-coro__ctx_exit
+
 /* First entry of a new context: coro_rawctx_make() left fn in x19 and its
  * argument in x20, and x30 pointing here (so the switch's ret lands here: no
  * landing pad needed). fn never returns; brk traps if it did. */
