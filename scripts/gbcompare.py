@@ -25,6 +25,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 import atomic  # noqa: E402  (temp file + rename)
+import cbdata  # noqa: E402  (the one JSON file reader)
 
 UNITS_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
 
@@ -36,12 +37,9 @@ class InputError(Exception):
 def load(path):
     """Returns {run_name: entry} with entry = dict(real, cpu, unit(ns), reps)."""
     try:
-        with open(path, encoding="utf-8") as f:
-            doc = json.load(f)
-    except OSError as e:
-        raise InputError(f"{path}: cannot read: {e.strerror}")
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise InputError(f"{path}: not valid JSON: {e}")
+        doc = cbdata.load_json_file(path, "Google Benchmark JSON file")
+    except cbdata.DataError as e:
+        raise InputError(str(e))
     if not isinstance(doc, dict) or not isinstance(doc.get("benchmarks"), list):
         raise InputError(f"{path}: no 'benchmarks' list (not a Google Benchmark JSON file)")
     out = {}

@@ -36,6 +36,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(HERE, "lib"))
 import atomic  # noqa: E402
+import cbdata  # noqa: E402  (the one JSON file reader)
 from gatereport import limit_text  # noqa: E402
 import historydb as history  # noqa: E402
 
@@ -55,12 +56,9 @@ def log(msg):
 
 def read_json(path, what):
     try:
-        with open(path, encoding="utf-8") as f:
-            return json.load(f)
-    except FileNotFoundError:
-        raise UsageError(f"{what} {path}: no such file")
-    except (OSError, ValueError) as e:
-        raise UsageError(f"{what} {path}: unreadable: {e}")
+        return cbdata.load_json_file(path, what)
+    except cbdata.DataError as e:
+        raise UsageError(str(e))
 
 
 def run_metrics(points):

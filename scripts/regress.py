@@ -44,6 +44,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 import atomic  # noqa: E402  (scripts/lib/atomic.py)
+import cbdata  # noqa: E402  (the one JSON file reader)
 import gatereport  # noqa: E402
 import historydb as history  # noqa: E402
 
@@ -105,14 +106,9 @@ def write_atomic(path, doc):
 
 def read_json(path, what):
     try:
-        with open(path, encoding="utf-8") as f:
-            doc = json.load(f)
-    except FileNotFoundError:
-        raise UsageError(f"{what} {path}: no such file")
-    except OSError as e:
-        raise UsageError(f"{what} {path}: cannot read: {e.strerror}")
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise UsageError(f"{what} {path}: not valid JSON: {e}")
+        doc = cbdata.load_json_file(path, what)
+    except cbdata.DataError as e:
+        raise UsageError(str(e))
     if not isinstance(doc, dict) or not isinstance(doc.get("metrics"), dict):
         raise UsageError(f"{what} {path}: no 'metrics' object")
     for name, m in doc["metrics"].items():

@@ -27,7 +27,7 @@ def load_json_file(path, what="result file"):
     try:
         return json.loads(text)
     except ValueError as e:
-        raise DataError(f"{path}: malformed {what}: {e}")
+        raise DataError(f"{path}: malformed {what} (not valid JSON): {e}")
 
 
 # ---- raw points -------------------------------------------------------------
