@@ -77,6 +77,20 @@
 #include "frame.h"
 #include "gnu_property.h"
 
+/* Restore `to`'s saved state from the frame at rsp and pop it, leaving rsp
+ * at `to`'s return address. */
+.macro RESTORE
+	ldmxcsr	CORO_FRAME_MXCSR(%rsp)			/* `to`'s SSE control/status word */
+	fldcw	CORO_FRAME_X87CW(%rsp)			/* `to`'s x87 control word */
+	movq	CORO_FRAME_R15(%rsp), %r15		/* `to`'s callee-saved registers */
+	movq	CORO_FRAME_R14(%rsp), %r14
+	movq	CORO_FRAME_R13(%rsp), %r13
+	movq	CORO_FRAME_R12(%rsp), %r12
+	movq	CORO_FRAME_RBX(%rsp), %rbx
+	movq	CORO_FRAME_RBP(%rsp), %rbp
+	addq	$CORO_FRAME_SIZE, %rsp			/* rsp -> `to`'s return address */
+.endm
+
 /* Save the callee-saved state of `from` (rdi) below its return address,
  * store its sp, load `to`'s (rsi) and restore the same state from there.
  * Leaves rsp at `to`'s return address. */
@@ -92,15 +106,7 @@
 	movq	%rbp, CORO_FRAME_RBP(%rsp)
 	movq	%rsp, (%rdi)				/* from->sp = the frame just written */
 	movq	(%rsi), %rsp				/* now on `to`'s stack, at its frame */
-	ldmxcsr	CORO_FRAME_MXCSR(%rsp)			/* `to`'s SSE control/status word */
-	fldcw	CORO_FRAME_X87CW(%rsp)			/* `to`'s x87 control word */
-	movq	CORO_FRAME_R15(%rsp), %r15		/* `to`'s callee-saved registers */
-	movq	CORO_FRAME_R14(%rsp), %r14
-	movq	CORO_FRAME_R13(%rsp), %r13
-	movq	CORO_FRAME_R12(%rsp), %r12
-	movq	CORO_FRAME_RBX(%rsp), %rbx
-	movq	CORO_FRAME_RBP(%rsp), %rbp
-	addq	$CORO_FRAME_SIZE, %rsp			/* rsp -> `to`'s return address */
+	RESTORE
 .endm
 
 	.text
@@ -156,15 +162,7 @@ coro__ctx_switch_jmp:
 coro__ctx_exit:
 	.cfi_startproc
 	movq	(%rdi), %rsp				/* on `to`'s stack, at its frame */
-	ldmxcsr	CORO_FRAME_MXCSR(%rsp)
-	fldcw	CORO_FRAME_X87CW(%rsp)
-	movq	CORO_FRAME_R15(%rsp), %r15
-	movq	CORO_FRAME_R14(%rsp), %r14
-	movq	CORO_FRAME_R13(%rsp), %r13
-	movq	CORO_FRAME_R12(%rsp), %r12
-	movq	CORO_FRAME_RBX(%rsp), %rbx
-	movq	CORO_FRAME_RBP(%rsp), %rbp
-	addq	$CORO_FRAME_SIZE, %rsp
+	RESTORE
 	movl	CORO_RESUME_RC_OFF(%rdi), %eax
 	ret
 	.cfi_endproc
