@@ -223,6 +223,13 @@ int coro__ctx_switch_jmp(coro_rawctx *from, coro_rawctx *to);
 /* The last switch of an ended coroutine: saves nothing, resumes `to` with a
  * `ret` (reached by a tail jmp: see switch_x86_64.S). */
 int coro__ctx_exit(coro_rawctx *to);
+/* A fresh coroutine is entered by the jmp-ended switch and ends through
+ * coro__ctx_exit (sched.c, switch_to): only with the assembly switch and
+ * without sanitizers, whose builds end a coroutine through an ordinary
+ * switch that they can follow, and where the pairing would buy nothing. */
+#if !defined(CORO_ASAN) && !defined(CORO_TSAN) && !defined(CORO_SWITCH_UCONTEXT)
+#define CORO_FRESH_EXIT 1
+#endif
 
 /* sched.c */
 static inline void coro__wlist_push(coro_wlist *w, struct coro *c) {

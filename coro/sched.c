@@ -294,12 +294,16 @@ static CORO_ALWAYS_INLINE coro_sched *switch_to(coro_sched *s, struct coro *from
      * pushes is popped by that `ret`, as for a called function, where a
      * `ret` into coro_rawctx_entry here would be mispredicted and leave the
      * predictor one entry off for the returns after it. */
+#ifdef CORO_FRESH_EXIT
     if (CORO_UNLIKELY(to->fresh)) {
         to->fresh = 0;
         coro__ctx_switch_jmp(&from->ctx, &to->ctx);
     } else {
         coro__ctx_switch(&from->ctx, &to->ctx);
     }
+#else
+    coro__ctx_switch(&from->ctx, &to->ctx);
+#endif
     /* Resumed, possibly on another worker. */
     if (CORO_UNLIKELY(s->world)) {
         s = coro__sched();
@@ -367,7 +371,7 @@ static void entry_one(void *p) {
     self->next = s->zombie; /* its stack is released by whoever runs next here */
     s->zombie = self;
     struct coro *n = next_ready(s);
-#if !defined(CORO_ASAN) && !defined(CORO_TSAN)
+#ifdef CORO_FRESH_EXIT
     /* Its last switch, a tail call: see coro__ctx_exit. The stack it leaves
      * is released by the next context here (zombie), so nothing needs saving. */
     coro__check_sp(self);
