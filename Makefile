@@ -11,7 +11,7 @@ PYTHON ?= $(shell [ -x /usr/bin/python3 ] && echo /usr/bin/python3 || echo pytho
 export PYTHON
 
 .PHONY: all build test test-sanitize test-tsan bench bench-quick bench-check bench-baseline \
-	bench-history bench-compare format clean
+	bench-history bench-compare bench-diff format clean
 
 # Install first, then configure: CMake looks for the optional parts (Boost,
 # Go, gnuplot, hyperfine, qemu) when it configures, so configuring before the
@@ -58,12 +58,16 @@ bench:
 	$(COMPILE_PEERS)
 	sh scripts/bench.sh --build $(BUILD)
 
+# The quick run builds the peers (a cold cargo build is most of it) in the
+# background while corobench's own steps run, and runs the steps with peers
+# after it: the time budget of a quick run from a fresh clone holds only
+# so. Its measurements share the cores with that build (env.json says so);
+# the full run builds everything first.
 bench-quick:
 	@sh scripts/bootstrap bench
 	$(CONFIGURE)
 	$(COMPILE)
-	$(COMPILE_PEERS)
-	sh scripts/bench.sh --build $(BUILD) --quick
+	sh scripts/bench.sh --build $(BUILD) --quick --build-peers
 
 # The gate and the compare print FORMAT=table|json|junit|markdown; OUT="a.md
 # b.xml" also writes files, each in the format its extension names (.md,
@@ -85,6 +89,14 @@ bench-compare:
 	$(CONFIGURE)
 	$(COMPILE)
 	sh scripts/bench-compare.sh --build $(BUILD) --base "$(BASE)" $(GATE_OUT)
+
+# Two runs' verdicts side by side: make bench-diff A=<run dir or ref> B=<run dir or ref>
+# [FORMAT=table|markdown|json]. The script (scripts/benchdiff.py) exits 1 on a
+# contradiction (met against missed, or two intervals of one ratio that do not
+# overlap) and 2 on bad input; make then fails (make's own status is 2).
+bench-diff:
+	@[ -n "$(A)" ] && [ -n "$(B)" ] || { echo "bench-diff: give A=<run dir or ref> and B=<run dir or ref>" >&2; exit 2; }
+	$(PYTHON) scripts/benchdiff.py --format $(FORMAT) "$(A)" "$(B)"
 
 # Trends of the history database (results/history.sqlite or BENCH_HISTORY):
 # METRICS=a,b (default: every gated metric), LAST=N commits; plots and

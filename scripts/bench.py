@@ -1,9 +1,14 @@
 #!/usr/bin/env python3
-"""bench.py --build DIR [--quick] [--results DIR] [--only STEPS] -- the runner behind `make bench`.
+"""bench.py --build DIR [--quick] [--results DIR] [--only STEPS] [--build-peers] -- the runner behind `make bench`.
 
 Runs the sweeps every workload module declares (scripts/workloads/) and the
 peers (scripts/lib/peers.py) against the built binaries, each point under a
-time limit; keeps every raw output in results/runs/<run-id>/raw/<step>/;
+time limit; keeps every raw output in results/runs/<run-id>/raw/<step>/
+(the peers' points in raw/peers/).  Each repetition of a step runs
+corobench's points and then the peers' points of the same workload, back to
+back (A B A B ...): a ratio between two systems then compares measurements
+taken seconds apart, not minutes, and its repetitions pair up.  A step shows
+its progress (lib/progress.py): points done, elapsed, time left.
 then turns them into CSV, plots and REPORT.md, and publishes those into
 results/ only when a report was produced, so a failed or interrupted run
 never clobbers the last good report.  Nothing here names a workload: adding
@@ -14,7 +19,7 @@ the raw files and the report, and the sweep goes on.  Run length, machine
 and cache sizes go to env.json and the report.
 
 Knobs for tests: CB_POINT_LIMIT (seconds, overrides every point's limit),
-CB_PEERS (a path that does not exist: the peers step is skipped, as without
+CB_PEERS (a path that does not exist: the peers are skipped, as without
 a manifest), CB_REPS (repetitions of every repeated sweep), CB_FAULT=collect
 (breaks env.json before collecting: proves a failed run leaves results/ alone).
 """
@@ -32,11 +37,11 @@ import peers  # noqa: E402
 import systems  # noqa: E402
 import workloads  # noqa: E402
 from atomic import write_json, write_text  # noqa: E402
+from progress import Progress  # noqa: E402
 from cbdata import DataError, load_json_file  # noqa: E402
 
 ROOT = os.path.dirname(HERE)
 LIMIT = {"quick": 20, "full": 60}  # seconds a point may take, unless it declares otherwise
-PEER_REPS = {"quick": 3, "full": 5}
 BINARIES = ("bench/corobench", "bench/gbench/corobench-micro", "bench/gbench/corobench-micro-ucontext")
 
 
@@ -61,7 +66,9 @@ def parse(argv):
     ap.add_argument("--build", required=True, help="the build directory (run make first)")
     ap.add_argument("--quick", action="store_true", help="the quick sweeps")
     ap.add_argument("--results", default=os.path.join(ROOT, "results"), help="where to publish (default results/)")
-    ap.add_argument("--only", help="a comma-separated subset of the steps")
+    ap.add_argument("--only", help="a comma-separated subset of the steps ('peers': the peers' points of them)")
+    ap.add_argument("--build-peers", action="store_true",
+                    help="build the peers (target peers_all) in the background while the steps without peers run")
     a = ap.parse_args(argv)
     if not os.path.isdir(a.build):
         usage_error(f"--build: build directory '{a.build}' does not exist (run make first)")
@@ -71,7 +78,59 @@ def parse(argv):
     for s in a.steps:
         if s not in names:
             usage_error(f"--only: unknown step '{s}' (steps: {' '.join(names)})")
+    a.peers_build = None
     return a
+
+
+def start_build(build, run):
+    """`cmake --build --target peers_all` in the background (its own process
+    group, so that an interrupted run stops it); its output in the run's
+    peers-build.log."""
+    log = open(os.path.join(run, "peers-build.log"), "w")
+    print("      building the peers in the background (peers-build.log); the steps without peers run first",
+          file=sys.stderr)
+    return subprocess.Popen(["cmake", "--build", build, "--target", "peers_all", f"-j{os.cpu_count() or 2}"],
+                            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+
+
+def wait_build(proc):
+    """Wait for the background peers build before the first peer point, saying so."""
+    if proc is None or proc.returncode is not None:
+        return
+    if proc.poll() is None:
+        print("      waiting for the peers build before the first peer point", file=sys.stderr)
+    t0 = time.monotonic()
+    rc = proc.wait()
+    print(f"      peers build done (exit {rc}, waited {time.monotonic() - t0:.0f} s)"
+          + ("" if rc == 0 else "; the peers it did not build are listed as not available"), file=sys.stderr)
+
+
+def stop_build(proc):
+    if proc is not None and proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait()
+
+
+def peer_steps():
+    """{step name: (workload, fn(params) -> [Point])}: the step whose repetitions
+    also measure the peers on that workload (its module's first step)."""
+    return {m.STEPS[0].name: m.PEER_POINTS for m in workloads.load() if hasattr(m, "PEER_POINTS")}
+
+
+def plan(names, background):
+    """[(Step, corobench's points?, peers' points?)] in run order.  "peers"
+    among the names adds the peers to the steps named that measure them
+    (alone: every step that measures peers, with the peers only).  While the
+    peers build in the background, the steps without peers run first, so
+    that the build has their time."""
+    with_peers, chosen = "peers" in names, [n for n in names if n != "peers"]
+    ps = peer_steps()
+    out = [(s, s.name in chosen, with_peers and s.name in ps and (s.name in chosen or not chosen))
+           for s in workloads.steps()]
+    out = [x for x in out if x[1] or x[2]]
+    if background:
+        out.sort(key=lambda x: x[2])  # stable: the declared order otherwise
+    return out
 
 
 class Runner:
@@ -79,11 +138,18 @@ class Runner:
         self.a, self.run, self.mode = a, run, a.mode
         self.ctx = Ctx(run, a.build)
         self.t0 = time.monotonic()
-        self.nsteps, self.stepno, self.npoints, self.nfailed = len(a.steps) + 3, 0, 0, 0
+        self.plan = plan(a.steps, a.peers_build is not None)
+        self.nsteps, self.stepno, self.npoints, self.nfailed = len(self.plan) + 3, 0, 0, 0
+        self.peer_list = None  # [(name, manifest entry)], found before the first peer point
+        self.refused = set()  # (peer, point) that exited with a usage error: not asked again
+        self.bar = None  # the Progress of the step running
 
     def progress(self, text):
         self.stepno += 1
         print(f"[{self.stepno}/{self.nsteps}] {text} ({int(time.monotonic() - self.t0)} s elapsed)", file=sys.stderr)
+
+    def say(self, text):
+        (self.bar.note if self.bar else lambda s: print(s, file=sys.stderr))(text)
 
     def limit(self, pt):
         if os.environ.get("CB_POINT_LIMIT"):
@@ -99,9 +165,8 @@ class Runner:
             cmd = peers.argv(self.a.build, pt.system, pt.workload, args + (["--json"] if pt.kind == "cli" else []))
         return cmd
 
-    def point(self, step, pt, rep):
-        """Run one measurement under `timeout`; keep stdout, stderr and a meta file. Returns its exit code."""
-        base = os.path.join(self.run, "raw", step, f"{pt.name}.r{rep}")
+    def measure(self, base, pt):
+        """Run one point's command under `timeout` into base.*; (exit code, its argv, limit, ms)."""
         lim, cmd = self.limit(pt), self.argv(pt)
         out = {"hyperfine": ["--export-json", base + ".out.tmp"],
                "gbench": [f"--benchmark_out={base}.out.tmp", "--benchmark_out_format=json"]}.get(pt.kind, [])
@@ -122,6 +187,12 @@ class Runner:
         for ext in (".out", ".err", ".log"):
             if os.path.exists(base + ext + ".tmp"):
                 os.replace(base + ext + ".tmp", base + ext)
+        return rc, cmd, lim, ms
+
+    def point(self, step, pt, rep):
+        """Run one measurement; keep stdout, stderr and a meta file. Returns its exit code."""
+        base = os.path.join(self.run, "raw", step, f"{pt.name}.r{rep}")
+        rc, cmd, lim, ms = self.measure(base, pt)
         tags = {"system": pt.system, **pt.tags} if pt.system else dict(pt.tags)
         if pt.optional:
             tags["optional"] = "yes"
@@ -132,26 +203,64 @@ class Runner:
         if rc != 0:
             self.nfailed += not pt.optional
             what = "optional: recorded as not supported" if pt.optional else "recorded as failed"
-            print(f"      point {step}/{pt.name} rep {rep}: exit {rc} ({what}, going on)", file=sys.stderr)
+            self.say(f"      point {step}/{pt.name} rep {rep}: exit {rc} ({what}, going on)")
         return rc
 
-    def step(self, st):
-        self.progress(st.title)
-        os.makedirs(os.path.join(self.run, "raw", st.name), exist_ok=True)
+    def reps(self, st):
         p = st.params[self.mode]
-        reps = p["reps"] if st.fixed_reps or not os.environ.get("CB_REPS") else int(os.environ["CB_REPS"])
-        for rep in range(1, reps + 1):
-            for pt in st.points(p, self.ctx):
-                self.point(st.name, pt, rep)
+        return p["reps"] if st.fixed_reps or not os.environ.get("CB_REPS") else int(os.environ["CB_REPS"])
 
-    def peers(self):
-        self.progress("peers: the same workloads on other runtimes")
+    def jobs(self, st, coro, with_peers):
+        """[(raw step dir, Point, rep)] of a step: each repetition runs corobench's
+        points, then every peer's points of the same workload, back to back, so
+        that a ratio between systems compares measurements seconds apart."""
+        p, out = st.params[self.mode], []
+        wl, fn = peer_steps().get(st.name, (None, None))
+        for rep in range(1, self.reps(st) + 1):
+            if coro:
+                out += [(st.name, pt, rep) for pt in st.points(p, self.ctx)]
+            for n, entry in (self.peer_list or []) if with_peers else []:
+                if wl not in entry.get("workloads", []):
+                    continue
+                for pt in fn(p):
+                    if not (pt.once and rep > 1):
+                        pt.name, pt.system, pt.workload = f"{n}-{pt.name}", n, wl
+                        out.append(("peers", pt, rep))
+        return out
+
+    def step(self, st, coro, with_peers):
+        self.progress(st.title + ("" if coro else ": the peers only") + (", with the peers" if coro and with_peers
+                                                                        else ""))
+        if with_peers:
+            self.find_peers()
+        os.makedirs(os.path.join(self.run, "raw", st.name if coro else "peers"), exist_ok=True)
+        todo = self.jobs(st, coro, with_peers)
+        self.bar = Progress(st.name, len(todo))
+        try:
+            for sdir, pt, rep in todo:
+                key = (pt.system, pt.name[len(pt.system or "") + 1:])
+                if sdir == "peers" and key in self.refused:
+                    self.bar.advance()
+                    continue
+                if self.point(sdir, pt, rep) == 2 and sdir == "peers" and pt.optional:
+                    self.refused.add(key)
+                self.bar.advance()
+        finally:
+            self.bar.end()
+            self.bar = None
+
+    def find_peers(self):
+        """The peers to measure (once, before the first peer point); raw/peers/list.txt and skipped.txt."""
+        if self.peer_list is not None:
+            return
+        self.peer_list = []
+        wait_build(self.a.peers_build)
         d = os.path.join(self.run, "raw", "peers")
         os.makedirs(d, exist_ok=True)
         forced = os.environ.get("CB_PEERS")
         if forced and not os.path.exists(forced):
             write_text(os.path.join(d, "skipped.txt"), f"peers manifest {forced} not found\n")
-            print(f"      no peers manifest ({forced}): skipped", file=sys.stderr)
+            print(f"      no peers manifest ({forced}): peers skipped", file=sys.stderr)
             return
         try:
             avail, known = peers.available(self.a.build), {p["name"]: p for p in peers.load()}
@@ -160,29 +269,13 @@ class Runner:
             return
         # a peer that is one of corobench's own backends is measured as such
         names = [n for n, why in avail.items() if why is None and n not in systems.BACKENDS]
-        wanted = workloads.peer_points()
         skipped = [f"{n}: not available: {why}" for n, why in avail.items() if why and n not in systems.BACKENDS]
-        skipped += [f"{n}: no {wl} workload" for n in names for wl, _, _ in wanted
+        skipped += [f"{n}: no {wl} workload" for n in names for wl, _ in peer_steps().values()
                     if wl not in known[n].get("workloads", [])]
         write_text(os.path.join(d, "list.txt"), "\n".join(names) + "\n")
         if skipped:
             write_text(os.path.join(d, "skipped.txt"), "\n".join(skipped) + "\n")
-        self.peer_runs(names, known, wanted)
-
-    def peer_runs(self, names, known, wanted):
-        refused = set()  # (peer, point) that exited with a usage error: not asked again
-        reps = int(os.environ.get("CB_REPS") or PEER_REPS[self.mode])
-        for rep in range(1, reps + 1):
-            for n in names:
-                for wl, fn, params in wanted:
-                    if wl not in known[n].get("workloads", []):
-                        continue
-                    for pt in fn(params[self.mode]):
-                        if (pt.once and rep > 1) or (n, pt.name) in refused:
-                            continue
-                        pt.name, pt.system, pt.workload = f"{n}-{pt.name}", n, wl
-                        if self.point("peers", pt, rep) == 2 and pt.optional:
-                            refused.add((n, pt.name[len(n) + 1:]))
+        self.peer_list = [(n, known[n]) for n in names]
 
     def finish(self):
         """collect, plot, report; publish only when a report was written."""
@@ -232,31 +325,36 @@ def prepare(a):
     return run
 
 
-def record_duration(run, seconds):
-    """The measuring time of the run, into its env.json (the report shows it)."""
+def record_duration(run, seconds, build=None):
+    """The measuring time of the run, into its env.json (the report shows it),
+    and whether the peers were built while corobench's steps ran (they shared the cores)."""
     path = os.path.join(run, "env.json")
     try:
         env = load_json_file(path, "environment file")
     except DataError:
         return  # collect names the broken file
     env["duration_s"] = round(seconds)
+    if build is not None:
+        env["peers_built_during_run"] = True
     write_json(path, env)
 
 
 def main(argv):
     a = parse(argv)
     run = prepare(a)
+    if a.build_peers:
+        a.peers_build = start_build(a.build, run)
     r = Runner(a, run)
     try:
-        for name in a.steps:
-            if name == "peers":
-                r.peers()
-            else:
-                r.step(next(s for s in workloads.steps() if s.name == name))
-        record_duration(run, time.monotonic() - r.t0)
+        for st, coro, with_peers in r.plan:
+            r.step(st, coro, with_peers)
+        wait_build(a.peers_build)
+        record_duration(run, time.monotonic() - r.t0, a.peers_build)
         err = r.finish()
     except KeyboardInterrupt:
-        print(f"\nbench: interrupted; run kept in {run}, results/ untouched", file=sys.stderr)
+        stop_build(a.peers_build)
+        print(f"\nbench: interrupted; partial data in {os.path.join(run, 'raw')}, results/ untouched",
+              file=sys.stderr)
         return 130
     if err:
         print(f"bench: {err}", file=sys.stderr)

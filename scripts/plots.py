@@ -10,6 +10,7 @@ a plot that cannot be drawn leaves plots/<plot>.failed with gnuplot's error,
 which the report shows.  Exit 1 if any plot failed, 2 on bad usage.
 """
 import argparse
+import inspect
 import os
 import subprocess
 import sys
@@ -24,10 +25,12 @@ import workloads  # noqa: E402
 from atomic import write_text  # noqa: E402
 
 
-def write_data(plot, t, env, d):
+def write_data(plot, t, env, points, d):
     """Write a plot's files; False when none of its series has a point (nothing to draw)."""
-    series = plot.data(t, env)
-    files = {"caption.txt": plotdata.caption(env) + "\n"} | series
+    # a plot that draws intervals takes the points (their repetitions) as well
+    takes_points = len(inspect.signature(plot.data).parameters) > 2
+    series = plot.data(t, env, points) if takes_points else plot.data(t, env)
+    files = {"caption.txt": plotdata.caption(env) + "\n", "ci.txt": plotdata.CI_NOTE + "\n"} | series
     files[plot.name + ".gp"] = f"load sd.'/plot-common.gp'\n{plot.gnuplot}"
     for name, text in files.items():
         write_text(os.path.join(d, name), text)
@@ -73,7 +76,7 @@ def main():
             failed = os.path.join(lay.plots, plot.name + ".failed")
             if os.path.exists(failed):
                 os.unlink(failed)
-            if not write_data(plot, t, env, d):
+            if not write_data(plot, t, env, points, d):
                 write_text(failed, "no data in this run\n")  # not an error: the report says so
                 for fmt in ("svg", "png"):
                     if os.path.exists(os.path.join(lay.plots, f"{plot.name}.{fmt}")):

@@ -25,6 +25,11 @@ cp -R "$run/plots" "$stage/plots"
 cp "$run/env.json" "$stage/ref/env.json"
 cp -R "$run/csv" "$stage/ref/csv"
 cp "$run/data/points.json" "$stage/ref/points.json"
+# the verdicts (and the replaced reference's, which the report sets beside
+# them) travel with the data, so the published report regenerates the same
+for f in verdicts.json previous-verdicts.json; do
+	if [ -f "$run/data/$f" ]; then cp "$run/data/$f" "$stage/ref/$f"; fi
+done
 # REPORT.md in results/ points at ref/ for its data; the run dir's at ../
 sed 's#`data/points.json`#`ref/points.json`#g; s#`csv/`#`ref/csv/`#g' "$run/REPORT.md" >"$stage/REPORT.md"
 for d in plots ref; do

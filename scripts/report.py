@@ -13,15 +13,20 @@ is typed by hand.  A missing or malformed input file stops it with the
 file's name and exit 1 (2 for bad usage).
 """
 import argparse
+import json
 import os
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.join(HERE, "lib")]
+import benchdiff  # noqa: E402
 import cbdata  # noqa: E402
 import claims  # noqa: E402
 import md  # noqa: E402
+import peers  # noqa: E402
+import ratios  # noqa: E402
 import rundir  # noqa: E402
+import stats  # noqa: E402
 import systems  # noqa: E402
 import workloads  # noqa: E402
 from atomic import write_text  # noqa: E402
@@ -63,30 +68,53 @@ def machine(env, points):
     caches = ("caches_text", "caches") if env.get("caches_text") else ("llc", "last-level cache")
     rows = [(label, "not readable" if env.get(k) is None else env.get(k)) for k, label in
             (caches if x is None else x for x in MACHINE) if k != "duration_s" or k in env]
-    nfail = sum(p["status"] != "ok" and not cbdata.optional(p) for p in points)
-    nopt = sum(p["status"] != "ok" and cbdata.optional(p) for p in points)
+    nfail = sum(cbdata.failed(p) for p in points)
+    nopt = sum(cbdata.skipped(p) for p in points)
     optnote = f" ({nopt} optional point(s) not supported, listed under Skipped)" if nopt else ""
     return (["## Machine\n"] + md.table(("", ""), rows)
             + [f"\n{len(points)} measurement points, {nfail} failed{optnote}. "
                "Repeated points show the median; min..max is the spread.\n"])
 
 
-def ratio_text(vals, better):
-    """coro against the best of the comparable (scheduler-based) systems only."""
-    if "coro" not in vals or vals["coro"] is None:
-        return "—"
+def best_other(vals, better):
+    """(coro's row value, the best comparable other's name) of a headline row, or a reason string."""
+    if "coro" not in vals or vals["coro"] is None or not vals["coro"][0]:
+        return None
     others = {s: v for s, v in vals.items() if s != "coro" and comparable(s) and v is not None and v[0]}
-    if not others or not vals["coro"][0]:
-        return "—"
+    if not others:
+        return None
     pick = min if better == "lower" else max
-    best = pick(others, key=lambda s: others[s][0])
-    c, b = vals["coro"][0], others[best][0]
-    if others[best][1] == NOT_A_LIMIT and c > b:
+    return pick(others, key=lambda s: others[s][0])
+
+
+def source_row(v):
+    """The reduced row behind a headline value (value, note[, row]), or None."""
+    return v[2] if len(v) > 2 else None
+
+
+def headline_ratio(vals, better):
+    """(text, Interval or None, best system) of coro against the best comparable system of a row."""
+    best = best_other(vals, better)
+    if best is None:
+        return "—", None, None
+    c, b = vals["coro"][0], vals[best][0]
+    if vals[best][1] == NOT_A_LIMIT and c > b:
         # a count the other system reached in full is not its limit: a ratio
         # against it would only compare how many tasks each was asked for
-        return f"not compared: {best} held all {g(b)} it was asked for"
-    r = b / c if better == "lower" else c / b
-    return f"{r:.3g}× vs {best} ({'better' if r > 1 else 'worse' if r < 1 else 'equal'})"
+        return f"not compared: {best} held all {g(b)} it was asked for", None, best
+    rc, rb = source_row(vals["coro"]), source_row(vals[best])
+    iv = ratios.interval(rc, rb, better) if rc and rb else None
+    if iv is None:  # a count (the most tasks a run held), not a sample of repetitions
+        r = b / c if better == "lower" else c / b
+        word = "better" if r > 1 else "worse" if r < 1 else "equal"
+        return f"{r:.3g}× vs {best} ({word}; a count: no interval)", None, best
+    word = {stats.MET: "better", stats.MISSED: "worse"}.get(stats.verdict(iv, 1.0), "inconclusive: the interval "
+                                                                                  "holds 1")
+    return f"{ratios.ci_text(iv, ratios.p_value(rc, rb))} vs {best} ({word})", iv, best
+
+
+def ratio_text(vals, better):
+    return headline_ratio(vals, better)[0]
 
 
 def headline(t):
@@ -102,7 +130,10 @@ def headline(t):
              "Scheduler-based systems only: every number below includes a scheduler (corobench's coroutines, its "
              "ucontext build, pinned threads, and the peers that schedule tasks); the last column compares "
              "corobench's coroutines with the best of the others in that row. Raw context-switch primitives "
-             "without a scheduler are compared separately below.\n"]
+             "without a scheduler are compared separately below. A ratio is the ratio of the two systems' medians with "
+             "its 95% bootstrap interval [low, high] (repetitions resampled in pairs when both systems ran in one "
+             "step, back to back) and the Mann–Whitney U p of the two samples; it reads better or worse only when "
+             "the whole interval lies on one side of 1, inconclusive otherwise.\n"]
             + md.table(["metric"] + cols + ["corobench coroutines vs the best comparable system"], body)
             + ["\n— = not measured in this run (see skipped and failed points).\n"])
 
@@ -123,6 +154,50 @@ def targets(t, env):
     for section, rows in by.items():
         out += [f"### {section[0].upper() + section[1:]}\n"] + md.table(("target", "measured", "met"), rows) + [""]
     return out
+
+
+STAT_COLS = ("median", "min", "max", "n_ok", "n_failed", "error", "source")
+
+
+def outliers(t):
+    """A warning per reduced row whose repetitions hold an outlier (hyperfine's
+    modified Z-score rule); the values stay in the data and in the medians."""
+    out = []
+    for name, (cols, rows) in t.items():
+        keys = [c for c in cols[:cols.index("median")] if c != "source"] if "median" in cols else cols[:1]
+        for r in rows:
+            if r.get("outliers"):
+                reps = ", ".join(f"{k} ({g(r['by_rep'][k])})" for k in r["outliers"])
+                out.append(f"- `{name}` {', '.join(f'{k} {r.get(k)}' for k in keys)}: repetition(s) {reps} "
+                           f"of {len(r['by_rep'])}, median {g(r['median'])}")
+    head = ["## Outliers\n",
+            "Points whose repetitions hold an outlier (modified Z-score beyond hyperfine's threshold). They are kept "
+            "in the data, the medians and the intervals; a warning says that their intervals are wider than the "
+            "machine's usual noise, most often because the shared machine was busy during that repetition.\n"]
+    return head + (out if out else ["None."]) + [""]
+
+
+def caveats(t):
+    """What the headline's numbers leave out, and the settings peers ran with."""
+    mem = {r["system"] for r in t.get("memory", ((), []))[1] if r.get("median") is not None}
+    out = ["## Caveats\n"]
+    if any(systems.os_threads(m) for m in mem):
+        out.append("- Threads' memory per live task in the headline (corobench's threads and every peer that runs "
+                   "a task per OS thread) is resident memory (peak RSS over tasks alive): "
+                   "it leaves out the kernel stack each thread holds, which RSS does not count (the echo targets "
+                   "add the kernel stacks).")
+    out.append("- corobench gives a stack a guard page only while its guard budget lasts (a quarter of the kernel's "
+               "vm.max_map_count, since each guard page splits a mapping); past it, stacks have no guard page and "
+               "an overflow is detected after the fact (a stack-pointer check at each suspension, a canary at the "
+               "end), not prevented (coro/stack.c). The memory runs with the most coroutines run past it.")
+    seen = {r.get("system") for _, rows in t.values() for r in rows if isinstance(r, dict)}
+    for p in peers.load():
+        if p["name"] in seen and p.get("args"):
+            out.append(f"- {p['label']} (`{p['name']}`) runs with `{' '.join(map(str, p['args']))}`"
+                       + (" in the M:1 rows and the headline, set against corobench's one-thread scheduler."
+                          if p.get("workers", 1) == 1 else f", set against corobench's M:N on {p['workers']} "
+                          "workers."))
+    return out + [""]
 
 
 def plot_section(plot, t, env, lay):
@@ -154,17 +229,91 @@ def verdicts(t, points, env):
 
 
 def failures(points, skipped):
-    failed = [p for p in points if p["status"] != "ok" and not cbdata.optional(p)]
+    failed = [p for p in points if cbdata.failed(p)]
     out = ["## Failed points\n"]
     out += md.table(("step", "point", "rep", "error"), [(p["step"], p["point"], p["rep"], p["error"]) for p in failed]) \
         if failed else ["None."]
     out.append("\n## Skipped\n")
     out += [f"- {s['step']}: {line}" for s in skipped for line in s["reason"].splitlines()]
-    out += [f"- {p['step']}: {p['point']} (rep {p['rep']}) not supported or failed: {p['error']}"
-            for p in points if p["status"] != "ok" and cbdata.optional(p)]
+    out += [f"- {p['step']}: {p['point']} (rep {p['rep']}) not implemented by the peer (refused as a usage error): "
+            f"{p['error']}"
+            for p in points if cbdata.skipped(p)]
     if out[-1] == "\n## Skipped\n":
         out.append("Nothing skipped.")
     return out
+
+
+def entry(kind, ident, iv, line, verdict, **extra):
+    """One verdict of the machine-readable list (data/verdicts.json)."""
+    e = {"id": ident, "kind": kind, "estimate": iv.estimate if iv else None, "low": iv.low if iv else None,
+         "high": iv.high if iv else None, "line": line, "verdict": verdict}
+    return e | extra
+
+
+# a headline ratio has no target line: corobench is better or worse than the best other, or the run cannot tell
+HEADLINE_WORDS = {stats.MET: "better", stats.MISSED: "worse"}
+
+
+def verdict_list(t, points, env):
+    """Every target, headline ratio and claim of a run with its interval and verdict."""
+    out = []
+    for row in workloads.targets(t, env):
+        if isinstance(row, dict):
+            out.append(entry("target", f"{row['section']}: {row['target']}", row["interval"], row["line"],
+                             row["verdict"], want=row["want"]))
+        else:  # a rule without an interval yet: its met flag only
+            section, name, _, met = row
+            out.append(entry("target", f"{section}: {name}", None, None,
+                             stats.NOT_MEASURED if met is None else stats.MET if met else stats.MISSED))
+    for metric, _, better, vals in workloads.headline(t):
+        text, iv, best = headline_ratio(vals, better)
+        v = (HEADLINE_WORDS.get(stats.verdict(iv, 1.0), stats.INCONCLUSIVE) if iv else
+             stats.NOT_COMPARABLE if best else stats.NOT_MEASURED)
+        out.append(entry("headline", f"headline: {metric}: coro vs the best comparable system", iv, 1.0, v,
+                         vs=best, want="at_least"))
+    for c in claims.judge_all(t, points, env):
+        out.append(entry("claim", f"claim {c['n']}", c.get("interval"), c.get("line"), c["verdict"]))
+    return out
+
+
+def previous_verdicts(d, lay, env):
+    """The verdicts of the reference this run replaces, or None.
+
+    A run directory <results>/runs/<id>/ is about to replace <results>/ref/:
+    the first report of the run computes the reference's verdicts (from its
+    raw data, with this code) and keeps them in data/previous-verdicts.json,
+    which publish.sh carries into ref/ so the published report regenerates
+    with the same section."""
+    own = os.path.join(os.path.dirname(lay.points), "previous-verdicts.json")
+    if os.path.isfile(own):
+        return cbdata.load_json_file(own, "previous reference's verdicts")
+    runs = os.path.dirname(os.path.abspath(d))
+    results = os.path.dirname(runs)
+    if lay.published or os.path.basename(runs) != "runs" or not os.path.isfile(
+            os.path.join(results, "ref", "points.json")):
+        return None
+    prev = benchdiff.verdicts_of(results)
+    if prev["run_id"] == env.get("run_id"):
+        return None
+    prev = {"run_id": prev["run_id"], "verdicts": prev["verdicts"]}
+    write_text(own, json.dumps(prev, indent=1) + "\n")
+    return prev
+
+
+def previous_section(d, lay, env, own):
+    prev = previous_verdicts(d, lay, env)
+    if not prev:
+        return []
+    res = benchdiff.compare(prev["verdicts"], own)
+    return (["## Against the previous reference\n",
+             f"The reference this run replaces (run {prev['run_id']}) against this run, both judged by the same "
+             "rules (`make bench-diff`). A contradiction is a verdict one run reaches and the other refutes, or two "
+             "intervals of the same ratio that do not overlap.\n"]
+            + benchdiff.markdown(res, f"previous ({prev['run_id']})", f"this run ({env.get('run_id')})") + [""])
+
+
+def verdicts_path(lay):
+    return os.path.join(os.path.dirname(lay.points), "verdicts.json")
 
 
 def write(d):
@@ -173,13 +322,15 @@ def write(d):
     out = intro(env, lay) + machine(env, points) + headline(t)
     for section in workloads.sections():
         out += section(t, points, env)
-    out += targets(t, env) + ["## Plots\n"]
+    out += caveats(t) + targets(t, env) + outliers(t) + ["## Plots\n"]
     for plot in workloads.plots():
         out += plot_section(plot, t, env, lay)
-    out += verdicts(t, points, env) + failures(points, skipped)
+    own = verdict_list(t, points, env)
+    out += verdicts(t, points, env) + previous_section(d, lay, env, own) + failures(points, skipped)
     out += ["\n## Reproduce\n",
             f"`make bench` (full) or `make bench-quick` on commit `{env.get('commit')}`; the raw outputs are kept in "
             "`results/runs/<run-id>/raw/`; `scripts/report.py results` rewrites this report from `results/ref/`.\n"]
+    write_text(verdicts_path(lay), json.dumps({"run_id": env.get("run_id"), "verdicts": own}, indent=1) + "\n")
     write_text(os.path.join(d, "REPORT.md"), "\n".join(out))
 
 

@@ -43,16 +43,21 @@
  *                                  (<conn> counts accepted connections from 0)
  *   "error <text>\n"               the server could not start or stopped */
 
-enum echo_server_kind { ECHO_SRV_CORO, ECHO_SRV_THREADS };
+/* The servers: the backend's own (coroutine- or thread-per-connection), the
+ * event-loop floor (server_epoll.c), or another program that speaks the
+ * protocol above (ECHO_SRV_EXEC: exec_argv, to which the child appends
+ * "--listen-fd N --status-fd M --buf B"; Tokio's echo-server does). */
+enum echo_server_kind { ECHO_SRV_CORO, ECHO_SRV_THREADS, ECHO_SRV_EPOLL, ECHO_SRV_EXEC };
 
 typedef struct echo_server_cfg {
-    int kind;         /* enum echo_server_kind */
-    unsigned workers; /* coro: coro_run_ex workers (1 = M:1) */
-    size_t stack;     /* bytes per connection's coroutine or thread */
-    size_t buf;       /* bytes of each connection's read buffer (on its stack) */
-    int lfd;          /* listening socket (blocking; the server sets its mode) */
-    int status_fd;    /* write end of the status pipe */
-    int cpu;          /* pin the whole server process to this CPU, -1 = no */
+    int kind;               /* enum echo_server_kind */
+    unsigned workers;       /* coro: coro_run_ex workers (1 = M:1) */
+    size_t stack;           /* bytes per connection's coroutine or thread */
+    size_t buf;             /* bytes of each connection's read buffer (on its stack) */
+    int lfd;                /* listening socket (blocking; the server sets its mode) */
+    int status_fd;          /* write end of the status pipe */
+    int cpu;                /* pin the whole server process to this CPU, -1 = no */
+    char *const *exec_argv; /* ECHO_SRV_EXEC: the program and its own arguments */
 } echo_server_cfg;
 
 /* The child's whole life: serve until killed. Never returns. */
@@ -60,6 +65,10 @@ void echo_server_main(const echo_server_cfg *cfg) __attribute__((noreturn));
 /* Backends (server_coro.c, server_thr.c): return only when they cannot serve. */
 void echo_serve_coro(const echo_server_cfg *cfg);
 void echo_serve_threads(const echo_server_cfg *cfg);
+void echo_serve_epoll(const echo_server_cfg *cfg);
+/* ECHO_SRV_EXEC: replaces the child with the program (returns only when the
+ * exec failed, after an "error" line). */
+void echo_serve_exec(const echo_server_cfg *cfg);
 /* Out of descriptors: a server keeps one spare descriptor (echo_spare_open,
  * /dev/null) so that it can still take a pending connection and close it at
  * once (echo_shed: 1 shed one, 0 none was pending on a non-blocking lfd, -1

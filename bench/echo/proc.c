@@ -31,6 +31,12 @@ int proc_status(pid_t pid, const char *field, uint64_t *v) {
     return read_field(path, field, v);
 }
 
+int proc_io(pid_t pid, const char *field, uint64_t *v) {
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%ld/io", (long)pid);
+    return read_field(path, field, v);
+}
+
 int proc_meminfo(const char *field, uint64_t *v) {
     return read_field("/proc/meminfo", field, v);
 }

@@ -12,6 +12,9 @@
 int proc_status(pid_t pid, const char *field, uint64_t *v);
 /* The same for a line of /proc/meminfo (system-wide, e.g. "KernelStack"). */
 int proc_meminfo(const char *field, uint64_t *v);
+/* A counter of /proc/<pid>/io ("syscr", "syscw": read- and write-class
+ * system calls of every thread of the process so far). */
+int proc_io(pid_t pid, const char *field, uint64_t *v);
 /* utime + stime of /proc/<pid>/stat, in ns (clock-tick resolution). */
 int proc_cpu_ns(pid_t pid, uint64_t *ns);
 

@@ -60,6 +60,30 @@ int echo_shed(int lfd, int *spare) {
     return shed;
 }
 
+/* The death signal, the ignored SIGPIPE and the CPU affinity survive the
+ * exec; the listening socket and the status pipe are handed over by number
+ * (their close-on-exec flag cleared). */
+void echo_serve_exec(const echo_server_cfg *cfg) {
+    size_t n = 0;
+    while (cfg->exec_argv[n]) n++;
+    char num[3][24];
+    char *argv[n + 7];
+    for (size_t i = 0; i < n; i++) argv[i] = cfg->exec_argv[i];
+    snprintf(num[0], sizeof num[0], "%d", cfg->lfd);
+    snprintf(num[1], sizeof num[1], "%d", cfg->status_fd);
+    snprintf(num[2], sizeof num[2], "%zu", cfg->buf);
+    const char *tail[] = {"--listen-fd", num[0], "--status-fd", num[1], "--buf", num[2]};
+    for (size_t i = 0; i < 6; i++) argv[n + i] = (char *)tail[i];
+    argv[n + 6] = NULL;
+    if (fcntl(cfg->lfd, F_SETFD, 0) != 0 || fcntl(cfg->status_fd, F_SETFD, 0) != 0) {
+        echo_status(cfg->status_fd, "error handing the sockets to %s: %s", argv[0],
+                    strerror(errno));
+        return;
+    }
+    execv(argv[0], argv);
+    echo_status(cfg->status_fd, "error cannot run %s: %s", argv[0], strerror(errno));
+}
+
 void echo_server_main(const echo_server_cfg *cfg) {
     /* Die with the parent, even if it is killed before it can clean up. */
     pid_t parent = getppid();
@@ -78,7 +102,11 @@ void echo_server_main(const echo_server_cfg *cfg) {
     }
     if (cfg->kind == ECHO_SRV_CORO)
         echo_serve_coro(cfg);
-    else
+    else if (cfg->kind == ECHO_SRV_THREADS)
         echo_serve_threads(cfg);
+    else if (cfg->kind == ECHO_SRV_EPOLL)
+        echo_serve_epoll(cfg);
+    else
+        echo_serve_exec(cfg);
     _exit(1); /* the servers return only after reporting an error */
 }

@@ -25,6 +25,7 @@
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "backend.h"
@@ -36,8 +37,16 @@
 
 typedef struct ec_params {
     uint64_t connections, duration_ms, size, max_requests, workers, stack, buf;
-    int pin; /* enum wl_pin */
+    int pin;    /* enum wl_pin */
+    int server; /* enum ec_server */
 } ec_params;
+
+/* --server: the backend's own server, the event-loop floor, or the program
+ * named by ECHO_EXEC_ENV (see bench/echo/echo.h, ECHO_SRV_EXEC). */
+enum ec_server { EC_SRV_BACKEND, EC_SRV_EPOLL, EC_SRV_EXEC };
+static const char *const ec_server_names[] = {"backend", "epoll", "exec", NULL};
+#define ECHO_EXEC_ENV "COROBENCH_ECHO_SERVER"
+#define ECHO_EXEC_ARGS 32
 
 /* CPU time of the server (/proc, clock ticks) and of this process at the
  * release of the connections and at the end of the timed phase: setup (forking,
@@ -45,14 +54,19 @@ typedef struct ec_params {
 typedef struct cpu_marks {
     pid_t pid;
     uint64_t srv[2], lg[2];
-    int n;       /* marks taken: 0, 1 (at go) or 2 (at go and at end) */
-    int proc_ok; /* every /proc read succeeded */
+    uint64_t syscr[2], syscw[2]; /* /proc/<pid>/io: read- and write-class syscalls */
+    int n;                       /* marks taken: 0, 1 (at go) or 2 (at go and at end) */
+    int proc_ok;                 /* every /proc read succeeded */
+    int io_ok;                   /* every /proc/<pid>/io read succeeded */
 } cpu_marks;
 
 static void mark_cpu(void *arg) {
     cpu_marks *m = arg;
     if (m->n >= 2) return;
     if (proc_cpu_ns(m->pid, &m->srv[m->n]) != 0) m->proc_ok = 0;
+    if (proc_io(m->pid, "syscr", &m->syscr[m->n]) != 0 ||
+        proc_io(m->pid, "syscw", &m->syscw[m->n]) != 0)
+        m->io_ok = 0;
     m->lg[m->n] = si_cpu_ns();
     m->n++;
 }
@@ -75,7 +89,39 @@ typedef struct ec_run {
     cpu_marks marks;
     ec_sample m;
     int lg_rc;
+    char *exec_argv[ECHO_EXEC_ARGS + 1]; /* --server exec: split ECHO_EXEC_ENV */
+    char *exec_line;                     /* its copy, split in place */
 } ec_run;
+
+/* --server exec: the program and its arguments, split on blanks (no shell,
+ * no quoting: paths with blanks are not supported). 0 or fails r. */
+static int ec_exec_argv(ec_run *e) {
+    const char *env = getenv(ECHO_EXEC_ENV);
+    e->exec_line = env ? strdup(env) : NULL;
+    size_t n = 0;
+    char *save = NULL;
+    for (char *w = e->exec_line ? strtok_r(e->exec_line, " \t", &save) : NULL; w;
+         w = strtok_r(NULL, " \t", &save)) {
+        if (n == ECHO_EXEC_ARGS) {
+            res_fail(e->r, "--server exec: %s has more than %d words", ECHO_EXEC_ENV,
+                     ECHO_EXEC_ARGS);
+            return -1;
+        }
+        e->exec_argv[n++] = w;
+    }
+    e->exec_argv[n] = NULL;
+    if (n == 0) {
+        res_fail(e->r, "--server exec: %s names no program", ECHO_EXEC_ENV);
+        return -1;
+    }
+    return 0;
+}
+
+static int ec_server_kind(const ec_params *p) {
+    if (p->server == EC_SRV_EPOLL) return ECHO_SRV_EPOLL;
+    if (p->server == EC_SRV_EXEC) return ECHO_SRV_EXEC;
+    return BK_IS_THREADS ? ECHO_SRV_THREADS : ECHO_SRV_CORO;
+}
 
 /* --pin: the CPUs of the server and of the load generator; 0 or fails r. */
 static int ec_cpus(ec_run *e) {
@@ -99,13 +145,14 @@ static int ec_start(ec_run *e) {
     /* Kernel stacks (16 KiB per thread on x86-64) are not in any VmRSS:
      * the system-wide KernelStack of /proc/meminfo, before and during. */
     e->m.have_kstack = proc_meminfo("KernelStack", &e->m.kstack0) == 0;
-    echo_server_cfg sc = {BK_IS_THREADS ? ECHO_SRV_THREADS : ECHO_SRV_CORO,
-                          (unsigned)p->workers,
-                          (size_t)p->stack,
-                          (size_t)p->buf,
-                          -1,
-                          -1,
-                          e->srv_cpu};
+    echo_server_cfg sc = {.kind = ec_server_kind(p),
+                          .workers = (unsigned)p->workers,
+                          .stack = (size_t)p->stack,
+                          .buf = (size_t)p->buf,
+                          .lfd = -1,
+                          .status_fd = -1,
+                          .cpu = e->srv_cpu,
+                          .exec_argv = e->exec_argv};
     if (echo_child_start(&e->s, &sc, p->connections, &e->cfg.addr, e->r) != 0) return -1;
     proc_status(e->s.pid, "VmRSS", &e->m.rss0);
     return 0;
@@ -116,6 +163,7 @@ static void ec_load(ec_run *e) {
     const ec_params *p = e->p;
     e->marks.pid = e->s.pid;
     e->marks.proc_ok = 1;
+    e->marks.io_ok = 1;
     e->cfg.mark = mark_cpu;
     e->cfg.mark_arg = &e->marks;
     e->cfg.connections = p->connections;
@@ -177,6 +225,14 @@ static void ec_record_server(ec_run *e) {
         res_null(r, "server_cpu_ns");
         res_null(r, "loadgen_cpu_ns");
     }
+    uint64_t sys = k->syscr[1] + k->syscw[1] - k->syscr[0] - k->syscw[0];
+    if (k->n == 2 && k->io_ok && k->syscr[1] >= k->syscr[0] && k->syscw[1] >= k->syscw[0]) {
+        res_u64(r, "server_syscalls", sys);
+        res_f64(r, "syscalls_per_request", e->o.requests ? (double)sys / (double)e->o.requests : 0);
+    } else {
+        res_null(r, "server_syscalls");
+        res_null(r, "syscalls_per_request");
+    }
 }
 
 /* Connections that could not be set up are data (limit_error); a failure of
@@ -230,8 +286,21 @@ static void ec_workload(const void *params, out_sink *out, wl_result *r) {
     echo_child_init(&e.s);
     e.nofile = echo_raise_nofile(e.p->connections + 64);
     res_u64(r, "nofile_limit", e.nofile);
-    if (ec_cpus(&e) != 0) return;
-    if (ec_start(&e) != 0) {
+    res_str(r, "server",
+            e.p->server == EC_SRV_EXEC    ? getenv(ECHO_EXEC_ENV)
+            : e.p->server == EC_SRV_EPOLL ? "epoll"
+                                          : BK_NAME);
+    if (e.p->server == EC_SRV_EXEC && ec_exec_argv(&e) != 0) {
+        free(e.exec_line);
+        return;
+    }
+    if (ec_cpus(&e) != 0) {
+        free(e.exec_line);
+        return;
+    }
+    int started = ec_start(&e);
+    free(e.exec_line); /* the child has its own copy (or exec'd) */
+    if (started != 0) {
         echo_child_stop(&e.s);
         return;
     }
@@ -252,6 +321,12 @@ static void ec_workload(const void *params, out_sink *out, wl_result *r) {
 
 static int ec_check(void *params, const wl_check_ctx *c) {
     const ec_params *p = params;
+    if (p->server == EC_SRV_EXEC && !getenv(ECHO_EXEC_ENV))
+        return wl_usage("--server exec: set %s to the server's command line", ECHO_EXEC_ENV);
+    if (p->server != EC_SRV_BACKEND && wl_given(c, offsetof(ec_params, workers)))
+        return wl_usage("--workers: only the backend's coroutine server has workers "
+                        "(--server %s)",
+                        ec_server_names[p->server]);
     return wl_check_workers(c, offsetof(ec_params, workers), p->workers, BK_MASK(BK_CORO),
                             "thread-per-connection has no workers");
 }
@@ -272,8 +347,12 @@ static const opt_spec ec_opts[] = {
            "server read buffer bytes per connection, on its stack (both backends)"),
     WL_ENUM(ec_params, pin, "--pin", wl_pin_names, 0,
             "none | same: server and load generator on one CPU | split: one CPU each"),
+    WL_ENUM(ec_params, server, "--server", ec_server_names, 0,
+            "backend: the backend's own server | epoll: one-thread event loop, no coroutines | "
+            "exec: the program in $" ECHO_EXEC_ENV),
 };
 static const wl_result_spec ec_results[] = {
+    WL_RES("server", "string", "the server: the backend, epoll, or the command run"),
     WL_RES("nofile_limit", "integer", "soft RLIMIT_NOFILE in force"),
     WL_RES("connections", "integer", "asked for"),
     WL_RES("connections_established", "integer", "set up (handshake echoed)"),
@@ -297,6 +376,10 @@ static const wl_result_spec ec_results[] = {
            "system-wide KernelStack growth: the server threads' kernel stacks"),
     WL_RES("server_cpu_ns", "integer|null", "server CPU time in the timed phase (/proc)"),
     WL_RES("loadgen_cpu_ns", "integer|null", "load generator CPU time in the timed phase"),
+    WL_RES("server_syscalls", "integer|null",
+           "server read- and write-class syscalls in the timed phase (/proc/<pid>/io syscr + "
+           "syscw; epoll_wait is in neither)"),
+    WL_RES("syscalls_per_request", "number|null", "server_syscalls / requests"),
     WL_RES("setup_error", "string|null", "the load generator's first setup failure"),
     WL_RES("limit_error", "string|null",
            "null, or why some connections could not be set up (a data point)"),

@@ -228,8 +228,20 @@ def group(points, step, keys, pred=None):
 
 
 def optional(p):
-    """A point a peer may not support: its failure is a skip, not a failure."""
+    """A point a peer may not support (tagged so by its workload module)."""
     return p["tags"].get("optional") == "yes"
+
+
+def skipped(p):
+    """A point that did not run because the peer does not implement it: an
+    optional point refused as a usage error (exit 2, the manifest's
+    'rejects').  A crash, a hang or a bad result of the same point is a
+    failed point: the peer implements the workload and broke on it."""
+    return p["status"] != "ok" and optional(p) and p.get("rc") == 2
+
+
+def failed(p):
+    return p["status"] != "ok" and not skipped(p)
 
 
 def first_error(ps):
@@ -248,7 +260,20 @@ def row(keys, kvals, ps, metric, scale=1.0):
     for f in ("median", "min", "max"):
         row[f] = s[f] if s else None
     row["error"] = first_error(ps)
+    # the repetitions themselves, kept for intervals (stats.ratio_interval
+    # pairs them by repetition within one step) and outlier flags; not CSV
+    # columns, so the tables' files keep their shape
+    row["step"] = ps[0]["step"] if ps else None
+    row["by_rep"] = {p["rep"]: v * scale for p, v in zip(ok, vals) if isinstance(v, (int, float))}
+    row["outliers"] = outlier_reps(row["by_rep"])
     return row
+
+
+def outlier_reps(by_rep):
+    """The repetitions whose value is an outlier among the point's (hyperfine's rule)."""
+    import stats  # scipy: loaded only when a table is reduced
+    keys = sorted(by_rep)
+    return [keys[i] for i in stats.outliers([by_rep[k] for k in keys])]
 
 
 def by_rep(ok, metric):

@@ -6,7 +6,10 @@ by the workload module whose data decides it (scripts/workloads/, CLAIMS).
 Every verdict is computed from one run's tables and points; nothing is typed
 by hand.  A claim whose inputs are missing or failed is "not measured" with
 the reason.  A judge returns a dict: verdict, evidence (the numbers that
-decided it) and rule (the rule, in words, as applied).
+decided it) and rule (the rule, in words, as applied); a judge whose rule
+compares a ratio with a line adds interval (stats.Interval) and line, and
+decides by the interval (stats.verdict), never by the median alone: a ratio
+whose interval straddles its line gives INCONCLUSIVE.
 """
 HOLDS, CAVEATS, NOT_HOLD, NOT_MEASURED = "holds", "holds with caveats", "does not hold", "not measured"
 # A claim whose deciding ratio has an interval that straddles its line.

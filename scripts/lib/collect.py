@@ -44,8 +44,8 @@ def main():
                {"schema": "corobench-points/1", "run_id": env.get("run_id"), "points": points, "skipped": skipped})
     for name, (cols, rows) in workloads.tables(points).items():
         write_text(os.path.join(run, "csv", name + ".csv"), to_csv(cols, rows))
-    nfail = sum(p["status"] != "ok" and not cbdata.optional(p) for p in points)
-    nopt = sum(p["status"] != "ok" and cbdata.optional(p) for p in points)
+    nfail = sum(cbdata.failed(p) for p in points)
+    nopt = sum(cbdata.skipped(p) for p in points)
     print(f"collect: {len(points)} points, {nfail} failed, {nopt} optional not supported -> "
           f"{run}/data/points.json, {run}/csv/", file=sys.stderr)
     return 0

@@ -222,7 +222,8 @@ def _capped(args, caps):
     largest size it can, and its result's params say which."""
     out = list(args)
     for i, a in enumerate(out[:-1]):
-        if a in caps and out[i + 1].isdigit():
+        # a value past 64 bits is bad input, not a large size: the peer says so (exit 2)
+        if a in caps and out[i + 1].isdigit() and int(out[i + 1]) < 1 << 64:
             out[i + 1] = str(min(int(out[i + 1]), int(caps[a])))
     return out
 

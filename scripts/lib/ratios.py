@@ -45,3 +45,49 @@ def split_ratio(a, b):
     busy = [ba[k] / bb[k] for k in ks]
     eff = [(ta[k] / tb[k]) / x for k, x in zip(ks, busy)]
     return cbdata.stats(busy)["median"], cbdata.stats(eff)["median"]
+
+
+
+def samples(row):
+    """What stats.ratio_interval takes for a row: its {repetition: value}, or
+    its list of samples (rows that keep no repetition numbers)."""
+    if row.get("by_rep"):
+        return row["by_rep"]
+    return list(row.get("samples") or [])
+
+
+def values(row):
+    s = samples(row)
+    return list(s.values()) if isinstance(s, dict) else s
+
+
+def interval(a, b, better="higher"):
+    """How many times better row a is than row b, with its 95% interval:
+    median(a)/median(b) when higher is better, median(b)/median(a) when
+    lower is.  Pairs repetitions only when both rows come from one step
+    (the runner measures a step's systems back to back within a
+    repetition; a peers-step repetition is not the same moment as a
+    switch-step one).  None when either side has no samples."""
+    import stats
+    same = a.get("step") is not None and a.get("step") == b.get("step")
+    sa, sb = (samples(a), samples(b)) if same else (values(a), values(b))
+    return stats.ratio_interval(sa, sb) if better == "higher" else stats.ratio_interval(sb, sa)
+
+
+def p_value(a, b):
+    """Mann-Whitney U p of two rows' samples (None with fewer than two a side)."""
+    import stats
+    return stats.mann_whitney_p(values(a), values(b))
+
+
+def ci_text(iv, p=None, unit="×"):
+    """'3.05× [2.9, 3.2], p = 0.008' for the report: estimate, 95% interval, Mann-Whitney p."""
+    if iv is None:
+        return "—"
+    return iv.text() + unit + ("" if p is None else f", p = {p:.2g}")
+
+
+def p_text(a, b):
+    """', Mann-Whitney p = 0.008' for two rows, or '' without enough samples."""
+    p = p_value(a, b)
+    return "" if p is None else f", Mann-Whitney p = {p:.2g}"

@@ -138,8 +138,9 @@ def outliers(values):
     x = _clean(values)
     if len(x) < 3:
         return []
-    mad = float(sps.median_abs_deviation(x))
-    mad = mad if mad > 0 else np.finfo(float).eps
+    # a floor on the MAD: results rounded to whole units (bytes per task)
+    # tie, and with a MAD of 0 a one-unit difference would be an outlier
+    mad = max(float(sps.median_abs_deviation(x)), 1e-3 * abs(float(np.median(x))), np.finfo(float).tiny)
     z = (x - np.median(x)) / mad
     return [i for i, s in enumerate(z) if abs(s) > OUTLIER_Z]
 

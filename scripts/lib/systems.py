@@ -4,12 +4,15 @@ A system is a corobench backend series or a peer.  corobench's series:
 "coro" (coroutines, M:1), "coro-mnW" (coroutines M:N on W worker threads),
 "threads", "threads-splitW" (a cpubound run's tasks run back to back by W
 pinned threads: no scheduler), "ucontext" (the coroutine runtime on glibc
-swapcontext).  Peers come from the peers manifest (scripts/lib/peers.py).
+swapcontext), "epoll" (echo's event-loop floor, no coroutines).  Peers come from the peers manifest (scripts/lib/peers.py).
 Stored runs tagged a point's system "backend"; both names are read.
 """
 import peers
 
 SERIES = ["coro", "coro-mn2", "threads-split2", "ucontext", "threads"]
+# corobench systems that are neither a backend series nor a peer: the echo
+# workload's event-loop floor (corobench echo --server epoll).
+OWN = {"epoll": "epoll loop, no coroutines"}
 BACKENDS = ("coro", "threads", "ucontext")
 
 
@@ -33,6 +36,8 @@ def label(system):
         return f"{system[len('threads-split'):]} pinned threads, no scheduler"
     if system in BACKENDS or not system:
         return system
+    if system in OWN:
+        return OWN[system]
     return peers.label(system)
 
 
@@ -75,3 +80,13 @@ def of(point):
     """The system of a point record, under either tag name."""
     tags = point["tags"]
     return tags.get("system") or tags.get("backend")
+
+
+def variant_of(system):
+    """The peer a manifest variant varies (e.g. Go on GOMAXPROCS=2), or None."""
+    return _peer(system).get("variant_of")
+
+
+def os_threads(system):
+    """A system that runs each task on its own OS thread (corobench's threads, a peer of family "threads")."""
+    return system == "threads" or system.startswith("threads-") or _peer(system).get("family") == "threads"

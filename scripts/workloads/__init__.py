@@ -8,11 +8,16 @@ outside it names the workload:
                parameters; a step's points(params, ctx) yields one
                repetition's Points
   PEER_POINTS  optional (workload, fn(params) -> [Point]): what a peer that
-               runs that workload is asked (the runner's "peers" step)
+               runs that workload is asked; the runner runs them in each
+               repetition of the module's first step, after corobench's
+               points (kept in raw/peers/)
   tables(points) -> {table: (columns, rows)}: raw points reduced
-  PLOTS        [Plot]: caption, gnuplot text, data(t, env) -> {file: text},
+  PLOTS        [Plot]: caption, gnuplot text, data(t, env[, points]) -> {file:
+               text} (with points: per-repetition values, for intervals),
                reading(t, env) -> sentences, table(t) -> Markdown lines
-  HEADLINE     optional fn(t) -> [(metric, unit, better, {system: (value, note)})]
+  HEADLINE     optional fn(t) -> [(metric, unit, better, {system: (value, note, row)})]
+               (row: the reduced row the value comes from, whose repetitions
+               give the "vs best" ratio its interval; None for a count)
   CLAIMS       optional {n: (claim text, judge(t, points, env) -> verdict dict)}
   TARGETS      optional fn(t, env) -> [stats.target(...) dicts] (older rules:
                (section, target, measured, met) tuples)
@@ -49,7 +54,7 @@ class Point:
     kind: str = "cli"  # cli (result JSON) | text | hyperfine | gbench
     limit_x: float = 1.0  # times the mode's point limit
     limit_s: float = None  # or a limit of its own
-    optional: bool = False  # a failure is "not supported", not a failed point
+    optional: bool = False  # a peer may refuse it (exit 2: skipped); a crash is still a failed point
     once: bool = False  # in the first repetition only
 
 
@@ -119,7 +124,7 @@ def tables(points):
         t.update(m.tables(points))
     t["failed"] = (("step", "point", "rep", "error", "cmd"),
                    [{k: p[k] for k in ("step", "point", "rep", "error", "cmd")} for p in points
-                    if p["status"] != "ok" and not cbdata.optional(p)])
+                    if cbdata.failed(p)])
     return t
 
 

@@ -7,6 +7,7 @@ import re
 import cbdata
 import claims
 import md
+import ratios
 from workloads import Point, Step
 
 ORDER = 80
@@ -44,7 +45,8 @@ def tables(points):
             for r in p["result"]["results"]:
                 times.append({"program": p["tags"].get("program"), "system": r.get("command"),
                               "mean_ms": r["mean"] * 1e3, "median": r["median"] * 1e3, "min": r["min"] * 1e3,
-                              "max": r["max"] * 1e3, "runs": len(r.get("times") or [])})
+                              "max": r["max"] * 1e3, "runs": len(r.get("times") or []),
+                              "samples": [x * 1e3 for x in r.get("times") or []]})
     runs = []
     for k, ps in cbdata.group(points, "article", ("system", "program"), lambda p: p["kind"] == "cli").items():
         p = ps[0]
@@ -121,6 +123,17 @@ def transitions(items):
     return sum(1 for a, b in zip(items, items[1:]) if a[0] != b[0])
 
 
+def threads_contrast(points, contiguous):
+    """'; threads, by contrast, change task k times' when the threads' run of
+    the same program interleaves; nothing when it does not (a contrast that
+    does not exist is no evidence)."""
+    tl, _, _ = article_text(points, "threads", "sequential")
+    if tl is None:
+        return ""
+    tr = transitions(parse(tl)[0])
+    return f"; threads, by contrast, change task {tr} times on the same program" if tr > contiguous else ""
+
+
 def claim1(t, points, env):
     lines, n, err = article_text(points, "coro", "sequential")
     if err:
@@ -130,10 +143,9 @@ def claim1(t, points, env):
     tr = transitions(items)
     ev = (f"coro `article sequential --n {n}`: {len(items)} lines from tasks {', '.join(tasks)}, "
           f"{tr} change(s) of task between consecutive lines (contiguous blocks would give {len(tasks) - 1})")
-    tl, _, terr = article_text(points, "threads", "sequential")
-    if tl is not None:
-        ev += f"; for contrast threads: {transitions(parse(tl)[0])} change(s)"
-    rule = "holds if every task's lines form one contiguous block (changes = tasks - 1) and no line is malformed"
+    ev += threads_contrast(points, len(tasks) - 1)
+    rule = ("holds if every task's lines form one contiguous block (changes = tasks - 1) and no line is malformed; "
+            "the counts are exact (one output), so no interval applies")
     if bad or not items:
         return {"verdict": claims.NOT_HOLD, "evidence": ev + f"; {len(bad)} malformed line(s)", "rule": rule}
     return {"verdict": claims.HOLDS if tr == len(tasks) - 1 else claims.NOT_HOLD, "evidence": ev, "rule": rule}
@@ -150,7 +162,8 @@ def claim2(t, points, env):
     ev = (f"coro `article concurrent --n {n}`: {len(items)} lines from {len(tasks)} tasks, {tr} changes of task "
           f"between consecutive lines (of {len(items) - 1} possible)")
     rule = ("holds if the tasks change on at least half of consecutive lines; with caveats if they interleave "
-            "less than that; does not hold if each task's lines stay in one block")
+            "less than that; does not hold if each task's lines stay in one block; the counts are exact (one "
+            "output), so no interval applies")
     if not items or bad:
         return {"verdict": claims.NOT_HOLD, "evidence": ev + f"; {len(bad)} malformed line(s)", "rule": rule}
     v = claims.HOLDS if tr >= half else (claims.CAVEATS if tr > len(tasks) - 1 else claims.NOT_HOLD)
@@ -185,11 +198,24 @@ def claim3(t, points, env):
     share = max(per.values()) / sum(per.values()) if per else 1
     ev = f"coro `article queue --n {n}`: {detail}"
     rule = ("holds if every number N..1 is processed exactly once with the right verdict and 'done' comes last "
-            "(join waited for all); with caveats if one consumer did more than 90% of the items")
+            "(join waited for all); with caveats if one consumer did more than 90% of the items; the counts are "
+            "exact (one output), so no interval applies")
     if not ok:
         return {"verdict": claims.NOT_HOLD, "evidence": ev, "rule": rule}
     return {"verdict": claims.CAVEATS if share > 0.9 else claims.HOLDS,
             "evidence": ev + (f"; the busiest consumer did {share:.0%}" if share > 0.9 else ""), "rule": rule}
+
+
+def whole_program(t):
+    """'; whole program (hyperfine): threads x ms vs coro y ms, threads/coro r [lo, hi], p' or ''."""
+    at = {(r["program"], r["system"]): r for r in t["article_time"][1]}
+    th, c = at.get(("queue", "threads")), at.get(("queue", "coro"))
+    if not th or not c:
+        return ""
+    iv = ratios.interval(th, c, "higher")
+    return (f"; whole program (hyperfine median): threads {th['median']:.3g} ms vs coro {c['median']:.3g} ms, "
+            f"threads/coro {ratios.ci_text(iv, ratios.p_value(th, c))} (not part of the rule: the claim is about "
+            "behaviour)")
 
 
 def claim7(t, points, env):
@@ -208,10 +234,7 @@ def claim7(t, points, env):
     if tl is not None and n:
         tok, detail, _ = queue_check(tl, n)
         ev += f"; threads text output: {detail}"
-    at = {(r["program"], r["system"]): r for r in t["article_time"][1]}
-    if ("queue", "coro") in at and ("queue", "threads") in at:
-        ev += (f"; whole program (hyperfine median): threads {at[('queue', 'threads')]['median']:.3g} ms vs "
-               f"coro {at[('queue', 'coro')]['median']:.3g} ms")
+    ev += whole_program(t)
     rule = ("holds if the threads backend (threads waiting on a mutex/condvar queue) produces the same checksum "
             "as the coroutine backend and a complete, correct output; with caveats if its output order varies "
             "between runs (distinct orders > 1) where the coroutines' does not")

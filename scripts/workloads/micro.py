@@ -48,7 +48,7 @@ def tables(points):
             s, si = cbdata.stats(e["ns"]), cbdata.stats(e["ips"])
             rows.append({"name": name[: -len("/real_time")] if name.endswith("/real_time") else name,
                          "median_ns": s["median"], "min_ns": s["min"], "max_ns": s["max"], "n": s["n"],
-                         "items_per_s": si["median"] if si else None})
+                         "items_per_s": si["median"] if si else None, "samples": list(e["ns"])})
     return {"gbench": (("name", "median_ns", "min_ns", "max_ns", "n", "items_per_s"), rows)}
 
 
@@ -82,3 +82,41 @@ def section(t, points, env):
 
 
 SECTIONS = [section]
+
+
+# ---- plots: the micro cases in words -----------------------------------------
+MECH = {"futex": "futex ping-pong", "condvar": "condvar ping-pong", "pipe": "pipe ping-pong",
+        "sched_yield": "sched_yield"}
+CORES = {"same_core": "1 core", "two_cores": "2 cores"}
+
+
+def words(name):
+    """A Google Benchmark name as a plot label: 'switch/futex/two_cores' ->
+    'futex ping-pong (2 cores)', 'switch/coro/rawctx' -> 'corobench raw switch'."""
+    parts = name.split("/")
+    if len(parts) != 3:
+        return {"switch/fcontext": "Boost.Context jump_fcontext",
+                "switch/swapcontext": "glibc swapcontext"}.get(name, name)
+    what, who, case = parts
+    if who in ("coro", "coro_ucontext"):
+        on = " (ucontext)" if who == "coro_ucontext" else ""
+        if case.startswith("shared_yield:"):
+            return f"shared-stack yield, {case.split(':')[1]} B{on}"
+        return {"rawctx": f"corobench raw switch{on}", "yield": f"corobench yield{on}",
+                "warm": f"corobench spawn+join{on}", "cold": f"corobench spawn+join{on}, cold"}.get(case, name)
+    if who == "pthread":
+        return "pthread create+join" + (" (64 KiB stack)" if case == "stack_64k" else "")
+    return f"{MECH.get(who, who)} ({CORES.get(case, case)})"
+
+
+def samples(points, what, keep=lambda name: True):
+    """[(label in words, [per-repetition ns])] of the micro cases of one kind."""
+    out = {}
+    for p in points:
+        if p["step"] != "gbench" or p["status"] != "ok":
+            continue
+        for name, e in _times(p["result"]).items():
+            name = name[: -len("/real_time")] if name.endswith("/real_time") else name
+            if kind(name) == what and keep(name):
+                out.setdefault(words(name), []).extend(e["ns"])
+    return list(out.items())

@@ -1,7 +1,11 @@
 """prodcons: producers and consumers over a bounded queue, P x C x capacity x
 CPU work per item, on coroutines M:1 and M:N and threads; peers at 1 x 1."""
+import math
+
 import cbdata
 import plotdata
+import ratios
+import stats
 import systems
 from workloads import Plot, Point, Step
 
@@ -55,28 +59,31 @@ def one_to_one(t, cap, w=0):
 
 def headline(t):
     return [(f"queue hand-off, capacity {cap} (1 producer, 1 consumer)", "items/s", "higher",
-             {s: (r["median"], "") for s, r in one_to_one(t, cap).items()}) for cap in (1, 1024)]
+             {s: (r["median"], "", r) for s, r in one_to_one(t, cap).items()}) for cap in (1, 1024)]
 
 
 def targets(t, env):
     g = cbdata.fnum
-    out = []
     c1024, c1 = one_to_one(t, 1024), one_to_one(t, 1)
     name = "queue hand-off at capacity 1024 at least 3× Go's buffered channel"
     if "coro" in c1024 and "go" in c1024:
-        a, b = c1024["coro"]["median"], c1024["go"]["median"]
-        out.append(("peer targets", name, f"{g(a, 'items/s')} vs {g(b, 'items/s')} = {a / b:.3g}×", a / b >= 3))
+        a, b = c1024["coro"], c1024["go"]
+        out = [stats.target("peer targets", name, ratios.interval(a, b, "higher"), 3,
+                            why=f"{g(a['median'], 'items/s')} vs {g(b['median'], 'items/s')}" + ratios.p_text(a, b))]
     else:
-        out.append(("peer targets", name, "not measured", None))
-    go_sw = cbdata.best([x for x in t["switch"][1] if x["median"] is not None], system="go")
+        out = [stats.target("peer targets", name, None, 3)]
+    # Go's unbuffered ping-pong is its switch workload's channel mechanism
+    go_sw = next((x for x in t["switch"][1] if x["system"] == "go" and x["median"] is not None
+                  and x.get("peer_mech") in (None, "chan")), None)
     name = "rendezvous hand-off (capacity 1) at least 5× faster than Go's unbuffered ping-pong"
     if "coro" in c1 and go_sw:
+        per_item = {"samples": [1e9 / v for v in ratios.values(c1["coro"]) if v]}
         ns = 1e9 / c1["coro"]["median"]
-        r = go_sw["median"] / ns
-        out.append(("peer targets", name, f"{g(ns, 'ns')} per item vs Go {g(go_sw['median'], 'ns')} per switch = "
-                    f"{r:.3g}×", r >= 5))
+        out.append(stats.target("peer targets", name, ratios.interval(per_item, go_sw, "lower"), 5,
+                                why=f"{g(ns, 'ns')} per item vs Go {g(go_sw['median'], 'ns')} per switch"
+                                + ratios.p_text(per_item, go_sw)))
     else:
-        out.append(("peer targets", name, "not measured", None))
+        out.append(stats.target("peer targets", name, None, 5))
     return out
 
 
@@ -102,52 +109,71 @@ def reading(t, env):
                else "coroutines keep the lead.") + mn)
 
 
-def plot_data(t, env):
-    pc = t["prodcons"][1]
+OWN = ("coro", "coro-mn2", "threads")
+
+
+def plot_data(t, env, points):
+    """Small multiples: a panel per capacity (rows) and P x C shape (columns),
+    a line per corobench system over the work per item."""
+    pc = [r for r in t["prodcons"][1] if r["system"] in OWN]
     caps = sorted({r["capacity"] for r in pc if r["capacity"] is not None})
-    files = {"prodcons_caps.txt": " ".join(str(c) for c in caps) + "\n"}
-    f = plotdata.fmt
+    shapes = sorted({(r["p"], r["c"]) for r in pc if r["p"] is not None})
+    own = systems.order({r["system"] for r in pc})
+    metric = lambda p: cbdata.res(p, "items_per_s")  # noqa: E731
+    files = {"caps.txt": " ".join(map(str, caps)) + "\n", "shapes.txt": " ".join(f"{p}x{c}" for p, c in shapes) + "\n",
+             "systems.txt": " ".join(own) + "\n", "prodcons.titles": "".join(systems.label(s) + "\n" for s in own)}
     for cap in caps:
-        names, titles = [], []
-        for be in systems.order({r["system"] for r in pc}):
-            for p, c in sorted({(r["p"], r["c"]) for r in pc if r["system"] == be}):
-                rows = sorted((r for r in pc if (r["system"], r["p"], r["c"], r["capacity"]) == (be, p, c, cap)
-                               and r["median"] is not None), key=lambda r: r["work_ns"])
-                if not rows:
-                    continue
-                name = f"prodcons_c{cap}_{be}_{p}x{c}.csv"
-                files[name] = plotdata.series(("work_x", "median", "min", "max"),
-                                              [(max(r["work_ns"], 10), f(r["median"] / 1e6), f(r["min"] / 1e6),
-                                                f(r["max"] / 1e6)) for r in rows])
-                names.append(name)
-                titles.append(f"{systems.label(be)} {p}x{c}")
-        files[f"prodcons_c{cap}.list"] = " ".join(names) + "\n"
-        files[f"prodcons_c{cap}.titles"] = "".join(x + "\n" for x in titles)  # one per line
+        for p, c in shapes:
+            for be in own:
+                works = sorted({r["work_ns"] for r in pc if (r["system"], r["p"], r["c"], r["capacity"]) == (be, p, c, cap)})
+                key = {"system": be, "p": str(p), "c": str(c), "capacity": str(cap)}
+                files[f"c{cap}_{p}x{c}_{be}.csv"] = plotdata.line(
+                    [(max(w, 10), [v / 1e6 for v in plotdata.rep_values(points, "prodcons", metric, lambda q, w=w: (
+                        {k: (systems.of(q) if k == "system" else q["tags"].get(k)) for k in key} == key
+                        and q["tags"].get("work_ns") == str(w)))]) for w in works])
+    lo = [float(x.split(",")[2]) for n, v in files.items() if n.endswith(".csv") for x in v.splitlines()[1:]]
+    hi = [float(x.split(",")[3]) for n, v in files.items() if n.endswith(".csv") for x in v.splitlines()[1:]]
+    if lo:  # one y range for every panel, whole decades: panels compare at a glance
+        files["yrange.txt"] = f"{10 ** math.floor(math.log10(min(lo))):g}:{10 ** math.ceil(math.log10(max(hi))):g}\n"
     return files
 
 
 PLOTS = [Plot("prodcons", "Producer–consumer throughput vs per-item work", """
-# Producer-consumer throughput vs CPU work per item, one panel per queue
-# capacity, a line per system and P x C shape: where the per-item work dwarfs
-# the hand-off cost, threads catch up.
-caps = system('cat "'.dir.'/prodcons_caps.txt"')
-set multiplot layout 1, words(caps) title 'Producer-consumer: items/s vs work per item (median, bars = min..max)'
-set label 99 caption at screen 0.01,0.02 font ',8' noenhanced
+# Producer-consumer throughput vs CPU work per item: small multiples, a row
+# per queue capacity and a column per producers x consumers shape, a line per
+# corobench system; where the per-item work dwarfs the hand-off cost, threads
+# catch up.  The peers run 1 x 1 without work only: the headline table.
+caps = system('cat "'.dir.'/caps.txt"')
+shapes = system('cat "'.dir.'/shapes.txt"')
+bes = system('cat "'.dir.'/systems.txt"')
+# pixels: title and key above (140), axis labels and caption below (75),
+# tick labels between rows (55); margins in fractions of the canvas
+h = 215 + 230 * words(caps)
+eval term(h)
+set multiplot layout words(caps), words(shapes) margins 0.08, 0.98, 75.0 / h, 1 - 140.0 / h spacing 0.012, 55.0 / h \
+    title "Producer-consumer: M items/s vs CPU work per item (ns), median of repetitions; peers: the headline table\\n{/*0.8 ".ci."}"
+set label 99 caption at screen 0.01, 12.0 / h font ',8' noenhanced
 set logscale x
 set logscale y
 set xrange [7:14000]
 set xtics ('0' 10, '100' 100, '1k' 1000, '10k' 10000) font ',8'
-set xlabel 'CPU work per item (ns, log scale)'
-set ylabel 'throughput (M items / s, log scale)'
-set key bottom left font ',7'
+set ytics font ',8' nomirror
+set xtics nomirror
+eval 'set yrange ['.system('cat "'.dir.'/yrange.txt"').']'
+set key at screen 0.5, 1 - 90.0 / h center center horizontal maxcols 6 samplen 3 width 3 font ',9'
 do for [i=1:words(caps)] {
-    c = word(caps, i)
-    files = system('cat "'.dir.'/prodcons_c'.c.'.list"')
-    set title 'queue capacity '.c
-    plot for [k=1:words(files)] dir.'/'.word(files, k) using 1:2:3:4 with yerrorlines \\
-        lw 1.5 title system(sprintf('sed -n %dp "%s/prodcons_c%s.titles"', k, dir, c))
-    unset label 99
-    unset ylabel
+    do for [j=1:words(shapes)] {
+        c = word(caps, i)
+        s = word(shapes, j)
+        set title sprintf('capacity %s, %s', c, s) font ',9' offset 0,-0.6
+        if (j == 1) { set ylabel 'M items/s'; set format y '%g' } else { unset ylabel; set format y '' }
+        if (i == words(caps)) { set xlabel 'work per item (ns)' font ',8' } else { unset xlabel }
+        plot for [k=1:words(bes)] sprintf('%s/c%s_%s_%s.csv', dir, c, s, word(bes, k)) using 1:2:3:4 \
+            with yerrorlines lw 1.5 pt 7 ps 0.5 lc k \
+            title (i == 1 && j == 1 ? system(sprintf('sed -n %dp "%s/prodcons.titles"', k, dir)) : '')
+        unset label 99
+        unset key
+    }
 }
 unset multiplot
 """, plot_data, reading)]

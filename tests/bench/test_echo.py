@@ -40,6 +40,8 @@ BAD = [
     (["--buf", "8"], "--buf"),
     (["--buf", "16385"], "--buf"),
     (["--bogus"], "'--bogus'"),
+    (["--server", "nginx"], "--server"),
+    (["--server", "epoll", "--workers", "2"], "--workers"),
 ]
 
 
@@ -85,7 +87,10 @@ class Echo(t.CbTest):
         for bk, extra, threads in (("coro", [], lambda n: n == 1),
                                    # 16-byte reads: four per request, none short.
                                    ("coro", ["--buf", "16"], lambda n: n == 1),
-                                   ("threads", [], lambda n: n >= 11)):
+                                   ("threads", [], lambda n: n >= 11),
+                                   # the event-loop floor: one thread
+                                   ("coro", ["--server", "epoll"], lambda n: n == 1),
+                                   ("coro", ["--server", "epoll", "--buf", "16"], lambda n: n == 1)):
             with self.subTest(f"{bk} {' '.join(extra)}"):
                 sums[f"{bk} {' '.join(extra)}"] = self.bounded(bk, extra, threads)
         self.assertEqual(len(set(sums.values())), 1, f"checksums differ across backends: {sums}")
@@ -96,6 +101,34 @@ class Echo(t.CbTest):
             self.skipTest("the runtime rejects coro_run_ex with 2 workers")
         one = self.bounded("coro", [], lambda n: n == 1)
         self.assertEqual(self.bounded("coro", ["--workers", "2"], lambda n: n == 2), one)
+
+    def test_syscalls_per_request(self):
+        """Every server reads and writes at least once per request (one
+        request per connection is in flight), so the count from
+        /proc/<pid>/io is at least 2 per request, and the fields agree."""
+        for extra in ([], ["--server", "epoll"], ["--backend", "threads"]):
+            with self.subTest(" ".join(extra)):
+                bk = "threads" if "threads" in extra else "coro"
+                args = BOUNDED + [a for a in extra if a not in ("--backend", "threads")]
+                r = self.run_json(args, "echo", bk, timeout=120)["results"]
+                self.assertEqual(r["server"], "epoll" if "epoll" in extra else bk)
+                self.assertGreaterEqual(r["server_syscalls"], 2 * r["requests"], r)
+                self.assertAlmostEqual(r["syscalls_per_request"], r["server_syscalls"] / r["requests"],
+                                       places=2)
+
+    def test_exec_server_that_cannot_start(self):
+        """--server exec with a program that does not exist: a failed run
+        naming it, never a hang; without the variable, a usage error."""
+        p = self.cb(["echo", "--server", "exec", "--connections", "1", "--max-requests", "1", "--json"],
+                    env=dict(os.environ, COROBENCH_ECHO_SERVER="/nonexistent/echo-server --x"))
+        self.assertEqual(p.returncode, 1, p.stderr)
+        obj = t.json.loads(p.stdout)
+        self.assertEqual(obj["status"], "error")
+        self.assertIn("/nonexistent/echo-server", obj["error"])
+        env = {k: v for k, v in os.environ.items() if k != "COROBENCH_ECHO_SERVER"}
+        p = self.cb(["echo", "--server", "exec"], env=env)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("COROBENCH_ECHO_SERVER", p.stderr)
 
     def test_big_requests(self):
         """600 KB each way: more than the socket buffers, so writing and reading
@@ -155,15 +188,41 @@ class EchoLimits(t.CbTest):
         self.assertEqual(r["requests"], 500, "the established ones are still served")
 
     def test_descriptor_limit(self):
-        for bk in ("coro", "threads"):
-            with self.subTest(bk):
+        for bk, extra in (("coro", []), ("threads", []), ("coro", ["--server", "epoll"])):
+            with self.subTest(f"{bk} {' '.join(extra)}"):
                 r = self.run_json(["--connections", "100", "--max-requests", "500",
-                                   "--duration-ms", "30000"], "echo", bk,
+                                   "--duration-ms", "30000"] + extra, "echo", bk,
                                   preexec_fn=low_nofile, timeout=120)["results"]
                 self.assertEqual(r["nofile_limit"], 64)
                 self.assertTrue(0 < r["connections_established"] < 100, r["connections_established"])
                 self.assertIn("Too many open files", r["limit_error"] or "")
                 self.assertIn("RLIMIT_NOFILE 64", r["limit_error"])
+
+
+def tokio_server():
+    """Tokio's echo server beside this corobench (built by peers_all), or None."""
+    p = os.path.join(os.path.dirname(t.BIN), "peers", "tokio", "target", "release", "corobench-tokio")
+    return p if os.access(p, os.X_OK) else None
+
+
+class EchoExternal(t.CbTest):
+    """The smallest echo case on Tokio's server, run by corobench's harness
+    (--server exec): the same checksum as corobench's own server. Skipped
+    (77) when the Tokio peer was not built."""
+
+    def test_tokio_server_agrees(self):
+        tokio = tokio_server()
+        if tokio is None:
+            self.skipTest("Tokio peer not built (make peers_all; Debian cargo, rustc, librust-tokio-dev)")
+        own = self.run_json(BOUNDED, "echo", "coro", timeout=120)
+        for rt in (["--runtime", "current_thread"], ["--runtime", "multi_thread", "--workers", "2"]):
+            with self.subTest(rt[1]):
+                env = dict(os.environ, COROBENCH_ECHO_SERVER=" ".join([tokio, "echo-server"] + rt))
+                obj = self.run_json(BOUNDED + ["--server", "exec"], "echo", "coro", timeout=120, env=env)
+                r = obj["results"]
+                self.assertEqual((r["connections_established"], r["requests"]), (10, 2000))
+                self.assertTrue(r["server"].startswith(tokio), r["server"])
+                self.assertEqual(obj["checksum"], own["checksum"])
 
 
 if __name__ == "__main__":

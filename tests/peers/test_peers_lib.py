@@ -70,6 +70,8 @@ class Library(unittest.TestCase):
         self.assertEqual(P._capped(["--n", "100000", "--alive"], {"--n": 1000}), ["--n", "1000", "--alive"])
         self.assertEqual(P._capped(["--n", "50"], {"--n": 1000}), ["--n", "50"])
         self.assertEqual(P._capped(["--items", "9"], {"--n": 1}), ["--items", "9"])
+        overflow = str(1 << 64)  # bad input, left for the peer to refuse (exit 2)
+        self.assertEqual(P._capped(["--items", overflow], {"--items": 9}), ["--items", overflow])
 
     def test_available_says_why(self):
         why = P.available(T.BUILD, self.path)

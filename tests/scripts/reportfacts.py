@@ -2,7 +2,7 @@
 
 Two reports of the same data may differ in wording and order, never in these:
 every number in a table cell, a sentence of reading or a claim's evidence,
-every claim's verdict and every target's met cell.  Headings are left out
+every claim's verdict and every target's verdict cell.  Headings are left out
 (they name sections, not results), and so are the Markdown escapes.
 """
 import collections
@@ -10,7 +10,8 @@ import re
 
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
 VERDICT = re.compile(r"^\*\*Verdict: ([a-z ]+)\.\*\*", re.M)
-MET = re.compile(r"\| (yes|\*\*no, missed\*\*|not measured) \|$", re.M)
+MET = re.compile(r"\| (yes|\*\*no, missed\*\*|met|\*\*missed\*\*|inconclusive|not comparable|not measured) \|$",
+                 re.M)
 
 
 def facts(text):

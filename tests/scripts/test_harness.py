@@ -134,13 +134,14 @@ class Pipeline(unittest.TestCase):
         with open(os.path.join(self.run_dir, "REPORT.md"), encoding="utf-8") as f:
             text = f.read()
         sec = text.split("### M:N and echo targets", 1)[1].split("\n## ", 1)[0].split("\n### ", 1)[0]
-        rows = re.findall(r"^\| (.+?) \| (.+?) \| (yes|\*\*no, missed\*\*|not measured) \|$", sec, re.M)
-        return {t: met for t, _, met in rows}
+        rows = re.findall(r"^\| (.+?) \| (.+?) \| (yes|\*\*no, missed\*\*|not measured|met|\*\*missed\*\*|"
+                          r"inconclusive|not comparable) \|$", sec, re.M)
+        return {t: met for t, _, met in rows if t != "target"}
 
     def test_mn_and_echo_targets_have_verdicts_from_numbers(self):
         self.pipeline()
         t = self.mn_targets()
-        self.assertEqual(len(t), 8, t)
+        self.assertEqual(len(t), 9, t)
         for name, met in t.items():
             self.assertNotEqual(met, "not measured", f"the fixture has the data for: {name}")
 
@@ -154,13 +155,13 @@ class Pipeline(unittest.TestCase):
                 self.edit_json("echo", name[: -len(".out")],
                                lambda o: o["results"].update(requests_per_s=1.0))
         self.pipeline()
-        self.assertEqual(self.mn_targets().get(key), "**no, missed**")
+        self.assertEqual(self.mn_targets().get(key), "**missed**")
         for name in os.listdir(d):
             if name.startswith("coro-c10000.") and name.endswith(".out"):
                 self.edit_json("echo", name[: -len(".out")],
                                lambda o: o["results"].update(requests_per_s=1e9))
         self.pipeline()
-        self.assertEqual(self.mn_targets().get(key), "yes")
+        self.assertEqual(self.mn_targets().get(key), "met")
 
     def test_scaling_target_follows_mn_scaling(self):
         key = "cpubound, 2 M:N workers ≥ 1.9× the 1-worker throughput at every T ≥ 2 (every working set)"
@@ -169,12 +170,12 @@ class Pipeline(unittest.TestCase):
             if name.startswith("coro-mn2-") and name.endswith(".out"):
                 self.edit_json("oversub", name[: -len(".out")], lambda o: o["results"].update(wall_ns=1))
         self.pipeline()
-        self.assertEqual(self.mn_targets().get(key), "yes")
+        self.assertEqual(self.mn_targets().get(key), "met")
         for name in os.listdir(d):
             if name.startswith("coro-mn2-") and name.endswith(".out"):
                 self.edit_json("oversub", name[: -len(".out")], lambda o: o["results"].update(wall_ns=10**15))
         self.pipeline()
-        self.assertEqual(self.mn_targets().get(key), "**no, missed**")
+        self.assertEqual(self.mn_targets().get(key), "**missed**")
 
     def test_cache_sizes_are_recorded_and_named_in_the_scaling_target(self):
         sys.path.insert(0, os.path.join(SCRIPTS, "lib"))
@@ -215,7 +216,8 @@ class Pipeline(unittest.TestCase):
                 text = f.read()
             if name.endswith(".meta"):
                 text = text.replace("point=coro-mn2-", "point=threads-split2-").replace(
-                    "t.backend=coro-mn2", "t.backend=threads-split2")
+                    "t.backend=coro-mn2", "t.backend=threads-split2").replace(
+                    "t.system=coro-mn2", "t.system=threads-split2")
             elif name.endswith(".out"):
                 obj = json.loads(text)
                 obj["backend"] = "threads"
@@ -237,7 +239,7 @@ class Pipeline(unittest.TestCase):
         vals = {"coro": (1e6, full), "asyncio": (1e5, full), "threads": (32500, hit)}
         self.assertEqual(reportpy.ratio_text(vals, "higher"), "not compared: asyncio held all 100 k it was asked for")
         vals["asyncio"] = (1e5, hit)  # a real limit: the ratio says something
-        self.assertEqual(reportpy.ratio_text(vals, "higher"), "10× vs asyncio (better)")
+        self.assertEqual(reportpy.ratio_text(vals, "higher"), "10× vs asyncio (better; a count: no interval)")
 
     def test_scaling_pairs_repetitions(self):
         # Ratios between two backends pair the runs of one repetition (run
@@ -267,7 +269,9 @@ class Pipeline(unittest.TestCase):
         head = text.split("## Headline", 1)[1].split("### Raw primitive", 1)[0]
         self.assertNotIn("boost-context", head, "the raw primitive is not a column of the scheduler table")
         self.assertNotIn("vs coro-mn", head, "corobench is not compared with itself")
-        self.assertRegex(head, r"\| context switch \(lower is better\) .*\| [\d.]+× vs [a-z-]+ \((better|worse|equal)\) \|")
+        self.assertRegex(head, r"\| context switch \(lower is better\) .*\| [\d.]+ \[[\d.]+, [\d.]+\]×, p = [\d.e-]+ "
+                               r"vs [a-z-]+ \((better|worse|inconclusive: the interval holds 1)\) \|")
+        self.assertIn("channel ping-pong", head, "Go's channel ping-pong is not a switch of the row")
         raw = text.split("### Raw primitive, no scheduler", 1)[1].split("\n### ", 1)[0]
         self.assertRegex(raw, r"\| context switch, raw .*rawctx.* \| [\d.]+ ns \| .*fcontext.* \| [\d.]+× \((better|worse)\) \|")
         # the M:N series is in the CSVs the plots read
@@ -309,23 +313,25 @@ class Pipeline(unittest.TestCase):
         self.assertEqual(v[0], "does not hold")
         self.assertIn("DIFFERENT", v[1])
 
-    def test_claim4_follows_oversubscription(self):
-        # make threads at the most tasks as fast as at T = cores: nothing degrades
-        rows = {}
+    def test_claim4_is_judged_on_the_fit_and_needs_several_works(self):
+        # the fixture's oversubscription step has the work-size sweep: claim
+        # 4 is judged on the fitted cost per step, with the fixed cost per
+        # task beside it, and no thread creation subtracted (its judge is
+        # driven to every verdict on synthetic sweeps in test_cpubound.py)
+        v = self.pipeline()[4]
+        self.assertNotEqual(v[0], "not measured", v[1])
+        self.assertIn("time per step", v[1])
+        self.assertIn("fixed cost per task", v[1])
+        self.assertNotIn("creating", v[1])
+        # without the smaller works (a run made before the sweep): not
+        # measured, with the reason, and no fallback on throughput
         d = os.path.join(self.run_dir, "raw", "oversub")
         for name in os.listdir(d):
-            if name.startswith("threads-") and name.endswith(".out"):
-                with open(os.path.join(d, name), encoding="utf-8") as f:
-                    o = json.loads(f.read())
-                if o.get("status") == "ok":
-                    rows[name] = o
-        tasks = sorted({o["params"]["tasks"] for o in rows.values()})
-        for name, o in rows.items():
-            o["results"]["wall_ns"] = 100000000  # same throughput at every T
-            with open(os.path.join(d, name), "w", encoding="utf-8") as f:
-                f.write(json.dumps(o))
-        self.assertGreater(len(tasks), 2)
-        self.assertEqual(self.pipeline()[4][0], "does not hold")
+            if "-u" in name:
+                os.unlink(os.path.join(d, name))
+        v = self.pipeline()[4]
+        self.assertEqual(v[0], "not measured")
+        self.assertIn("one amount of work", v[1])
 
     def test_missing_and_malformed_files_are_named(self):
         os.rename(os.path.join(self.run_dir, "env.json"), os.path.join(self.run_dir, "env.moved"))
@@ -414,7 +420,12 @@ class Driver(unittest.TestCase):
                             "CB_POINT_LIMIT": "8"})  # a loaded machine starts the fake slowly
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertTrue(r.stdout.strip().endswith("REPORT.md"), r.stdout)
-        self.assertRegex(r.stderr, r"\[1/6\] context switch")
+        self.assertRegex(r.stderr, r"\[1/5\] context switch")
+        # without a terminal: a progress line per tenth of a step, the last at 100%
+        prog = re.findall(r"^ +switch: (\d+)/(\d+) points \((\d+)%\)", r.stderr, re.M)
+        self.assertTrue(1 <= len(prog) <= 10, r.stderr)
+        self.assertEqual(prog[-1][0], prog[-1][1], r.stderr)
+        self.assertEqual(prog[-1][2], "100")
         with open(os.path.join(self.tmp, "REPORT.md"), encoding="utf-8") as f:
             text = f.read()
         self.assertRegex(text, r"\| switch \| coro-split \| 1 \| hung: no result within the 8 s time limit")
@@ -453,6 +464,7 @@ class Driver(unittest.TestCase):
         err = p.communicate(timeout=60)[1]
         self.assertEqual(p.returncode, 130, err)
         self.assertIn("interrupted", err)
+        self.assertRegex(err, r"partial data in \S+/runs/\S+/raw, results/ untouched")
         with open(good, encoding="utf-8") as f:
             self.assertEqual(f.read(), "the last good report\n")
         self.assertFalse(os.path.exists(os.path.join(self.tmp, "ref")))
@@ -489,23 +501,36 @@ class Registry(unittest.TestCase):
         # and the docs: no other source file may name it. Excluded: tests,
         # Markdown, stored results (data) and bench/peers/ (other systems'
         # own implementations of the workload). 'fairness' is a word no
-        # other code uses, so every file naming it is wiring.
+        # other code uses, so every file naming it is wiring; the one
+        # exception is the module that runs the Python peers' ticker beside
+        # asyncio's, for the section in the article's own language.
         if shutil.which("git") is None or not os.path.isdir(os.path.join(ROOT, ".git")):
             self.skipTest("not a git checkout")
         out = subprocess.run(["git", "grep", "-l", "fairness", "--", ":!tests", ":!*.md", ":!results",
                               ":!bench/peers"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
-        self.assertEqual(sorted(out.split()), ["bench/workloads/fairness.c", "scripts/workloads/fairness.py"])
+        self.assertEqual(sorted(out.split()), ["bench/workloads/fairness.c", "scripts/workloads/fairness.py",
+                                               "scripts/workloads/pylang.py"])
+
+    # Steps whose full sweep changed after results/ref/ was measured: their
+    # points are not compared with it until the next published full run
+    # (which empties this).
+    SWEEP_CHANGED = {"echo": "the event-loop floor and Tokio joined; 10 connections dropped; 1 s phases"}
 
     def test_full_matrix_is_the_reference_runs(self):
         # the full run measures the same points as the run results/ref/ was made from
         with open(os.path.join(ROOT, "results", "ref", "points.json"), encoding="utf-8") as f:
             ref = json.load(f)["points"]
         for st in workloads.steps():
+            if st.name == "oversub" and not any("work" in x["tags"] for x in ref if x["step"] == "oversub"):
+                continue  # the reference run predates the work-size sweep: a new full run replaces it
             p = st.params["full"]
             names = sorted(f"{pt.name}.r{rep}" for rep in range(1, p["reps"] + 1)
                            for pt in st.points(p, self.Ctx()))
             stored = sorted(f"{x['point']}.r{x['rep']}" for x in ref if x["step"] == st.name)
-            self.assertEqual(names, stored, st.name)
+            if st.name in self.SWEEP_CHANGED:
+                self.assertNotEqual(names, stored, f"{st.name}: matches the reference again, drop it")
+            else:
+                self.assertEqual(names, stored, st.name)
             q = st.params["quick"]
             self.assertLessEqual(len(st.points(q, self.Ctx())) * q["reps"], len(names), st.name)
 
@@ -516,10 +541,10 @@ class Registry(unittest.TestCase):
 
     def test_no_development_bookkeeping(self):
         files = [os.path.join(SCRIPTS, f) for f in ("bench.py", "bench.sh", "plots.py", "report.py", "publish.sh",
-                                                    "README.md", "plot-common.gp", "plot-bars.gp")]
+                                                    "README.md", "plot-common.gp", "plot-bars.gp", "plot-bars-pair.gp")]
         files += [os.path.join(SCRIPTS, "workloads", f) for f in os.listdir(os.path.join(SCRIPTS, "workloads"))]
         files += [os.path.join(SCRIPTS, "lib", f) for f in ("cbdata.py", "claims.py", "plotdata.py", "collect.py",
-                                                            "atomic.py", "md.py", "ratios.py", "rundir.py",
+                                                            "atomic.py", "md.py", "ratios.py", "rundir.py", "progress.py",
                                                             "systems.py")]
         for path in files:
             if not os.path.isfile(path):

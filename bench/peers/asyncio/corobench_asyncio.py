@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """corobench-asyncio: the Python asyncio peer of corobench. Runs switch, spawn,
-prodcons and the article's programs on asyncio and prints the same result as
+prodcons, cpubound, fairness and the article's programs on asyncio and prints the same result as
 `corobench <workload> --json` (bench/result.schema.json). Standard library only."""
 
 import asyncio
@@ -10,6 +10,8 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import article as A  # noqa: E402
+import cpu  # noqa: E402
+import cpuwork as C  # noqa: E402
 import opts as O  # noqa: E402
 import result as R  # noqa: E402
 import workloads as W  # noqa: E402
@@ -30,6 +32,10 @@ WORKLOADS = {
                   O.uint("items", 100000, 1, 10000000000, "items in all"),
                   O.uint("work-ns", 0, 0, 100000000, "busy work per consumed item, ns")],
                  W.prodcons, None),
+    "cpubound": ("fixed CPU work split over T tasks on one event loop",
+                 C.cpubound_opts("task"), cpu.cpubound, None),
+    "fairness": ("a ticker's lateness beside CPU-bound tasks that await asyncio.sleep(0) every --yield-us",
+                 C.fairness_opts("task"), cpu.fairness, None),
     "article": ("the article's programs: article sequential|concurrent|queue --n N",
                 [O.enum("program", "sequential", ["sequential", "concurrent", "queue"],
                         "which program (also accepted as the first argument)"),
@@ -43,6 +49,14 @@ def usage():
     sys.stderr.write(f"usage: {PROG} <workload> [options] [--json]\n"
                      f"workloads: {' '.join(WORKLOADS)}\n"
                      f"`{PROG} <workload> --help` lists its options\n")
+
+
+def cross_check(name, p):
+    """Checks that span options; raises UsageError."""
+    if name == "spawn" and p["alive"] and p["n"] > 10000000:
+        raise O.UsageError(f"--n: with --alive, expected an integer in [1, 10000000], got '{p['n']}'")
+    if name == "fairness":
+        C.check_fairness(p)
 
 
 def main(argv):
@@ -59,12 +73,9 @@ def main(argv):
     text, specs, fn, first = WORKLOADS[name]
     try:
         params, as_json, want_help = O.parse(specs, argv[1:], first)
+        cross_check(name, params)
     except O.UsageError as e:
         sys.stderr.write(f"{PROG} {name}: {e}\n")
-        return 2
-    if name == "spawn" and params["alive"] and params["n"] > 10000000:
-        sys.stderr.write(f"{PROG} spawn: --n: with --alive, expected an integer in "
-                         f"[1, 10000000], got '{params['n']}'\n")
         return 2
     if want_help:
         O.print_help(PROG, name, text, specs)

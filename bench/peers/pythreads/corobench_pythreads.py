@@ -18,6 +18,7 @@ import threading
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.join(HERE, "..", "asyncio")]
 
+import cpuwork as C  # noqa: E402
 import opts as O  # noqa: E402
 import pt_article  # noqa: E402
 import pt_cpu  # noqa: E402
@@ -48,16 +49,9 @@ WORKLOADS = {
                   O.uint("work-ns", 0, 0, 100000000, "busy work per consumed item, ns")],
                  pt_prodcons.prodcons),
     "cpubound": ("fixed CPU work split over T threads: oversubscription under the GIL",
-                 [O.uint("tasks", 2, 1, 100000, "threads sharing the work"),
-                  O.uint("total-work", 200000, 1, 1000000000000, "work steps in all"),
-                  O.uint("wss", 4096, 0, 1 << 30, "bytes of working set per thread"),
-                  O.uint("yield-every", 0, 0, 1000000000000, "time.sleep(0) every K steps, 0 = never")],
-                 pt_cpu.cpubound),
+                 C.cpubound_opts("thread"), pt_cpu.cpubound),
     "fairness": ("a ticker's lateness beside CPU-bound threads (the GIL's switch interval)",
-                 [O.uint("tasks", 2, 0, 10000, "CPU-bound threads beside the ticker"),
-                  O.uint("period-us", 1000, 1, 1000000, "the ticker's period, us"),
-                  O.uint("yield-us", 100, 0, 1000000, "CPU work between time.sleep(0), us; 0 = never"),
-                  O.uint("duration-ms", 50, 1, 60000, "CPU work per thread, ms")], pt_cpu.fairness),
+                 C.fairness_opts("thread"), pt_cpu.fairness),
     "skynet": ("every thread starts --fanout children down to fanout^depth leaves; sums return",
                [O.uint("depth", 4, 0, 12, "levels below the root (leaves = fanout^depth)"),
                 O.uint("fanout", 10, 2, 1000, "children per thread"), STACK], pt_skynet.skynet),
@@ -74,9 +68,8 @@ def cross_check(name, p):
     if name == "spawn" and p["alive"] and p["n"] > 10000000:
         raise O.UsageError(f"--n: with --alive, expected an integer in [1, 10000000], "
                            f"got '{p['n']}'")
-    if name == "fairness" and p["tasks"] * p["duration-ms"] > 600000:
-        raise O.UsageError(f"--duration-ms: --tasks x --duration-ms must be at most 600000, "
-                           f"got {p['tasks']} x {p['duration-ms']}")
+    if name == "fairness":
+        C.check_fairness(p)
     if name == "skynet" and p["fanout"] ** p["depth"] > 100000000:
         raise O.UsageError(f"--depth: fanout^depth must be at most 100000000 leaves, "
                            f"got {p['fanout']}^{p['depth']}")
