@@ -89,6 +89,8 @@ struct coro {
     uint64_t wake_token; /* the wait_seq a timer or fd event may still claim (CAS), 0 none */
     int lock;            /* M:N: guards done/joiner between exit and join */
     int done;            /* fn has returned */
+    int fresh;           /* never switched to yet: entered by the jmp-ended switch
+                            (a predictor hint only, see switch_to) */
     int refs;            /* 2 at spawn: one dropped when its stack is reaped after its last
                             switch, one by coro_join; the struct is freed at zero */
 #ifdef CORO_ASAN
@@ -218,6 +220,16 @@ extern __thread coro_sched *coro_S;
  * other in ret; switch_x86_64.S says why there are two. */
 int coro__ctx_switch(coro_rawctx *from, coro_rawctx *to);
 int coro__ctx_switch_jmp(coro_rawctx *from, coro_rawctx *to);
+/* The last switch of an ended coroutine: saves nothing, resumes `to` with a
+ * `ret` (reached by a tail jmp: see switch_x86_64.S). */
+int coro__ctx_exit(coro_rawctx *to);
+/* A fresh coroutine is entered by the jmp-ended switch and ends through
+ * coro__ctx_exit (sched.c, switch_to): only with the assembly switch and
+ * without sanitizers, whose builds end a coroutine through an ordinary
+ * switch that they can follow, and where the pairing would buy nothing. */
+#if !defined(CORO_ASAN) && !defined(CORO_TSAN) && !defined(CORO_SWITCH_UCONTEXT)
+#define CORO_FRESH_EXIT 1
+#endif
 
 /* sched.c */
 static inline void coro__wlist_push(coro_wlist *w, struct coro *c) {

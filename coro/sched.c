@@ -289,7 +289,21 @@ static CORO_ALWAYS_INLINE coro_sched *switch_to(coro_sched *s, struct coro *from
 #endif
     s->cur = to;
     s->st.switches++;
+    /* A fresh context is entered by the jmp-ended switch, and (one worker)
+     * leaves by coro__ctx_exit's `ret`: the return-stack entry this call
+     * pushes is popped by that `ret`, as for a called function, where a
+     * `ret` into coro_rawctx_entry here would be mispredicted and leave the
+     * predictor one entry off for the returns after it. */
+#ifdef CORO_FRESH_EXIT
+    if (CORO_UNLIKELY(to->fresh)) {
+        to->fresh = 0;
+        coro__ctx_switch_jmp(&from->ctx, &to->ctx);
+    } else {
+        coro__ctx_switch(&from->ctx, &to->ctx);
+    }
+#else
     coro__ctx_switch(&from->ctx, &to->ctx);
+#endif
     /* Resumed, possibly on another worker. */
     if (CORO_UNLIKELY(s->world)) {
         s = coro__sched();
@@ -357,8 +371,23 @@ static void entry_one(void *p) {
     self->next = s->zombie; /* its stack is released by whoever runs next here */
     s->zombie = self;
     struct coro *n = next_ready(s);
-    switch_to(s, self, n ? n : &s->sched, 1);
+#ifdef CORO_FRESH_EXIT
+    /* Its last switch, a tail call: see coro__ctx_exit. The stack it leaves
+     * is released by the next context here (zombie), so nothing needs saving. */
+    coro__check_sp(self);
+    n = coro__prepare_to(s, self, n ? n : &s->sched);
+    s->cur = n;
+    s->st.switches++;
+    if (CORO_UNLIKELY(n->fresh)) {
+        n->fresh = 0;
+        coro__ctx_switch_jmp(&self->ctx, &n->ctx);
+        __builtin_unreachable();
+    }
+    coro__ctx_exit(&n->ctx);
+#else
+    switch_to(s, self, n ? n : &s->sched, 1); /* sanitizers must see every switch finish */
     __builtin_unreachable();
+#endif
 }
 
 /* The same with several workers: it may end on another thread. */
@@ -435,6 +464,7 @@ coro_t *coro_spawn_ex(void (*fn)(void *), void *arg, const coro_spawn_opts *o) {
     c->io_events = 0;
     c->lock = 0;
     c->done = 0;
+    c->fresh = 1;
     c->refs = 2;
 #ifdef CORO_ASAN
     c->asan_fake = NULL;

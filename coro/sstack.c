@@ -87,7 +87,7 @@ static void save_owner(coro_sched *s, coro_sstack *ss, struct coro *o) {
 /* Puts `to`'s bytes on the shared stack; never runs on that stack. */
 static void swap_in(coro_sched *s, coro_sstack *ss, struct coro *to) {
     struct coro *o = ss->owner;
-    if (o) save_owner(s, ss, o);
+    if (o && !o->done) save_owner(s, ss, o); /* an ended one, not yet reaped: nothing to keep */
     if (to->image_len == 0) {
         coro_rawctx_make(&to->ctx, ss->lo, ss->size, ss->entry, to);
     } else {

@@ -49,6 +49,23 @@
 #include "gnu_property.h"
 
 	.text
+/* Restore `to`'s saved state from the frame at sp and pop it. */
+.macro RESTORE
+	ldp	d8, d9, [sp, #CORO_FRAME_D8]	/* `to`'s callee-saved registers */
+	ldp	d10, d11, [sp, #CORO_FRAME_D10]
+	ldp	d12, d13, [sp, #CORO_FRAME_D12]
+	ldp	d14, d15, [sp, #CORO_FRAME_D14]
+	ldp	x19, x20, [sp, #CORO_FRAME_X19]
+	ldp	x21, x22, [sp, #CORO_FRAME_X21]
+	ldp	x23, x24, [sp, #CORO_FRAME_X23]
+	ldp	x25, x26, [sp, #CORO_FRAME_X25]
+	ldp	x27, x28, [sp, #CORO_FRAME_X27]
+	ldp	x29, x30, [sp, #CORO_FRAME_X29]	/* x30: where `to` resumes */
+	ldr	x10, [sp, #CORO_FRAME_FPCR]
+	msr	fpcr, x10			/* `to`'s FP control register */
+	add	sp, sp, #CORO_FRAME_SIZE	/* pop the frame */
+.endm
+
 /* One body, three entry points: the public primitive, and the scheduler's
  * two, which also return to the resumed context its struct coro's resume_rc.
  * All end in `ret` to the restored x30. The x86-64 switch ends some of its
@@ -74,19 +91,7 @@
 	str	x9, [x0]			/* from->sp */
 	ldr	x9, [x1]			/* to->sp */
 	mov	sp, x9				/* now on `to`'s stack, at its frame */
-	ldp	d8, d9, [sp, #CORO_FRAME_D8]	/* `to`'s callee-saved registers */
-	ldp	d10, d11, [sp, #CORO_FRAME_D10]
-	ldp	d12, d13, [sp, #CORO_FRAME_D12]
-	ldp	d14, d15, [sp, #CORO_FRAME_D14]
-	ldp	x19, x20, [sp, #CORO_FRAME_X19]
-	ldp	x21, x22, [sp, #CORO_FRAME_X21]
-	ldp	x23, x24, [sp, #CORO_FRAME_X23]
-	ldp	x25, x26, [sp, #CORO_FRAME_X25]
-	ldp	x27, x28, [sp, #CORO_FRAME_X27]
-	ldp	x29, x30, [sp, #CORO_FRAME_X29]	/* x30: where `to` resumes */
-	ldr	x10, [sp, #CORO_FRAME_FPCR]
-	msr	fpcr, x10			/* `to`'s FP control register */
-	add	sp, sp, #CORO_FRAME_SIZE	/* pop the frame */
+	RESTORE
 	.if \load_rc
 	ldr	w0, [x1, #CORO_RESUME_RC_OFF]	/* to's resume_rc: the call's result there */
 	.endif
@@ -111,6 +116,22 @@ coro__ctx_switch:
 coro__ctx_switch_jmp:
 	SWITCH 1
 	.size	coro__ctx_switch, .-coro__ctx_switch
+
+/* int coro__ctx_exit(coro_rawctx *to)  (scheduler only): the last switch
+ * of a coroutine that has ended; nothing of it is saved, `to` is restored
+ * and resumed with its resume_rc (the x86-64 file says why it exists). */
+	.globl	coro__ctx_exit
+	.hidden	coro__ctx_exit
+	.type	coro__ctx_exit, %function
+	.p2align 4
+coro__ctx_exit:
+	hint	34				/* bti c */
+	ldr	x9, [x0]			/* to->sp */
+	mov	sp, x9
+	RESTORE
+	ldr	w0, [x0, #CORO_RESUME_RC_OFF]
+	ret
+	.size	coro__ctx_exit, .-coro__ctx_exit
 
 /* First entry of a new context: coro_rawctx_make() left fn in x19 and its
  * argument in x20, and x30 pointing here (so the switch's ret lands here: no

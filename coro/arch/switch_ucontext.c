@@ -52,3 +52,10 @@ int coro__ctx_switch(coro_rawctx *from, coro_rawctx *to) {
 int coro__ctx_switch_jmp(coro_rawctx *from, coro_rawctx *to) {
     return coro__ctx_switch(from, to);
 }
+
+/* The last switch of an ended coroutine: `to` resumes inside its own
+ * swapcontext, which returns its resume_rc there. */
+int coro__ctx_exit(coro_rawctx *to) {
+    setcontext((ucontext_t *)to->sp);
+    return 0; /* not reached */
+}

@@ -77,6 +77,20 @@
 #include "frame.h"
 #include "gnu_property.h"
 
+/* Restore `to`'s saved state from the frame at rsp and pop it, leaving rsp
+ * at `to`'s return address. */
+.macro RESTORE
+	ldmxcsr	CORO_FRAME_MXCSR(%rsp)			/* `to`'s SSE control/status word */
+	fldcw	CORO_FRAME_X87CW(%rsp)			/* `to`'s x87 control word */
+	movq	CORO_FRAME_R15(%rsp), %r15		/* `to`'s callee-saved registers */
+	movq	CORO_FRAME_R14(%rsp), %r14
+	movq	CORO_FRAME_R13(%rsp), %r13
+	movq	CORO_FRAME_R12(%rsp), %r12
+	movq	CORO_FRAME_RBX(%rsp), %rbx
+	movq	CORO_FRAME_RBP(%rsp), %rbp
+	addq	$CORO_FRAME_SIZE, %rsp			/* rsp -> `to`'s return address */
+.endm
+
 /* Save the callee-saved state of `from` (rdi) below its return address,
  * store its sp, load `to`'s (rsi) and restore the same state from there.
  * Leaves rsp at `to`'s return address. */
@@ -92,15 +106,7 @@
 	movq	%rbp, CORO_FRAME_RBP(%rsp)
 	movq	%rsp, (%rdi)				/* from->sp = the frame just written */
 	movq	(%rsi), %rsp				/* now on `to`'s stack, at its frame */
-	ldmxcsr	CORO_FRAME_MXCSR(%rsp)			/* `to`'s SSE control/status word */
-	fldcw	CORO_FRAME_X87CW(%rsp)			/* `to`'s x87 control word */
-	movq	CORO_FRAME_R15(%rsp), %r15		/* `to`'s callee-saved registers */
-	movq	CORO_FRAME_R14(%rsp), %r14
-	movq	CORO_FRAME_R13(%rsp), %r13
-	movq	CORO_FRAME_R12(%rsp), %r12
-	movq	CORO_FRAME_RBX(%rsp), %rbx
-	movq	CORO_FRAME_RBP(%rsp), %rbp
-	addq	$CORO_FRAME_SIZE, %rsp			/* rsp -> `to`'s return address */
+	RESTORE
 .endm
 
 	.text
@@ -141,9 +147,34 @@ coro__ctx_switch_jmp:
 	.cfi_endproc
 	.size	coro__ctx_switch_jmp, .-coro__ctx_switch_jmp
 
+/* int coro__ctx_exit(coro_rawctx *to)  (scheduler only)
+ * The last switch of a coroutine that has ended: nothing of it is saved (it
+ * never resumes), `to` is restored and resumed with `ret`, with its
+ * resume_rc in eax. The runtime reaches it by a tail jmp, not a call, so the
+ * `ret` consumes the return-stack entry that `to`'s own call to a switch
+ * pushed: a coroutine entered through coro__ctx_switch_jmp (sched.c,
+ * switch_to) and left through here keeps the predictor in step with the
+ * caller of the spawn and join, as a plain call and return would. */
+	.globl	coro__ctx_exit
+	.hidden	coro__ctx_exit
+	.type	coro__ctx_exit, @function
+	.p2align 4
+coro__ctx_exit:
+	.cfi_startproc
+	movq	(%rdi), %rsp				/* on `to`'s stack, at its frame */
+	RESTORE
+	movl	CORO_RESUME_RC_OFF(%rdi), %eax
+	ret
+	.cfi_endproc
+	.size	coro__ctx_exit, .-coro__ctx_exit
+
 /* First entry of a new context: coro_rawctx_make() left fn in r12 and its
- * argument in r13. rsp is 16-byte aligned here, as a call requires. fn never
- * returns; if it did, ud2 traps instead of running off the stack. */
+ * argument in r13. rsp is 16-byte aligned here. fn is entered by a jmp
+ * with a return address pushed by hand, not by a call: a call would push a
+ * return-stack entry that no `ret` ever pops (fn ends in a switch), and
+ * every later return on this thread would be mispredicted. fn never
+ * returns; if it did, it would land on the ud2 below, which traps instead
+ * of running off the stack. */
 	.globl	coro_rawctx_entry
 	.hidden	coro_rawctx_entry
 	.type	coro_rawctx_entry, @function
@@ -154,8 +185,10 @@ coro_rawctx_entry:
 	endbr64					/* IBT landing pad: reached by the switch's jmp */
 	xorl	%ebp, %ebp			/* no caller frame: ends frame-pointer walks */
 	movq	%r13, %rdi			/* fn's argument */
-	callq	*%r12				/* fn(arg) */
-	ud2					/* fn returned: trap */
+	leaq	1f(%rip), %rax
+	pushq	%rax				/* fn's return address: the trap */
+	jmpq	*%r12				/* fn(arg), as if called (see above) */
+1:	ud2					/* fn returned: trap */
 	.cfi_endproc
 	.size	coro_rawctx_entry, .-coro_rawctx_entry
 

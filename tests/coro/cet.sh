@@ -66,7 +66,11 @@ for fn in coro_rawctx_switch coro_rawctx_entry; do
 	[ "$first" = endbr64 ] || bad "$fn starts with '$first', not endbr64"
 done
 jumps=$(echo "$dis" | grep -c 'jmp *\*' || true)
-tracked=$(echo "$dis" | grep 'jmp *\*' | grep -vc notrack || true)
+# coro_rawctx_entry enters fn with a tracked `jmp *%r12` (in place of a call):
+# fn is C code, which the compiler gives its endbr64 under -fcf-protection.
+tracked=$(echo "$dis" | grep 'jmp *\*' | grep -v notrack | grep -vc 'jmp *\*%r12' || true)
+entry_jmp=$(echo "$dis" | sed -n '/<coro_rawctx_entry>:/,/^$/p' | grep -c 'jmp *\*%r12' || true)
+[ "$entry_jmp" -eq 1 ] || bad "coro_rawctx_entry should enter fn by one jmp *%r12, has $entry_jmp"
 echo "indirect jmps in the switch: $jumps, without notrack: $tracked"
 [ "$jumps" -gt 0 ] || bad "no indirect jmp found: the objdump check reads nothing"
 [ "$tracked" -eq 0 ] || bad "an indirect jmp of the switch is tracked: its target has no endbr64"
