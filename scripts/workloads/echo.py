@@ -1,6 +1,7 @@
 """echo: a TCP echo server on loopback, coroutine-per-connection (M:1, M:N on
 2 workers), thread-per-connection, the event-loop floor (one thread, epoll, no
-coroutines) and Tokio's echo server, against a closed-loop load generator:
+coroutines) and Tokio's echo server on its current_thread runtime (beside M:1)
+and its multi_thread runtime with 2 workers (beside M:N), against a closed-loop load generator:
 requests/s, p99 latency, memory and syscalls per request vs connections."""
 import sys
 
@@ -22,7 +23,9 @@ ORDER = 60
 PARAMS = {"quick": {"reps": 1, "conns": [100, 10000], "ms": 200},
           "full": {"reps": 5, "conns": [100, 1000, 10000], "ms": 1000}}
 FLOOR = "epoll"  # the event-loop floor: corobench echo --server epoll
-EXTERNAL = ("tokio",)  # peers whose manifest entry has an echo_server
+# peers whose manifest entry has an echo_server (tokio-mt2 inherits tokio's
+# and adds its runtime arguments)
+EXTERNAL = ("tokio", "tokio-mt2")
 SERIES = ("coro", "coro-mn2", "threads", FLOOR) + EXTERNAL
 EXEC_ENV = "COROBENCH_ECHO_SERVER"  # bench/workloads/echo.c, --server exec
 C = 10000  # the connection count the targets are set at
@@ -258,47 +261,54 @@ def targets(t, env):
     return out
 
 
-def plot_data(t, env):
+def _kilo(p):
+    v = _rps(p)
+    return None if v is None else v / 1e3
+
+
+def plot_data(t, env, points):
+    """One line file per system and panel: connections, median of the
+    repetitions and its 95% interval (plotdata.line)."""
     ec = t["echo"][1]
     series = systems.order({r["system"] for r in ec})
     files = {"echo_systems.txt": " ".join(series) + "\n",
-             "echo_titles.txt": "".join(systems.label(b) + "\n" for b in series)}
-    f = plotdata.fmt
+             "echo.titles": "".join(systems.label(b) + "\n" for b in series)}
     for be in series:
-        rows = sorted((r for r in ec if r["system"] == be and r["median"] is not None and r["p99_ms"] is not None),
-                      key=lambda r: r["connections"])
-        files[f"echo_{be}.csv"] = plotdata.series(
-            ("connections", "rps_k", "rps_k_min", "rps_k_max", "p99_ms", "p99_ms_min", "p99_ms_max"),
-            [(r["connections"], f(r["median"] / 1e3), f(r["min"] / 1e3), f(r["max"] / 1e3),
-              f(r["p99_ms"]), f(r["p99_ms_min"]), f(r["p99_ms_max"])) for r in rows])
+        cs = sorted(r["connections"] for r in ec if r["system"] == be and r["connections"] is not None)
+        for panel, metric in (("rps", _kilo), ("p99", FIELDS[0][1])):
+            files[f"echo_{be}_{panel}.csv"] = plotdata.line(
+                [(c, plotdata.rep_values(points, "echo", metric, lambda p, be=be, c=c: (
+                    systems.of(p), cbdata.num(p["tags"].get("connections"))) == (be, c))) for c in cs])
     return files
 
 
+# One key for both panels, below them (the panels share their series): the
+# key inside a panel sat over the data or the title.  Six entries of up to
+# plotdata.MAX_LABEL characters take three columns of two rows.
 PLOTS = [Plot("echo", "TCP echo: requests/s and p99 latency vs connections", """
-# requests/s and p99 latency against the number of connections,
-# coroutine-per-connection (M:1, M:N) against thread-per-connection.  Two
-# panels, log x; error bars = min..max.
 bes = system('cat "'.dir.'/echo_systems.txt"')
-set multiplot layout 1, 2 title 'TCP echo on loopback: requests/s and p99 latency vs connections (median, bars = min..max)'
+eval term(600)
+set multiplot layout 1, 2 title "TCP echo on loopback: requests/s and p99 latency vs connections, median of repetitions\\n{/*0.8 ".ci."}"
 set label 99 caption at screen 0.01,0.02 font ',8' noenhanced
+set bmargin 10
 set logscale x 10
 set format x '%g'
 set offsets graph 0.05, graph 0.05, 0, 0
 set xlabel 'connections (log scale)'
-set key top right font ',8'
+set key at screen 0.5,0.13 center center horizontal maxcols 3 Left reverse font ',9' samplen 2
 set title 'throughput'
 set ylabel 'requests / s (thousands)'
 set yrange [0:*]
-plot for [b=1:words(bes)] sprintf('%s/echo_%s.csv', dir, word(bes, b)) using 1:2:3:4 with yerrorlines lw 2 \\
-    title system(sprintf('sed -n %dp "%s/echo_titles.txt"', b, dir))
+plot for [b=1:words(bes)] sprintf('%s/echo_%s_rps.csv', dir, word(bes, b)) using 1:2:3:4 with yerrorlines lw 2 \\
+    title system(sprintf('sed -n %dp "%s/echo.titles"', b, dir))
 unset label 99
+unset key
 set title 'p99 latency'
 set ylabel 'p99 request latency (ms, log scale)'
 set logscale y
 set yrange [*:*]
-set key top left font ',8'
-plot for [b=1:words(bes)] sprintf('%s/echo_%s.csv', dir, word(bes, b)) using 1:5:6:7 with yerrorlines lw 2 \\
-    title system(sprintf('sed -n %dp "%s/echo_titles.txt"', b, dir))
+plot for [b=1:words(bes)] sprintf('%s/echo_%s_p99.csv', dir, word(bes, b)) using 1:2:3:4 with yerrorlines lw 2 \\
+    notitle
 unset multiplot
 """, plot_data, reading, table)]
 TARGETS = targets

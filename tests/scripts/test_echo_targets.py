@@ -128,16 +128,20 @@ class EchoTables(unittest.TestCase):
         pts = []
         for c, f in ((100, 2.0), (1000, 1.0), (C, 0.5)):
             pts += series("coro", [f * x for x in STEADY], conns=c) + series("epoll", STEADY, conns=c)
-            pts += series("tokio", STEADY, conns=c)
+            pts += series("tokio", STEADY, conns=c) + series("tokio-mt2", [1.5 * x for x in STEADY], conns=c)
         t = echo.tables(pts)
         fr = echo.floor_ratios(t)
         self.assertAlmostEqual(fr[("coro", 100)].estimate, 2.0)
         self.assertAlmostEqual(fr[("coro", C)].estimate, 0.5)
         self.assertAlmostEqual(fr[("tokio", 1000)].estimate, 1.0)
+        self.assertAlmostEqual(fr[("tokio-mt2", C)].estimate, 1.5)
         self.assertNotIn(("epoll", 100), fr)
         text = "\n".join(echo.table(t))
         self.assertIn("Requests/s as a ratio of the epoll loop, no coroutines", text)
         self.assertIn("0.5 [", text)
+        mt2 = [x for x in text.splitlines() if x.startswith("| Rust Tokio (multi_thread, 2 workers) |")]
+        self.assertEqual(len(mt2), 4, "a row per connection count in the servers' table, one in the floor table")
+        self.assertIn("1.5 [", mt2[-1])
 
     def test_without_the_floor_the_table_says_not_measured(self):
         t = echo.tables(series("coro", STEADY) + series("threads", STEADY))
@@ -171,12 +175,16 @@ class EchoSweep(unittest.TestCase):
         self.assertEqual(argv[-3:], ["--server", "epoll", "--json"])
         self.assertIsNone(pts[f"coro-c{C}"].argv, "corobench's own systems: the runner's command line")
 
-    def test_tokio_is_skipped_with_one_line_when_absent(self):
+    def test_tokio_is_skipped_with_one_line_per_runtime_when_absent(self):
         with tempfile.TemporaryDirectory() as build:
             pts, err = self.sweep(build)
+            again, err2 = self.sweep(build)
         self.assertFalse([n for n in pts if n.startswith("tokio")])
-        self.assertEqual(len(err.splitlines()), 1, err)
-        self.assertIn("tokio skipped", err)
+        lines = err.splitlines()
+        self.assertEqual(len(lines), 2, err)
+        self.assertIn("echo: tokio skipped", lines[0])
+        self.assertIn("echo: tokio-mt2 skipped", lines[1])
+        self.assertEqual(len(pts), len(again))
 
     def test_tokio_runs_through_corobench_exec(self):
         with tempfile.TemporaryDirectory() as build:
@@ -191,6 +199,12 @@ class EchoSweep(unittest.TestCase):
         self.assertEqual(argv[0], "env")
         self.assertEqual(argv[1], f"COROBENCH_ECHO_SERVER={exe} echo-server --runtime current_thread")
         self.assertEqual(argv[-3:], ["--server", "exec", "--json"])
+        mt2 = pts[f"tokio-mt2-c{C}"]
+        self.assertEqual(mt2.argv[1], f"COROBENCH_ECHO_SERVER={exe} echo-server --runtime multi_thread --workers 2")
+        self.assertEqual(mt2.argv[2:], argv[2:], "the same load generator and options as current_thread")
+        for c in echo.PARAMS["full"]["conns"]:
+            self.assertIn(f"tokio-mt2-c{c}", pts)
+            self.assertEqual(pts[f"tokio-mt2-c{c}"].tags, {"connections": c})
 
 
 if __name__ == "__main__":
