@@ -288,7 +288,8 @@ def plot_data(t, env, points):
 PLOTS = [Plot("echo", "TCP echo: requests/s and p99 latency vs connections", """
 bes = system('cat "'.dir.'/echo_systems.txt"')
 eval term(600)
-set multiplot layout 1, 2 title "TCP echo on loopback: requests/s and p99 latency vs connections, median of repetitions\\n{/*0.8 ".ci."}"
+head = "TCP echo on loopback: requests/s and p99 latency vs connections, median of repetitions"
+set multiplot layout 1, 2 title head."\\n{/*0.8 ".ci."}"
 set label 99 caption at screen 0.01,0.02 font ',8' noenhanced
 set bmargin 10
 set logscale x 10

@@ -515,7 +515,8 @@ class Registry(unittest.TestCase):
     # Steps whose full sweep changed after results/ref/ was measured: their
     # points are not compared with it until the next published full run
     # (which empties this).
-    SWEEP_CHANGED = {"echo": "the event-loop floor and Tokio (both runtimes) joined; 10 connections dropped; 800 ms phases",
+    SWEEP_CHANGED = {"echo": "the event-loop floor and Tokio (both runtimes) joined; 10 connections dropped; "
+                             "800 ms phases",
                      "skynet": "a step newer than the reference run: none of its points are stored"}
 
     def test_full_matrix_is_the_reference_runs(self):
