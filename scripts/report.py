@@ -43,10 +43,12 @@ def g(x, unit=""):
 
 
 def comparable(s):
-    """A system the headline compares: it has a scheduler and is not corobench's
-    M:N series nor a peer on more than one worker thread (those are set
-    against the M:N series, in its sections)."""
-    return not systems.raw_primitive(s) and not s.startswith("coro-mn") and systems.peer_workers(s) == 1
+    """A system the headline compares: it has a scheduler and is neither one
+    of corobench's own coroutine modes (the M:N series, the shared-stack mode:
+    the headline sets corobench against others, not against itself) nor a peer
+    on more than one worker thread (those are set against the M:N series, in
+    its sections)."""
+    return not systems.raw_primitive(s) and not s.startswith("coro-") and systems.peer_workers(s) == 1
 
 
 def intro(env, lay):
