@@ -516,7 +516,8 @@ class Registry(unittest.TestCase):
     # points are not compared with it until the next published full run
     # (which empties this).
     SWEEP_CHANGED = {"echo": "the event-loop floor and Tokio joined; 10 connections dropped; 1 s phases",
-                     "skynet": "a step newer than the reference run: none of its points are stored"}
+                     "skynet": "a step newer than the reference run: none of its points are stored",
+                     "spawn": "the shared-stack mode joined", "memory": "the shared-stack mode joined"}
 
     def test_full_matrix_is_the_reference_runs(self):
         # the full run measures the same points as the run results/ref/ was made from
