@@ -31,10 +31,11 @@ import systems  # noqa: E402
 import workloads  # noqa: E402
 from atomic import write_text  # noqa: E402
 
-# corobench's own systems lead the headline; its M:N series (coro-mnW) has its
-# own sections (oversubscription, producer-consumer, echo): the headline
-# compares corobench with the others.
-CORE = ["coro", "ucontext", "threads"]
+# corobench's own systems lead the headline, its shared-stack mode among them
+# (a column, never the "best other": see comparable()); its M:N series
+# (coro-mnW) has its own sections (oversubscription, producer-consumer, echo):
+# the headline compares corobench with the others.
+CORE = ["coro", "coro-shared", "ucontext", "threads"]
 NOT_A_LIMIT = "all requested, not a limit"
 
 

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import unittest
+from unittest import mock
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -142,6 +143,13 @@ class Headline(unittest.TestCase):
         self.assertIn("vs go (better)", report.ratio_text(v, "lower"))
         self.assertFalse(report.comparable("coro-shared"))
         self.assertTrue(report.comparable("go"))
+        mem = [row(s, scaled(b), "memory", tasks_reached=10, tasks_requested=10)
+               for s, b in (("coro", 4096), ("coro-shared", 352), ("go", 2762))]
+        with mock.patch.object(report.workloads, "headline", spawn.headline):  # the spawn module's rows alone
+            head = "\n".join(report.headline({"spawn": ((), []), "memory": ((), mem)}))
+        self.assertIn("| coro | coro-shared |", head, "the mode has a column of its own")
+        self.assertIn("vs go", head)
+        self.assertNotIn("vs coro-shared", head)
 
     def test_a_count_that_is_not_a_limit_is_not_compared(self):
         v = self.vals(scaled(1e6), scaled(1e5), report.NOT_A_LIMIT)
