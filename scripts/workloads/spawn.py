@@ -1,5 +1,7 @@
 """spawn: spawn + run + join cost of one trivial task, and (spawn --alive)
-resident memory per live task and the most tasks kept alive."""
+resident memory per live task and the most tasks kept alive; corobench's
+coroutines run both with stacks of their own and on a shared stack
+(--stack-mode shared), whose million-task targets are set here."""
 import cbdata
 import plotdata
 import ratios
@@ -147,6 +149,10 @@ def memory_reading(t, env):
     s = (f"A live coroutine costs {c['median'] / 1024:.3g} KiB of resident memory ({c['tasks_reached']} alive), "
          f"a live thread {th['median'] / 1024:.3g} KiB ({th['tasks_reached']} alive): "
          f"{th['median'] / c['median']:.3g}× more.")
+    if "coro-shared" in m:
+        sh = m["coro-shared"]
+        s += (f" On the shared stack a live coroutine keeps {sh['median'] / 1024:.3g} KiB "
+              f"({sh['tasks_reached']} alive), {c['median'] / sh['median']:.3g}× less than with a stack of its own.")
     lim = [f"{r['system']} stopped at {r['tasks_reached']}: {r['limit_error']}" for r in m.values() if r["limit_error"]]
     return s + ((" " + "; ".join(lim) + ".") if lim else " No system hit a limit at the counts requested.")
 
