@@ -160,6 +160,10 @@ def _ratio(mine, theirs, better):
     return stats.ratio_interval(a, b)
 
 
+# metric key -> (line on corobench's lead, the goal in words) against C++20
+CXX20_GOALS = {"switch": (1.0, "no slower than"), "spawn": (0.5, "within 2x of")}
+
+
 def targets(t, env):
     by, out = values(t), []
     for key, title, unit, better in ALL[:2] + ALL[4:6]:
@@ -176,8 +180,17 @@ def targets(t, env):
                 lead = (f"{systems.label(s)} {cbdata.fnum(rows[s]['median'], unit)} vs coro M:1 "
                         f"{cbdata.fnum(coro['median'], unit)}"
                         + (f"; {systems.label(s)} is ahead" if iv.estimate < 1 else ""))
-            if s == "cxx20" and lead:
-                lead += "; reported as measured, no goal is set against C++20"
+            if s == "cxx20":
+                # stackless frames are the floor a stackful runtime is held
+                # to, not a system it must beat: the goals are "a switch no
+                # slower" and "spawn + join within 2x"; the queue rows have
+                # none and stay in the spectrum's table
+                if key not in CXX20_GOALS:
+                    continue
+                line, goal = CXX20_GOALS[key]
+                out.append(stats.target("corobench coroutines against every kind",
+                                        f"{title}: coro M:1 {goal} {systems.label(s)}", iv, line, "at_least", lead))
+                continue
             out.append(stats.target("corobench coroutines against every kind",
                                     f"{title}: coro M:1 ahead of {systems.label(s)}", iv, 1.0, "at_least", lead))
         if not coro:
