@@ -1,5 +1,7 @@
 """spawn: spawn + run + join cost of one trivial task, and (spawn --alive)
-resident memory per live task and the most tasks kept alive."""
+resident memory per live task and the most tasks kept alive; corobench's
+coroutines run both with stacks of their own and on a shared stack
+(--stack-mode shared), whose million-task targets are set here."""
 import cbdata
 import plotdata
 import ratios
@@ -20,12 +22,16 @@ NOT_A_LIMIT = "all requested, not a limit"
 
 
 def spawn_points(p, ctx):
-    return [Point("coro", "coro", "spawn", ["--n", p["n"]]), Point("ucontext", "ucontext", "spawn", ["--n", p["n"]]),
+    return [Point("coro", "coro", "spawn", ["--n", p["n"]]), Point("coro-shared", "coro-shared", "spawn", ["--n", p["n"]]),
+            Point("ucontext", "ucontext", "spawn", ["--n", p["n"]]),
             Point("threads", "threads", "spawn", ["--n", p["n_thr"]])]
 
 
 def memory_points(p, ctx):
+    # shared-stack coroutines keep only their saved frames: the same count
+    # as the own-stack series, so the two modes meet at one size
     return [Point("coro", "coro", "spawn", ["--n", p["n"], "--alive"], limit_x=2.5),
+            Point("coro-shared", "coro-shared", "spawn", ["--n", p["n"], "--alive"]),
             Point("threads", "threads", "spawn", ["--n", p["n_thr"], "--alive"])]
 
 
@@ -43,13 +49,18 @@ STEPS = [Step("spawn", "spawn + run + join cost (corobench spawn)", PARAMS, spaw
 PEER_POINTS = ("spawn", peer_points)
 
 
+def _seconds(ns):
+    return ns / 1e9 if isinstance(ns, (int, float)) else None
+
+
 def _memory_row(k, ps):
     r = cbdata.row(("system",), k, ps, lambda p: cbdata.res(p, "rss_per_task_bytes"))
     ok = [p for p in ps if p["status"] == "ok"]
     reached = cbdata.stats([cbdata.res(p, "tasks_reached") for p in ok])
     req = cbdata.stats([cbdata.res(p, "tasks_requested") for p in ok])
     r.update({"tasks_requested": req["max"] if req else None, "tasks_reached": reached["max"] if reached else None,
-              "limit_error": cbdata.limit_error(ok)})
+              "limit_error": cbdata.limit_error(ok),
+              "spawn_all_s_by_rep": cbdata.by_rep(ok, lambda p: _seconds(cbdata.res(p, "spawn_all_ns")))})
     return r
 
 
@@ -89,12 +100,45 @@ def targets(t, env):
     sp = {r["system"]: r for r in t["spawn"][1] if r["median"] is not None}
     name = "spawn + join at least 5× faster than a goroutine's"
     if "coro" not in sp or "go" not in sp:
-        return [stats.target("peer targets", name, None, 5)]
+        return [stats.target("peer targets", name, None, 5)] + shared_targets(t)
     c, go = sp["coro"], sp["go"]
     iv = ratios.interval(c, go, "lower")
     g = cbdata.fnum
     return [stats.target("peer targets", name, iv, 5, why=f"{g(c['median'], 'ns')} vs Go {g(go['median'], 'ns')}"
-                         + ratios.p_text(c, go))]
+                         + ratios.p_text(c, go))] + shared_targets(t)
+
+
+# the shared-stack mode's promise: a million live trivial coroutines, each in
+# a few hundred bytes (its saved frame and its task record), spawned in seconds
+SHARED_ALIVE = 1000000
+SHARED_TARGETS = (("rss_per_task_bytes", f"{SHARED_ALIVE:,} live shared-stack coroutines: at most 512 B resident each",
+                   512, "{:.0f}", " B"),
+                  ("spawn_all_s", f"{SHARED_ALIVE:,} live shared-stack coroutines spawned in under 10 s",
+                   10, "{:.3g}", " s"))
+
+
+def _quantity(by_rep):
+    """The interval of a quantity itself (its ratio to 1) from its repetitions."""
+    vals = [v for _, v in sorted(by_rep.items())]
+    return stats.ratio_interval(vals, [1.0] * len(vals)) if vals else None
+
+
+def shared_targets(t):
+    row = next((r for r in t.get("memory", ((), []))[1] if r["system"] == "coro-shared"), None)
+    out = []
+    for key, name, line, fmt, unit in SHARED_TARGETS:
+        if row is None or not row["n_ok"]:
+            out.append(stats.target("runtime targets", name, None, line, "at_most"))
+            continue
+        if (row["tasks_reached"] or 0) < SHARED_ALIVE:
+            r = stats.target("runtime targets", name, None, line, "at_most")
+            r["measured"] = f"not measured at this size: {cbdata.fnum(row['tasks_reached'])} alive in this run"
+            out.append(r)
+            continue
+        by_rep = row["by_rep"] if key == "rss_per_task_bytes" else row["spawn_all_s_by_rep"]
+        out.append(stats.target("runtime targets", name, _quantity(by_rep), line, "at_most", fmt=fmt, unit=unit,
+                                why=f"{len(by_rep)} repetition{'s' if len(by_rep) != 1 else ''}"))
+    return out
 
 
 def memory_reading(t, env):
@@ -105,6 +149,10 @@ def memory_reading(t, env):
     s = (f"A live coroutine costs {c['median'] / 1024:.3g} KiB of resident memory ({c['tasks_reached']} alive), "
          f"a live thread {th['median'] / 1024:.3g} KiB ({th['tasks_reached']} alive): "
          f"{th['median'] / c['median']:.3g}× more.")
+    if "coro-shared" in m:
+        sh = m["coro-shared"]
+        s += (f" On the shared stack a live coroutine keeps {sh['median'] / 1024:.3g} KiB "
+              f"({sh['tasks_reached']} alive), {c['median'] / sh['median']:.3g}× less than with a stack of its own.")
     lim = [f"{r['system']} stopped at {r['tasks_reached']}: {r['limit_error']}" for r in m.values() if r["limit_error"]]
     return s + ((" " + "; ".join(lim) + ".") if lim else " No system hit a limit at the counts requested.")
 

@@ -517,7 +517,8 @@ class Registry(unittest.TestCase):
     # (which empties this).
     SWEEP_CHANGED = {"echo": "the event-loop floor and Tokio (both runtimes) joined; 10 connections dropped; "
                              "800 ms phases",
-                     "skynet": "a step newer than the reference run: none of its points are stored"}
+                     "skynet": "a step newer than the reference run: none of its points are stored",
+                     "spawn": "the shared-stack mode joined", "memory": "the shared-stack mode joined"}
 
     def test_full_matrix_is_the_reference_runs(self):
         # the full run measures the same points as the run results/ref/ was made from
