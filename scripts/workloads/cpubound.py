@@ -22,18 +22,21 @@ ORDER = 40
 # cpubound's cost per step grows with --wss (each step touches the task's
 # whole working set), so the total work is given per working set
 # (wss: total work) to keep every point about the same length.  "fit": at
-# those T and working sets the fitted systems also run the total work divided
-# by each of "divs" (1 = the whole, which every system runs at every T).
+# those T and working sets the fitted systems also run the total work times
+# each of "mults" (1 = the whole, which every system runs at every T).  The
+# extra work goes up, not down: at large T a fixed cost per task (waking a
+# thread, its first touch of fresh pages, exit and join) is most of the whole
+# work's window, and smaller works would leave the slope b in the noise.
 # "nopin": the T at which the two-thread split also runs unpinned (smallest
 # working set).  The fit's runs are paid for by T values of the throughput
 # curve that interpolate from their neighbours (T = 1, 32, 128, 512, 2048),
-# and by fitting two working sets of three (the cache-resident one and the
-# one beyond L2).
+# and by fitting the cache-resident working set only: beyond L2 the fixed
+# cost of first-touching T working sets swamps any work a point can afford.
 PARAMS = {"quick": {"reps": 3, "tasks": [2, 16, 256, 4096], "nopin": [2],
-                    "fit": {"tasks": [2, 256, 4096], "wss": [4096], "divs": [1, 4]},
+                    "fit": {"tasks": [2, 4096], "wss": [4096], "mults": [1, 8]},
                     "sets": [(4096, 500000), (1048576, 4096)]},
           "full": {"reps": 5, "tasks": [2, 4, 8, 16, 64, 256, 1024, 4096], "nopin": [2, 64],
-                   "fit": {"tasks": [2, 16, 256, 4096], "wss": [4096, 1048576], "divs": [1, 2, 8]},
+                   "fit": {"tasks": [2, 256, 4096], "wss": [4096], "mults": [1, 4]},
                    "sets": [(4096, 4000000), (65536, 320000), (1048576, 16384)]}}
 # threads-split2 is what two cores give the same tasks without a scheduler:
 # M:N's reference.  Systems interleaved so drift hits all alike.
@@ -41,10 +44,10 @@ SERIES = ("coro", "coro-mn2", "threads-split2", "threads")
 FITTED = ("coro", "coro-mn2", "threads")
 
 
-def _pt(be, wss, t, work, div, extra=(), name=None, **tags):
-    base = f"{be}-w{wss}-t{t}" + (f"-u{work}" if div != 1 else "")
+def _pt(be, wss, t, work, mult, extra=(), name=None, **tags):
+    base = f"{be}-w{wss}-t{t}" + (f"-u{work}" if mult != 1 else "")
     return Point(name or base, be, "cpubound", ["--tasks", t, "--total-work", work, "--wss", wss] + list(extra),
-                 tags={"wss": wss, "tasks": t, "work": work, "div": div, **tags})
+                 tags={"wss": wss, "tasks": t, "work": work, "mult": mult, **tags})
 
 
 def points(p, ctx):
@@ -52,9 +55,9 @@ def points(p, ctx):
     fit = p["fit"]
     for wss, work in p["sets"]:
         for t in sorted(set(p["tasks"]) | (set(fit["tasks"]) if wss in fit["wss"] else set())):
-            divs = fit["divs"] if wss in fit["wss"] and t in fit["tasks"] else [1]
-            for d in divs:
-                out += [_pt(be, wss, t, work // d, d) for be in (SERIES if d == 1 else FITTED)]
+            mults = fit["mults"] if wss in fit["wss"] and t in fit["tasks"] else [1]
+            for m in mults:
+                out += [_pt(be, wss, t, work * m, m) for be in (SERIES if m == 1 else FITTED)]
             if wss == p["sets"][0][0] and t in p.get("nopin", ()):
                 out.append(_pt("threads-split2", wss, t, work, 1, ["--no-pin"],
                                name=f"threads-split2-nopin-w{wss}-t{t}", pin=0))
@@ -76,7 +79,12 @@ def work_of(p):
 
 
 def whole(p):  # the whole work, pinned: the oversubscription curve's points
-    return tag(p, "div", 1) == 1 and tag(p, "pin", 1) != 0
+    return _base_work(p) and tag(p, "pin", 1) != 0
+
+
+def _base_work(p):
+    # "mult" scales the work up for the fit; older runs scaled it down ("div")
+    return tag(p, "mult", 1) == 1 and tag(p, "div", 1) == 1
 
 
 def tput(p):
@@ -133,6 +141,11 @@ def _fit_row(k, ok):
     top = max(work_of(p) for p in ok)
     r["work"] = top
     r["wall_by_rep"] = {p["rep"]: wall(p) for p in ok if work_of(p) == top}
+    # the share per repetition (a may come out below zero where the fixed
+    # cost is within the noise: a ratio of medians would refuse it)
+    share = plotdata.median_interval([100 * r["a_by_rep"][k] / v for k, v in r["wall_by_rep"].items()
+                                      if k in r["a_by_rep"] and v])
+    r["share_pct"], r["share_lo"], r["share_hi"] = share if share else (None, None, None)
     return r
 
 
@@ -150,7 +163,7 @@ def _fit_rows(points):
 def _pin_rows(points):
     """The two-thread split pinned and unpinned, at the (wss, T) run both ways."""
     split = [p for p in points if p["step"] == "oversub" and p["tags"].get("system") == "threads-split2"
-             and tag(p, "div", 1) == 1]
+             and _base_work(p)]
     both = {(tag(p, "wss"), tag(p, "tasks")) for p in split if tag(p, "pin", 1) == 0}
     rows = []
     for k, ps in cbdata.group(split, "oversub", ("wss", "tasks", "pin"),
@@ -528,9 +541,9 @@ def fit_data(t, env):
         for be in series:
             rows = sorted((r for r in fits if r["wss"] == w and r["system"] == be), key=lambda r: r["tasks"])
             files[f"fit_{be}_w{w}.csv"] = plotdata.series(
-                ("tasks", "b_ns", "b_lo", "b_hi", "task_us", "task_lo", "task_hi"),
+                ("tasks", "b_ns", "b_lo", "b_hi", "share_pct", "share_lo", "share_hi"),
                 [(r["tasks"], *bar(r["b_ns"], r["b_lo"], r["b_hi"]),
-                  *bar(r["task_us"], r["task_lo"], r["task_hi"])) for r in rows])
+                  *bar(r["share_pct"], r["share_lo"], r["share_hi"])) for r in rows if r["share_pct"] is not None])
     return files
 
 
@@ -581,16 +594,20 @@ def start_pin_section(t, points, env):
     return out
 
 
-PLOTS.append(Plot("oversub_fit", "Oversubscription fitted: time per work step and fixed cost per task vs T", """
+PLOTS.append(Plot("oversub_fit", "Oversubscription fitted: time per work step and fixed share of the window vs T", """
 # The oversubscription sweep fitted: at each T, the run time over several
 # works is a + b x work.  Top row: b, the wall time per step (flat = the work
-# itself does not slow down with more tasks).  Bottom row: a / T, the fixed
-# cost per task.  Bars: 95% interval of the fit (none with fewer than 3 runs).
-""" + _panels("fit", 2, "Time = a + b × work at each T (bars = 95% interval)") + """set key bottom left Left reverse font ',8'
+# itself does not slow down with more tasks).  Bottom row: a as a share of
+# the whole work's window, the part of the run that is a fixed cost per task
+# (wake-up, first touch, exit and join) rather than work.  a / T in
+# microseconds is in the table: as a plot its interval at small T (a few
+# milliseconds of noise over two tasks) would set the axis for every T.
+# Bars: 95% interval (bootstrap over repetitions of the fit).
+""" + _panels("fit", 2, "Time = a + b × work at each T (bars = 95% interval)") + """set key at screen 0.98,0.985 right top Left reverse font ',8'
 do for [row=0:1] {
   do for [i=1:words(wss)] {
-    set title sprintf('%s per task: %s', word(wlab, i), row == 0 ? 'time per step' : 'fixed cost per task')
-    set ylabel (i == 1 ? (row == 0 ? 'ns per step (b)' : 'µs per task (a / T)') : '')
+    set title sprintf('%s per task: %s', word(wlab, i), row == 0 ? 'time per step' : 'fixed cost, share of the window')
+    set ylabel (i == 1 ? (row == 0 ? 'ns per step (b)' : '% of the window (a / time)') : '')
     set xlabel (row == 1 ? 'tasks T (log scale)' : '')
     c = row == 0 ? 2 : 5
     plot for [b=1:words(bes)] sprintf('%s/fit_%s_w%s.csv', dir, word(bes, b), word(wss, i)) \\
