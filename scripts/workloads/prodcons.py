@@ -84,6 +84,28 @@ def targets(t, env):
                                 + ratios.p_text(per_item, go_sw)))
     else:
         out.append(stats.target("peer targets", name, None, 5))
+    return out + mn_targets(t)
+
+
+def _pair_target(section, name, rows, mine, theirs, line):
+    """mine's items/s against theirs' at one point, both run in the same step."""
+    if mine not in rows or theirs not in rows:
+        return stats.target(section, name, None, line)
+    a, b = rows[mine], rows[theirs]
+    g = cbdata.fnum
+    return stats.target(section, name, ratios.interval(a, b, "higher"), line,
+                        why=f"{g(a['median'], 'items/s')} vs {g(b['median'], 'items/s')}" + ratios.p_text(a, b))
+
+
+def mn_targets(t):
+    """Hand-off across workers: corobench's M:N on 2 workers against Go on
+    GOMAXPROCS=2 at both capacities, and against its own one-thread scheduler
+    at capacity 1024 (what spreading a producer-consumer pair costs)."""
+    section = "M:N and echo targets"
+    out = [_pair_target(section, f"queue hand-off at capacity {cap} (1×1): coro M:N (2 workers) at least 3× Go "
+                        "with GOMAXPROCS=2", one_to_one(t, cap), "coro-mn2", "go-mp2", 3) for cap in (1, 1024)]
+    out.append(_pair_target(section, "queue hand-off at capacity 1024 (1×1): coro M:N (2 workers) at least 0.5× "
+                            "coro M:1", one_to_one(t, 1024), "coro-mn2", "coro", 0.5))
     return out
 
 
