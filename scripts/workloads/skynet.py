@@ -165,7 +165,12 @@ def label(r):
 
 def bar_label(r):
     """A bar's label within the plot's label column (plotdata.MAX_LABEL)."""
-    text = f"{systems.label(r['system'])}, depth {r['depth']}"
+    name = systems.label(r["system"])
+    text = f"{name}, depth {r['depth']}"
+    if len(text) > plotdata.MAX_LABEL:  # the system in words first; "d<depth>" is the part to shorten
+        text = f"{name} d{r['depth']}"
+    if len(text) > plotdata.MAX_LABEL:  # then the label's parenthesis
+        text = f"{name.split(' (')[0]}, depth {r['depth']}"
     return text if len(text) <= plotdata.MAX_LABEL else f"{r['system']}, depth {r['depth']}"
 
 

@@ -37,6 +37,7 @@ import ratios  # noqa: E402
 import report as reportpy  # noqa: E402
 import reportfacts  # noqa: E402
 import workloads  # noqa: E402
+from workloads import echo  # noqa: E402
 
 PLOTS = [p.name for p in workloads.plots()]
 VERDICTS = claims.VERDICTS
@@ -141,8 +142,11 @@ class Pipeline(unittest.TestCase):
     def test_mn_and_echo_targets_have_verdicts_from_numbers(self):
         self.pipeline()
         t = self.mn_targets()
-        self.assertEqual(len(t), 9, t)
+        self.assertEqual(len(t), 12, t)
         for name, met in t.items():
+            if "GOMAXPROCS=2" in name:  # the fixture's peers step has no Go on two threads
+                self.assertEqual(met, "not measured", name)
+                continue
             self.assertNotEqual(met, "not measured", f"the fixture has the data for: {name}")
 
     def test_echo_target_follows_echo(self):
@@ -515,22 +519,19 @@ class Registry(unittest.TestCase):
     # Steps whose full sweep changed after results/ref/ was measured: their
     # points are not compared with it until the next published full run
     # (which empties this).
-    SWEEP_CHANGED = {"echo": "the event-loop floor and Tokio (both runtimes) joined; 10 connections dropped; "
-                             "800 ms phases",
-                     "skynet": "a step newer than the reference run: none of its points are stored",
-                     "spawn": "the shared-stack mode joined", "memory": "the shared-stack mode joined"}
+    SWEEP_CHANGED = {}  # step: why its full matrix differs from the reference run until the next one
 
     def test_full_matrix_is_the_reference_runs(self):
         # the full run measures the same points as the run results/ref/ was made from
         with open(os.path.join(ROOT, "results", "ref", "points.json"), encoding="utf-8") as f:
             ref = json.load(f)["points"]
         for st in workloads.steps():
-            if st.name == "oversub" and not any("work" in x["tags"] for x in ref if x["step"] == "oversub"):
-                continue  # the reference run predates the work-size sweep: a new full run replaces it
             p = st.params["full"]
             names = sorted(f"{pt.name}.r{rep}" for rep in range(1, p["reps"] + 1)
                            for pt in st.points(p, self.Ctx()))
-            stored = sorted(f"{x['point']}.r{x['rep']}" for x in ref if x["step"] == st.name)
+            stored = sorted(f"{x['point']}.r{x['rep']}" for x in ref if x["step"] == st.name
+                            # this Ctx has no build: the external echo servers (peers' binaries) are absent
+                            and x["tags"].get("system") not in echo.EXTERNAL)
             if st.name in self.SWEEP_CHANGED:
                 self.assertNotEqual(names, stored, f"{st.name}: matches the reference again, drop it")
             else:
