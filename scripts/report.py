@@ -144,15 +144,9 @@ def headline(t):
 def targets(t, env):
     """One table per target section (peer targets, M:N and echo targets)."""
     by = {}
-    for row in workloads.targets(t, env):
-        if isinstance(row, dict):  # stats.target(): a verdict from an interval
-            v = row["verdict"]
-            by.setdefault(row["section"], []).append(
-                (row["target"], row["measured"], f"**{v}**" if v == "missed" else v))
-            continue
-        section, name, measured, met = row  # a rule without an interval yet
-        by.setdefault(section, []).append(
-            (name, measured, "not measured" if met is None else "yes" if met else "**no, missed**"))
+    for row in workloads.targets(t, env):  # stats.target(): a verdict from an interval
+        v = row["verdict"]
+        by.setdefault(row["section"], []).append((row["target"], row["measured"], f"**{v}**" if v == "missed" else v))
     out = ["## Targets\n"]
     for section, rows in by.items():
         out += [f"### {section[0].upper() + section[1:]}\n"] + md.table(("target", "measured", "met"), rows) + [""]
@@ -261,13 +255,8 @@ def verdict_list(t, points, env):
     """Every target, headline ratio and claim of a run with its interval and verdict."""
     out = []
     for row in workloads.targets(t, env):
-        if isinstance(row, dict):
-            out.append(entry("target", f"{row['section']}: {row['target']}", row["interval"], row["line"],
-                             row["verdict"], want=row["want"]))
-        else:  # a rule without an interval yet: its met flag only
-            section, name, _, met = row
-            out.append(entry("target", f"{section}: {name}", None, None,
-                             stats.NOT_MEASURED if met is None else stats.MET if met else stats.MISSED))
+        out.append(entry("target", f"{row['section']}: {row['target']}", row["interval"], row["line"],
+                         row["verdict"], want=row["want"]))
     for metric, _, better, vals in workloads.headline(t):
         text, iv, best = headline_ratio(vals, better)
         v = (HEADLINE_WORDS.get(stats.verdict(iv, 1.0), stats.INCONCLUSIVE) if iv else

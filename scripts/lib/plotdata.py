@@ -80,6 +80,21 @@ def rep_values(points, step, metric, pred=None):
             for v in [metric(p)] if v is not None]
 
 
+def one_bar_panel(title, csv, xlab):
+    """gnuplot: a whole canvas of plot-bars.gp's bars (csv in the run's plot
+    data), the caption at the foot and the 95% interval note under the title."""
+    return f"""set multiplot title "{title}, median of repetitions\\n{{/*0.8 ".ci."}}"
+set label 99 caption at screen 0.01,0.02 font ',8' noenhanced
+set origin 0, 0.05
+set size 1, 0.85
+csv = dir.'/{csv}'
+ttl = ''
+xlab = '{xlab}'
+load sd.'/plot-bars.gp'
+unset multiplot
+"""
+
+
 def hbars(items, scale=1.0):
     """Horizontal-bar data from (label, [per-repetition values][, note]),
     sorted by median: idx,label,median,low,high,text (plot-bars.gp); the text

@@ -19,8 +19,7 @@ outside it names the workload:
                (row: the reduced row the value comes from, whose repetitions
                give the "vs best" ratio its interval; None for a count)
   CLAIMS       optional {n: (claim text, judge(t, points, env) -> verdict dict)}
-  TARGETS      optional fn(t, env) -> [stats.target(...) dicts] (older rules:
-               (section, target, measured, met) tuples)
+  TARGETS      optional fn(t, env) -> [stats.target(...) dicts]
   SECTIONS     optional [fn(t, points, env) -> Markdown lines]: extra report sections
 
 A module of the report only (a section that reads the others' tables) sets

@@ -255,14 +255,5 @@ def headline(t):
 PLOTS = [Plot("skynet", "skynet: time per task", """
 # skynet: time per task of a tree of tasks, per system and tree depth.
 # Log scale: stackless runtimes and threads are orders of magnitude apart.
-set multiplot title "skynet: time per task, median of repetitions\\n{/*0.8 ".ci."}"
-set label 99 caption at screen 0.01,0.02 font ',8' noenhanced
-set origin 0, 0.05
-set size 1, 0.85
-csv = dir.'/skynet.csv'
-ttl = ''
-xlab = 'ns per task (log scale)'
-load sd.'/plot-bars.gp'
-unset multiplot
-""", plot_data, reading, table)]
+""" + plotdata.one_bar_panel("skynet: time per task", "skynet.csv", "ns per task (log scale)"), plot_data, reading, table)]
 HEADLINE = headline

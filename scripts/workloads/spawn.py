@@ -194,15 +194,7 @@ load sd.'/plot-bars-pair.gp'
 """, spawn_data, lambda t, env: switch.extremes(t["spawn"][1], micro.rows_of(t, "spawn"), lambda r: r["system"])),
          Plot("memory", "Memory per live task", """
 # Resident memory per live task at the most tasks kept alive.
-set multiplot title "Resident memory per live task (peak RSS / tasks alive), median of repetitions\\n{/*0.8 ".ci."}"
-set label 99 caption at screen 0.01,0.02 font ',8' noenhanced
-set origin 0, 0.05
-set size 1, 0.85
-csv = dir.'/memory.csv'
-ttl = ''
-xlab = 'KiB per task (log scale)'
-load sd.'/plot-bars.gp'
-unset multiplot
-""", memory_data, memory_reading)]
+""" + plotdata.one_bar_panel("Resident memory per live task (peak RSS / tasks alive)", "memory.csv",
+                             "KiB per task (log scale)"), memory_data, memory_reading)]
 HEADLINE = headline
 TARGETS = targets
