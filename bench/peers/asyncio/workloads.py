@@ -24,7 +24,7 @@ def switch_checksum(seen, switches):
     order, then their count."""
     seq = R.FNV_OFFSET
     for me, i in seen:
-        seq = R.fnv_u64(R.fnv_u64(seq, me), i)
+        seq = R.fnv_word(seq, i << 1 | me)
     return R.fnv_u64(seq, switches)
 
 
