@@ -17,7 +17,9 @@
  *   int   bk_queue_put/get, void bk_queue_task_done/join/close/free
  *   bk_event *bk_event_new(void); bk_event_set/wait/free
  *   int   bk_run(void (*main)(void *), void *arg)   threads: main(arg) on the caller
- *   int   bk_run_workers(main, arg, unsigned w)     coro: w > 1 runs M:N (coro_run_ex)
+ *   int   bk_run_workers(main, arg, unsigned w, int pin)
+ *                                                   coro: w > 1 runs M:N (coro_run_ex),
+ *                                                   workers pinned one per CPU unless pin = 0
  *   const char *bk_strerror(int err); BK_NAME; BK_IS_THREADS; BK_CLOSED
  */
 #ifndef BK_BACKEND_H

@@ -82,12 +82,14 @@ static inline void bk_event_free(bk_event *e) {
 static inline int bk_run(void (*main)(void *), void *arg) {
     return coro_run(main, arg);
 }
-/* workers > 1: M:N (coro_run_ex); the CLI allows it only with --backend coro. */
-static inline int bk_run_workers(void (*main)(void *), void *arg, unsigned workers) {
+/* workers > 1: M:N (coro_run_ex); the CLI allows it only with --backend coro.
+ * pin = 0 leaves the workers' placement to the kernel (coro_run_opts.pin). */
+static inline int bk_run_workers(void (*main)(void *), void *arg, unsigned workers, int pin) {
     if (workers <= 1) return coro_run(main, arg);
     coro_run_opts o;
     coro_run_opts_init(&o);
     o.workers = workers;
+    o.pin = pin;
     return coro_run_ex(main, arg, &o);
 }
 static inline const char *bk_strerror(int err) {

@@ -77,8 +77,9 @@ static inline int bk_run(void (*main)(void *), void *arg) {
     return 0;
 }
 /* Threads have no workers (the CLI rejects --workers with --backend threads). */
-static inline int bk_run_workers(void (*main)(void *), void *arg, unsigned workers) {
+static inline int bk_run_workers(void (*main)(void *), void *arg, unsigned workers, int pin) {
     (void)workers;
+    (void)pin;
     return bk_run(main, arg);
 }
 static inline const char *bk_strerror(int err) {

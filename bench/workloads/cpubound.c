@@ -23,8 +23,8 @@
  * statically (thread w takes tasks w, w+W, ...) back to back: what W cores
  * give this work without a scheduler, the reference for M:N on W workers
  * (same checksum; M:N can beat it, as it rebalances when one core is slow).
- * --no-pin leaves their placement to the kernel, to measure what pinning
- * gives.
+ * --no-pin leaves their placement (and, on coroutines, the M:N workers') to
+ * the kernel, to measure what pinning gives.
  */
 #include <stdatomic.h>
 #include <stdint.h>
@@ -43,7 +43,7 @@ typedef struct cb_params {
     uint64_t tasks, total_work, wss, yield_every;
     uint64_t stack; /* bytes, 0 = the backend's default */
     uint64_t workers;
-    int no_pin; /* threads --workers W: leave the W threads unpinned */
+    int no_pin; /* --workers W: leave the W M:N workers or split threads unpinned */
 } cb_params;
 
 typedef struct cb_ctx {
@@ -183,7 +183,7 @@ static void cb_workload(const void *params, out_sink *out, wl_result *r) {
     atomic_init(&c.last_start, 0);
     g_ctx = &c;
     cb_run run = {&c, r, 0, 0, 0, {0, 0}, 0, 0};
-    int rc = bk_run_workers(cb_main, &run, (unsigned)p->workers);
+    int rc = bk_run_workers(cb_main, &run, (unsigned)p->workers, !p->no_pin);
     g_ctx = NULL;
     if (rc != 0) {
         res_fail(r, "%s run failed: %s", BK_NAME, bk_strerror(rc));
@@ -213,9 +213,9 @@ static void cb_workload(const void *params, out_sink *out, wl_result *r) {
 /* M:N workers on coroutines; on threads, the static split (no scheduler). */
 static int cb_check(void *params, const wl_check_ctx *c) {
     const cb_params *p = params;
-    if (p->no_pin && (c->backend != BK_THREADS || p->workers < 2))
-        return wl_usage("--no-pin: only the threads' static split is pinned; --no-pin needs "
-                        "--backend threads --workers 2 or more");
+    if (p->no_pin && p->workers < 2)
+        return wl_usage(
+            "--no-pin: only several workers are pinned; --no-pin needs --workers 2 or more");
     return wl_check_workers(c, offsetof(cb_params, workers), p->workers,
                             BK_MASK(BK_CORO) | BK_MASK(BK_THREADS), NULL);
 }
@@ -234,7 +234,7 @@ static const opt_spec cb_opts[] = {
            "coro: worker threads (1 = M:1, more = M:N); threads: W pinned threads that "
            "run the tasks split statically, back to back, no scheduler (M:N's reference)"),
     WL_FLAG(cb_params, no_pin, "--no-pin",
-            "threads --workers W: leave the W threads' placement to the kernel"),
+            "--workers W: leave the W workers' (or split threads') placement to the kernel"),
 };
 static const wl_result_spec cb_results[] = {
     WL_RES("tasks", "integer", "tasks sharing the work"),

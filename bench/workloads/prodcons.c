@@ -129,7 +129,7 @@ static void pc_workload(const void *params, out_sink *out, wl_result *r) {
     atomic_init(&c.spin_fold, 0);
     atomic_init(&c.put_err, 0);
     pc_run run = {&c, r, 0};
-    int rc = bk_run_workers(pc_main, &run, (unsigned)p->workers);
+    int rc = bk_run_workers(pc_main, &run, (unsigned)p->workers, 1);
     if (rc != 0) {
         res_fail(r, "%s run failed: %s", BK_NAME, bk_strerror(rc));
         return;

@@ -91,7 +91,7 @@ static void sk_workload(const void *params, out_sink *out, wl_result *r) {
     c.p = p;
     c.cfg = (bk_spawn_cfg){p->stack, -1, p->stack_mode};
     g_ctx = &c;
-    int rc = bk_run_workers(sk_main, &c, (unsigned)p->workers);
+    int rc = bk_run_workers(sk_main, &c, (unsigned)p->workers, 1);
     g_ctx = NULL;
     if (rc != 0) {
         res_fail(r, "%s run failed: %s", BK_NAME, bk_strerror(rc));

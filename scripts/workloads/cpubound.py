@@ -27,8 +27,8 @@ ORDER = 40
 # extra work goes up, not down: at large T a fixed cost per task (waking a
 # thread, its first touch of fresh pages, exit and join) is most of the whole
 # work's window, and smaller works would leave the slope b in the noise.
-# "nopin": the T at which the two-thread split also runs unpinned (smallest
-# working set).  The fit's runs are paid for by T values of the throughput
+# "nopin": the T at which the two-thread split and the 2 M:N workers also run
+# unpinned (smallest working set).  The fit's runs are paid for by T values of the throughput
 # curve that interpolate from their neighbours (T = 1, 32, 128, 512, 2048),
 # and by fitting the cache-resident working set only: beyond L2 the fixed
 # cost of first-touching T working sets swamps any work a point can afford.
@@ -44,6 +44,8 @@ PARAMS = {"quick": {"reps": 3, "tasks": [2, 16, 256, 1024], "nopin": [2],
 # M:N's reference.  Systems interleaved so drift hits all alike.
 SERIES = ("coro", "coro-mn2", "threads-split2", "threads")
 FITTED = ("coro", "coro-mn2", "threads")
+# The systems that pin one thread per CPU, run both ways at "nopin".
+PINNED = ("coro-mn2", "threads-split2")
 
 
 def _pt(be, wss, t, work, mult, extra=(), name=None, **tags):
@@ -61,8 +63,8 @@ def points(p, ctx):
             for m in mults:
                 out += [_pt(be, wss, t, work * m, m) for be in (SERIES if m == 1 else FITTED)]
             if wss == p["sets"][0][0] and t in p.get("nopin", ()):
-                out.append(_pt("threads-split2", wss, t, work, 1, ["--no-pin"],
-                               name=f"threads-split2-nopin-w{wss}-t{t}", pin=0))
+                out += [_pt(be, wss, t, work, 1, ["--no-pin"], name=f"{be}-nopin-w{wss}-t{t}", pin=0)
+                        for be in PINNED]
     return out
 
 
@@ -163,18 +165,18 @@ def _fit_rows(points):
 
 
 def _pin_rows(points):
-    """The two-thread split pinned and unpinned, at the (wss, T) run both ways."""
-    split = [p for p in points if p["step"] == "oversub" and p["tags"].get("system") == "threads-split2"
-             and _base_work(p)]
-    both = {(tag(p, "wss"), tag(p, "tasks")) for p in split if tag(p, "pin", 1) == 0}
+    """Each pinning system pinned and unpinned, at the (wss, T) run both ways."""
+    mine = [p for p in points if p["step"] == "oversub" and p["tags"].get("system") in PINNED and _base_work(p)]
+    both = {(p["tags"]["system"], tag(p, "wss"), tag(p, "tasks")) for p in mine if tag(p, "pin", 1) == 0}
     rows = []
-    for k, ps in cbdata.group(split, "oversub", ("wss", "tasks", "pin"),
-                              lambda p: (tag(p, "wss"), tag(p, "tasks")) in both).items():
-        pin = 0 if cbdata.num(k[2]) == 0 else 1
-        r = cbdata.row(("wss", "tasks", "pinned"), (cbdata.num(k[0]), cbdata.num(k[1]), pin), ps, tput)
+    for k, ps in cbdata.group(mine, "oversub", ("system", "wss", "tasks", "pin"),
+                              lambda p: (p["tags"]["system"], tag(p, "wss"), tag(p, "tasks")) in both).items():
+        pin = 0 if cbdata.num(k[3]) == 0 else 1
+        r = cbdata.row(("system", "wss", "tasks", "pinned"), (k[0], cbdata.num(k[1]), cbdata.num(k[2]), pin),
+                       ps, tput)
         r["by_rep"] = cbdata.by_rep([p for p in ps if p["status"] == "ok"], tput)
         rows.append(r)
-    rows.sort(key=lambda r: (r["wss"], r["tasks"], -r["pinned"]))
+    rows.sort(key=lambda r: (systems.rank(r["system"]), r["wss"], r["tasks"], -r["pinned"]))
     return rows
 
 
@@ -183,7 +185,7 @@ def tables(points):
                          "vol_csw", "start_ms", "n_ok", "n_failed", "error"), _oversub_rows(points)),
             "oversub_fit": (("system", "wss", "tasks", "works", "n", "b_ns", "b_lo", "b_hi", "task_us", "task_lo",
                              "task_hi"), _fit_rows(points)),
-            "oversub_pin": (("wss", "tasks", "pinned", "median", "min", "max", "n_ok", "n_failed", "error"),
+            "oversub_pin": (("system", "wss", "tasks", "pinned", "median", "min", "max", "n_ok", "n_failed", "error"),
                             _pin_rows(points))}
 
 
@@ -580,18 +582,22 @@ def start_pin_section(t, points, env):
     pins = t["oversub_pin"][1]
     prs = []
     for p in (r for r in pins if r["pinned"] == 0):
-        q = next((r for r in pins if (r["wss"], r["tasks"], r["pinned"]) == (p["wss"], p["tasks"], 1)), None)
+        key = (p["system"], p["wss"], p["tasks"], 1)
+        q = next((r for r in pins if (r["system"], r["wss"], r["tasks"], r["pinned"]) == key), None)
         iv = _iv(p, q) if q and q["median"] and p["median"] else None
         mw = stats.mann_whitney_p(list(p["by_rep"].values()), list(q["by_rep"].values())) if q else None
-        prs.append((p["wss"], p["tasks"], cbdata.fnum(q["median"] if q else None), cbdata.fnum(p["median"]),
-                    iv.text() + "×" if iv else "not comparable", f"{mw:.2g}" if mw is not None else None))
+        prs.append((systems.label(p["system"]), p["wss"], p["tasks"], cbdata.fnum(q["median"] if q else None),
+                    cbdata.fnum(p["median"]), iv.text() + "×" if iv else "not comparable",
+                    f"{mw:.2g}" if mw is not None else None))
     if not prs:
-        out.append("Pinned vs unpinned threads (static split on 2 threads): not measured in this run.\n")
+        out.append("Pinned vs unpinned (2 M:N workers, and the static split on 2 threads): not measured in this "
+                   "run.\n")
     else:
-        out += (["Two threads running the tasks split statically, pinned one per CPU vs placed by the kernel "
-                 "(throughput in units/s; ratio = unpinned / pinned, 95% interval, repetitions paired; "
-                 "Mann-Whitney U p):\n"]
-                + md.table(("wss (B)", "tasks T", "pinned", "unpinned", "unpinned / pinned", "p"), prs, "rrrrrr")
+        out += (["Pinned one thread per CPU vs placed by the kernel: the 2 M:N workers (coro_run_opts.pin), and "
+                 "two threads running the tasks split statically (throughput in units/s; ratio = unpinned / "
+                 "pinned, 95% interval, repetitions paired; Mann-Whitney U p):\n"]
+                + md.table(("system", "wss (B)", "tasks T", "pinned", "unpinned", "unpinned / pinned", "p"), prs,
+                           "lrrrrrr")
                 + [""])
     return out
 

@@ -37,8 +37,14 @@ class Cpubound(t.CbTest):
         self.assertIs(free["params"]["no_pin"], True)
         self.assertEqual(free["checksum"], pinned["checksum"])
 
-    def test_no_pin_needs_the_threads_split(self):
-        for extra in (["--backend", "coro", "--workers", "2"], ["--backend", "threads"]):
+    def test_no_pin_leaves_the_mn_workers_unpinned(self):
+        pinned = self.run_json(ARGS + ["--workers", "2"], "cpubound", "coro")
+        free = self.run_json(ARGS + ["--workers", "2", "--no-pin"], "cpubound", "coro")
+        self.assertIs(free["params"]["no_pin"], True)
+        self.assertEqual(free["checksum"], pinned["checksum"])
+
+    def test_no_pin_needs_several_workers(self):
+        for extra in (["--backend", "coro"], ["--backend", "threads"]):
             p = self.cb(["cpubound", "--no-pin"] + extra)
             self.assertEqual(p.returncode, 2, extra)
             self.assertIn("--no-pin", p.stderr)

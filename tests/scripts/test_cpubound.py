@@ -15,6 +15,7 @@ try:
     import claims  # noqa: E402
     import linfit  # noqa: E402
     import stats  # noqa: E402
+    import systems  # noqa: E402
     from workloads import cpubound  # noqa: E402
 except ImportError as e:  # scipy missing: say so, let ctest count a skip
     print(f"test_cpubound: cannot import the harness ({e}); skipped", file=sys.stderr)
@@ -140,10 +141,14 @@ class StartAndPinning(unittest.TestCase):
             pts.append(point("threads", 4096, 2, WORK, rep, 1e8, start_ns=2e6 + rep))
             pts.append(point("threads-split2", 4096, 2, WORK, rep, 1e8))
             pts.append(point("threads-split2", 4096, 2, WORK, rep, 2e8, pin=0))
+            pts.append(point("coro-mn2", 4096, 2, WORK, rep, 1e8))
+            pts.append(point("coro-mn2", 4096, 2, WORK, rep, 4e8, pin=0))
         t = cpubound.tables(pts)
         text = "\n".join(cpubound.start_pin_section(t, pts, ENV))
         self.assertIn("| threads | 2 | 2 [2..2] | 100 |", text)
-        self.assertIn("| 4096 | 2 | 10 M | 5 M | 0.5 [0.5, 0.5]× |", text)
+        split, mn = systems.label("threads-split2"), systems.label("coro-mn2")
+        self.assertIn(f"| {split} | 4096 | 2 | 10 M | 5 M | 0.5 [0.5, 0.5]× |", text)
+        self.assertIn(f"| {mn} | 4096 | 2 | 10 M | 2.5 M | 0.25 [0.25, 0.25]× |", text)
         text = "\n".join(cpubound.start_pin_section(cpubound.tables([]), [], ENV))
         self.assertIn("not measured", text)
 
