@@ -34,6 +34,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.join(HERE, "lib")]
 import peers  # noqa: E402
+import pilot as pilot_mod  # noqa: E402
 import systems  # noqa: E402
 import workloads  # noqa: E402
 from atomic import write_json, write_text  # noqa: E402
@@ -80,6 +81,15 @@ def parse(argv):
             usage_error(f"--only: unknown step '{s}' (steps: {' '.join(names)})")
     a.peers_build = None
     return a
+
+
+def result_value(path, key):
+    """results[key] of a point's result JSON, or None (a failed point, no such key)."""
+    try:
+        v = (load_json_file(path, "result").get("results") or {}).get(key)
+    except (DataError, AttributeError):
+        return None
+    return v if isinstance(v, (int, float)) and not isinstance(v, bool) else None
 
 
 def start_build(build, run):
@@ -143,6 +153,7 @@ class Runner:
         self.peer_list = None  # [(name, manifest entry)], found before the first peer point
         self.refused = set()  # (peer, point) that exited with a usage error: not asked again
         self.bar = None  # the Progress of the step running
+        self.repetitions = {}  # {step: its pilot's decision}, into env.json
 
     def progress(self, text):
         self.stepno += 1
@@ -201,8 +212,10 @@ class Runner:
         write_text(base + ".meta", "\n".join(meta) + "\n")
         self.npoints += 1
         if rc != 0:
-            self.nfailed += not pt.optional
-            what = "optional: recorded as not supported" if pt.optional else "recorded as failed"
+            probe = pt.tags.get("probe") == "limit"
+            self.nfailed += not (pt.optional or probe)
+            what = ("optional: recorded as not supported" if pt.optional else
+                    "a limit probe: recorded as the limit reached" if probe else "recorded as failed")
             self.say(f"      point {step}/{pt.name} rep {rep}: exit {rc} ({what}, going on)")
         return rc
 
@@ -210,13 +223,14 @@ class Runner:
         p = st.params[self.mode]
         return p["reps"] if st.fixed_reps or not os.environ.get("CB_REPS") else int(os.environ["CB_REPS"])
 
-    def jobs(self, st, coro, with_peers):
-        """[(raw step dir, Point, rep)] of a step: each repetition runs corobench's
-        points, then every peer's points of the same workload, back to back, so
-        that a ratio between systems compares measurements seconds apart."""
+    def jobs(self, st, coro, with_peers, reps):
+        """[(raw step dir, Point, rep)] of a step's repetitions `reps`: each
+        repetition runs corobench's points, then every peer's points of the same
+        workload, back to back, so that a ratio between systems compares
+        measurements seconds apart."""
         p, out = st.params[self.mode], []
         wl, fn = peer_steps().get(st.name, (None, None))
-        for rep in range(1, self.reps(st) + 1):
+        for rep in reps:
             if coro:
                 out += [(st.name, pt, rep) for pt in st.points(p, self.ctx)]
             for n, entry in (self.peer_list or []) if with_peers else []:
@@ -234,8 +248,16 @@ class Runner:
         if with_peers:
             self.find_peers()
         os.makedirs(os.path.join(self.run, "raw", st.name if coro else "peers"), exist_ok=True)
-        todo = self.jobs(st, coro, with_peers)
-        self.bar = Progress(st.name, len(todo))
+        pilot, t0 = self.reps(st), time.monotonic()
+        done = self.run_jobs(st.name, self.jobs(st, coro, with_peers, range(1, pilot + 1)))
+        reps = self.more_reps(st, done, pilot, time.monotonic() - t0)
+        if reps > pilot:
+            self.run_jobs(f"{st.name}, repetitions {pilot + 1}-{reps}",
+                          self.jobs(st, coro, with_peers, range(pilot + 1, reps + 1)))
+
+    def run_jobs(self, name, todo):
+        """Runs the jobs under one progress line; [(raw step dir, Point, rep)] of those that ran."""
+        self.bar, done = Progress(name, len(todo)), []
         try:
             for sdir, pt, rep in todo:
                 key = (pt.system, pt.name[len(pt.system or "") + 1:])
@@ -244,10 +266,29 @@ class Runner:
                     continue
                 if self.point(sdir, pt, rep) == 2 and sdir == "peers" and pt.optional:
                     self.refused.add(key)
+                done.append((sdir, pt, rep))
                 self.bar.advance()
         finally:
             self.bar.end()
             self.bar = None
+        return done
+
+    def more_reps(self, st, done, pilot, seconds):
+        """The step's repetitions in all, from its pilot (lib/pilot.py): the
+        pilot's alone when the mode declares no max_reps or CB_REPS is set."""
+        p = st.params[self.mode]
+        if "max_reps" not in p or os.environ.get("CB_REPS") or st.fixed_reps:
+            return pilot
+        values = {}
+        for sdir, pt, rep in done:
+            if pt.kind == "cli" and not pt.once:
+                v = result_value(os.path.join(self.run, "raw", sdir, f"{pt.name}.r{rep}.out"), st.metric)
+                values.setdefault(f"{sdir}/{pt.name}", []).append(v)
+        why = pilot_mod.decide(values, pilot, p["max_reps"], seconds / pilot, p["budget_s"])
+        self.repetitions[st.name] = why
+        self.say(f"      {st.name}: pilot of {pilot} repetitions: {why['reps']} in all (wanted {why['wanted']}, "
+                 f"limited by {why['limited_by'].replace('_', ' ')})")
+        return why["reps"]
 
     def find_peers(self):
         """The peers to measure (once, before the first peer point); raw/peers/list.txt and skipped.txt."""
@@ -325,9 +366,10 @@ def prepare(a):
     return run
 
 
-def record_duration(run, seconds, build=None):
+def record_duration(run, seconds, build=None, repetitions=None):
     """The measuring time of the run, into its env.json (the report shows it),
-    and whether the peers were built while corobench's steps ran (they shared the cores)."""
+    whether the peers were built while corobench's steps ran (they shared the
+    cores), and the repetitions each step's pilot chose."""
     path = os.path.join(run, "env.json")
     try:
         env = load_json_file(path, "environment file")
@@ -336,6 +378,8 @@ def record_duration(run, seconds, build=None):
     env["duration_s"] = round(seconds)
     if build is not None:
         env["peers_built_during_run"] = True
+    if repetitions:
+        env["repetitions"] = repetitions
     write_json(path, env)
 
 
@@ -349,7 +393,7 @@ def main(argv):
         for st, coro, with_peers in r.plan:
             r.step(st, coro, with_peers)
         wait_build(a.peers_build)
-        record_duration(run, time.monotonic() - r.t0, a.peers_build)
+        record_duration(run, time.monotonic() - r.t0, a.peers_build, r.repetitions)
         err = r.finish()
     except KeyboardInterrupt:
         stop_build(a.peers_build)

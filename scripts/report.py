@@ -73,10 +73,30 @@ def machine(env, points):
             (caches if x is None else x for x in MACHINE) if k != "duration_s" or k in env]
     nfail = sum(cbdata.failed(p) for p in points)
     nopt = sum(cbdata.skipped(p) for p in points)
+    nlim = sum(cbdata.limit_reached(p) for p in points)
     optnote = f" ({nopt} optional point(s) not supported, listed under Skipped)" if nopt else ""
+    optnote += f" ({nlim} limit probe(s) stopped at a resource limit, listed under Failed points)" if nlim else ""
     return (["## Machine\n"] + md.table(("", ""), rows)
             + [f"\n{len(points)} measurement points, {nfail} failed{optnote}. "
-               "Repeated points show the median; min..max is the spread.\n"])
+               "Repeated points show the median; min..max is the spread.\n"] + repetitions(env))
+
+
+def repetitions(env):
+    """The repetitions each step's pilot chose (scripts/lib/pilot.py), from env.json."""
+    reps = env.get("repetitions") or {}
+    if not reps:
+        return []
+    rows = [(step, d["pilot"], d["reps"], d["wanted"], d["max_reps"], f"{d['budget_s']:g}",
+             d["limited_by"].replace("_", " "), f"{d['noisiest']} ({100 * d['noisiest_cv']:.1f}%)"
+             if d.get("noisiest") else "—") for step, d in sorted(reps.items())]
+    d0 = next(iter(reps.values()))
+    return ([f"Repetitions from a pilot: each step below first ran the pilot's repetitions of every point; each "
+             f"point's robust spread (1.4826 MAD / median) then gave the repetitions its median needs for a 95% "
+             f"interval within ±{100 * d0['target']:g}%, and the step ran the {100 * d0['quantile']:g}th percentile "
+             "of those needs, within its most repetitions and its time budget (pilot included). Other steps run a "
+             "fixed count.\n"]
+            + md.table(("step", "pilot", "ran", "wanted", "most", "budget (s)", "limited by",
+                        "noisiest point (robust spread)"), rows, "lrrrrrll") + [""])
 
 
 def best_other(vals, better):
@@ -230,6 +250,12 @@ def failures(points, skipped):
     out = ["## Failed points\n"]
     out += md.table(("step", "point", "rep", "error"), [(p["step"], p["point"], p["rep"], p["error"]) for p in failed]) \
         if failed else ["None."]
+    limits = [p for p in points if cbdata.limit_reached(p)]
+    if limits:
+        out += ["\nLimits reached: points that probe a resource limit stopped there, which is their result, not a "
+                "fault:\n"]
+        out += md.table(("step", "point", "rep", "where it stopped"),
+                        [(p["step"], p["point"], p["rep"], p["error"]) for p in limits])
     out.append("\n## Skipped\n")
     out += [f"- {s['step']}: {line}" for s in skipped for line in s["reason"].splitlines()]
     out += [f"- {p['step']}: {p['point']} (rep {p['rep']}) not implemented by the peer (refused as a usage error): "

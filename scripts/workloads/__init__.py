@@ -64,9 +64,11 @@ class Point:
 class Step:
     name: str
     title: str
-    params: dict  # {"quick": {...}, "full": {...}}; "reps" is the repetitions
+    params: dict  # {"quick": {...}, "full": {...}}; "reps" is the repetitions, or the pilot's
+    # when the mode also declares "max_reps" and "budget_s" (seconds for the whole step)
     points: object  # fn(params, ctx) -> [Point] for one repetition
     fixed_reps: bool = False  # CB_REPS does not change it
+    metric: str = "wall_ns"  # the result field whose spread sizes the repetitions (lib/pilot.py)
 
 
 @dataclass

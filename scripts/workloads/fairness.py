@@ -22,7 +22,7 @@ def points(p, ctx):
             for y in p["yields"] for be in ("coro", "threads")]
 
 
-STEPS = [Step("fairness", "fairness: ticker lateness vs yield interval", PARAMS, points)]
+STEPS = [Step("fairness", "fairness: ticker lateness vs yield interval", PARAMS, points, metric="late_p99_ns")]
 KEYS = ("system", "yield_us", "period_us")
 
 

@@ -11,7 +11,7 @@ from workloads import Plot, Point, Step, micro, switch
 
 ORDER = 30
 PARAMS = {"quick": {"reps": 3, "n": 20000, "n_thr": 2000, "n_alive": 100000},
-          "full": {"reps": 5, "n": 200000, "n_thr": 10000, "n_alive": 100000}}
+          "full": {"reps": 5, "max_reps": 10, "budget_s": 40, "n": 200000, "n_thr": 10000, "n_alive": 100000}}
 # a million coroutines fault in their stacks page by page, far longer than a
 # thread's run: fewer repetitions and a limit of their own (2.5x)
 # quick: 10k threads, not 100k: a hundred thousand threads take seconds to

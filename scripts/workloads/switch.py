@@ -11,7 +11,7 @@ from workloads import Plot, Point, Step, micro
 
 ORDER = 20
 PARAMS = {"quick": {"reps": 3, "n": 200000, "n_thr": 5000},
-          "full": {"reps": 5, "n": 1000000, "n_thr": 50000}}
+          "full": {"reps": 5, "max_reps": 10, "budget_s": 150, "n": 1000000, "n_thr": 50000}}
 
 
 def points(p, ctx):

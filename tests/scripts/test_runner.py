@@ -97,8 +97,8 @@ class Interleaving(unittest.TestCase):
         st = next(s for s in workloads.steps() if s.name in bench.peer_steps() and not s.fixed_reps)
         wl = bench.peer_steps()[st.name][0]
         r = self.runner([("go", {"workloads": [wl]}), ("other", {"workloads": ["nothing"]})])
-        jobs = r.jobs(st, True, True)
         reps = st.params["full"]["reps"]
+        jobs = r.jobs(st, True, True, range(1, reps + 1))
         self.assertGreater(reps, 1)
         own = len(st.points(st.params["full"], self.Ctx()))
         per_rep = len(jobs) // reps
@@ -109,8 +109,11 @@ class Interleaving(unittest.TestCase):
             self.assertEqual([j[0] for j in chunk], [st.name] * own + ["peers"] * (per_rep - own),
                              "corobench's points, then the peers'")
             self.assertTrue(all(j[1].system == "go" and j[1].name.startswith("go-") for j in chunk[own:]))
-        self.assertFalse(r.jobs(st, True, False)[-1][0] == "peers", "without peers, corobench's points alone")
-        self.assertTrue(all(j[0] == "peers" for j in r.jobs(st, False, True)), "the peers only")
+        self.assertFalse(r.jobs(st, True, False, [1])[-1][0] == "peers", "without peers, corobench's points alone")
+        self.assertTrue(all(j[0] == "peers" for j in r.jobs(st, False, True, [1])), "the peers only")
+        later = r.jobs(st, True, True, range(reps + 1, reps + 3))
+        self.assertEqual({j[2] for j in later}, {reps + 1, reps + 2}, "more repetitions go on numbering")
+        self.assertFalse(any(j[1].once for j in later), "a point run once is not repeated")
 
     def test_plan_orders_and_selects_the_steps(self):
         ps = bench.peer_steps()
@@ -128,10 +131,54 @@ class Interleaving(unittest.TestCase):
 
 
 try:
+    import pilot  # noqa: E402  (numpy, from Debian's python3-numpy)
+except ImportError:
+    pilot = None
+
+
+@unittest.skipIf(pilot is None, "numpy missing")
+class Pilot(unittest.TestCase):
+    """The repetitions a step gets from its pilot (scripts/lib/pilot.py)."""
+
+    def test_need_grows_with_the_spread(self):
+        self.assertEqual(pilot.need([100.0] * 5), 1, "no spread: the pilot is enough")
+        # MAD 5 around 100: cv 0.0741, (1.96 * 1.2533 * 0.0741 / 0.05)^2 = 13.3
+        self.assertEqual(pilot.need([95.0, 100.0, 105.0, 100.0, 110.0]), 14)
+        self.assertLess(pilot.need([99.0, 100.0, 101.0, 100.0]), pilot.need([90.0, 100.0, 110.0, 100.0]))
+        self.assertIsNone(pilot.need([1.0, None]), "two values cannot tell")
+        self.assertIsNone(pilot.need([0.0, 0.0, 0.0]))
+
+    def test_decide_stops_at_the_quantile_the_cap_or_the_budget(self):
+        quiet, noisy = [100.0, 100.0, 100.0], [80.0, 100.0, 120.0]
+        vals = {"a": quiet, "b": quiet, "c": quiet, "d": noisy}
+        d = pilot.decide(vals, 3, 10, 2.0, 100.0)
+        self.assertEqual((d["reps"], d["limited_by"]), (10, "max_reps"), "d's need is the 75th percentile here")
+        self.assertEqual(d["noisiest"], "d")
+        d = pilot.decide({"a": quiet, "b": quiet, "c": quiet, "d": quiet, "e": noisy}, 3, 10, 2.0, 100.0)
+        self.assertEqual((d["reps"], d["limited_by"]), (3, "enough"), "one noisy point of five buys no round")
+        d = pilot.decide(vals, 3, 10, 10.0, 55.0)
+        self.assertEqual((d["reps"], d["limited_by"]), (5, "budget"), "55 s at 10 s a round: 5 rounds")
+        d = pilot.decide(vals, 3, 10, 10.0, 20.0)
+        self.assertEqual(d["reps"], 3, "never fewer than the pilot")
+        self.assertEqual(pilot.decide({}, 3, 10, 1.0, 100.0)["reps"], 3, "nothing measured: the pilot")
+
+
+try:
     import scipy  # noqa: F401  (the intervals of the plots)
     NO_SCIPY = None
 except ImportError:
     NO_SCIPY = "scipy missing (Debian's python3-scipy, seen by /usr/bin/python3)"
+
+
+@unittest.skipIf(NO_SCIPY, NO_SCIPY)
+class PilotInReport(unittest.TestCase):
+    def test_the_machine_section_states_each_steps_choice(self):
+        import report
+        vals = {"a": [100.0, 100.0, 100.0], "b": [80.0, 100.0, 120.0]}
+        env = {"repetitions": {"switch": pilot.decide(vals, 5, 10, 10.0, 70.0)}}
+        text = "\n".join(report.repetitions(env))
+        self.assertIn("| switch | 5 | 7 | 213 | 10 | 70 | budget | b (29.6%) |", text)
+        self.assertEqual(report.repetitions({}), [], "a run without a pilot says nothing")
 
 
 @unittest.skipIf(NO_SCIPY, NO_SCIPY)
