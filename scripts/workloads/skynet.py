@@ -2,17 +2,21 @@
 tree of tasks --fanout wide and --depth deep whose sums come back up, on
 corobench (own stacks M:1 and M:N, shared stack), threads and the peers.
 
-Tree sizes.  On this project's virtual machine a page fault costs tens of
-microseconds, and a task that gets fresh memory pays for it: a system that
-gives every task its own stack (corobench's own stacks, Boost.Fiber, threads)
-spends a minute on the full tree of 1,111,111 tasks, which the full run's
-budget holds once, not per repetition.  So corobench's repeated points run a
-smaller tree (depth, depth_thr), corobench M:1 runs the full tree once with
-its own stacks and once on the shared stack, and the peers are asked the full
-tree in the full run (a smaller one in the quick run), the manifest capping
-those whose full tree does not fit a point's limit.  Every row says the depth
-that ran, read from the result; systems are set against each other on the
-tree most of them ran, and the report says where a system stopped and why.
+Tree sizes.  A task that gets a fresh stack pays for first touching it (a
+page fault, dear on a virtual machine), so a system that gives every task its
+own stack (corobench's own stacks, Boost.Fiber, threads) spends far longer on
+the full tree of 1,111,111 tasks than a small tree's time per task predicts;
+the full run's budget holds that tree once, not per repetition.  So
+corobench's repeated points run a smaller tree (depth), corobench runs the
+full tree once on M:1 with its own stacks, on M:N and on the shared stack,
+and the peers are asked the full tree in the full run (a smaller one in the
+quick run), the manifest capping those whose full tree does not fit a point's
+limit.  Threads run a smaller tree (depth_thr), and the full tree once as a
+limit probe (tag probe=limit): a thread per task meets the machine's thread
+and memory-mapping limits long before a million, and where the probe stopped
+is its result.  Every row says the depth that ran, read from the result;
+systems are set against each other on the tree most of them ran, and the
+report says where a system stopped and why.
 
 Checksums.  Every system folds the root's sum and the task count the same
 way, so the checksum of a tree is known from (fanout, depth) alone: a result
@@ -27,10 +31,11 @@ from workloads import Plot, Point, Step
 ORDER = 55
 FANOUT = 10
 # depth: the repeated points; depth_thr: threads'; depth_peers: what peers are
-# asked (their caps may lower it); full_tree: run once on corobench M:1, own and
-# shared stacks, when deeper than depth.  Costs per run are in the module note.
+# asked (their caps may lower it); full_tree: run once on corobench (M:1 own and
+# shared stacks, M:N) when deeper than depth, and once on threads as a limit
+# probe when deeper than depth_thr.  Why: the module note.
 PARAMS = {"quick": {"reps": 2, "depth": 4, "depth_thr": 3, "depth_peers": 3, "full_tree": 4},
-          "full": {"reps": 2, "depth": 5, "depth_thr": 4, "depth_peers": 6, "full_tree": 6}}
+          "full": {"reps": 2, "depth": 5, "depth_thr": 5, "depth_peers": 6, "full_tree": 6}}
 KEYS = ("system", "depth")
 FNV_OFFSET, FNV_PRIME, MASK = 0xCBF29CE484222325, 0x100000001B3, (1 << 64) - 1
 # Published figures, for context only (other machines, other years).
@@ -69,9 +74,13 @@ def points(p, ctx):
     if p["depth_peers"] < p["depth"]:
         out += [_point(s, p["depth_peers"]) for s in ("coro", "coro-shared")]
     out.append(_point("threads", p["depth_thr"]))
-    if p["full_tree"] > p["depth"]:  # the full tree once on M:1: does it hold it?
+    if p["full_tree"] > p["depth"]:  # the full tree once on corobench: does it hold it?
         out += [_point("coro", p["full_tree"], limit_x=2.5, once=True),
+                _point("coro-mn2", p["full_tree"], limit_x=2.5, once=True),
                 _point("coro-shared", p["full_tree"], once=True)]
+    if p["full_tree"] > p["depth_thr"]:  # and on threads, once: where it stops is the data
+        out.append(Point(f"threads-d{p['full_tree']}", "threads", "skynet", _args(p["full_tree"]),
+                         tags={"depth": p["full_tree"], "probe": "limit"}, once=True))
     return out
 
 
@@ -115,6 +124,7 @@ def tables(points):
         ok = [p for p in ps if p["status"] == "ok"]
         r = cbdata.row(KEYS, (s, d), ps, metric)
         r["values"] = [metric(p) for p in sorted(ok, key=lambda p: p["rep"]) if metric(p) is not None]
+        r["limit"] = bool(ps) and all(cbdata.limit_reached(p) for p in ps if p["status"] != "ok")
         r["tasks"] = expected(FANOUT, d)[0] if d is not None else None
         r["requested"] = max((cbdata.num(p["tags"].get("depth")) or 0 for p in ps), default=None)
         r["wall_s"] = r["median"] * r["tasks"] / 1e9 if r["median"] is not None and r["tasks"] else None
@@ -186,7 +196,7 @@ def stops(t, full):
         mine = [r for r in rows if r["system"] == s]
         failed = [r for r in mine if r["error"] and not r["n_ok"]]
         for r in failed:
-            out.append(f"{label(r)} failed: {r['error']}.")
+            out.append(f"{label(r)} {'stopped at a resource limit' if r.get('limit') else 'failed'}: {r['error']}.")
         good = [r for r in mine if r["median"] is not None]
         if not good or max(r["depth"] for r in good) >= full:
             continue

@@ -11,6 +11,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [os.path.join(HERE, "..", "..", "scripts"), os.path.join(HERE, "..", "..", "scripts", "lib")]
 try:
     import stats  # noqa: E402
+    import cbdata  # noqa: E402
     from workloads import skynet, spectrum  # noqa: E402
 except ImportError as e:  # scipy missing: say so, let ctest count a skip
     print(f"test_spectrum: cannot import the harness ({e}); skipped", file=sys.stderr)
@@ -58,6 +59,21 @@ class Skynet(unittest.TestCase):
                       "(1,111,111 tasks)", said)
         self.assertIn("cap", said)
         self.assertIn("extrapolation", said)
+
+    def test_a_limit_probe_says_where_threads_stopped(self):
+        pts = [sky("coro", 6, 1, 100.0)] + [sky("threads", 5, r, 9e4) for r in (1, 2)]
+        probe = point("skynet", "threads-d6", "threads", 1, {}, {"depth": "6", "probe": "limit"}, status="failed")
+        probe["error"] = "thread creation failed after 34830 tasks: resource temporarily unavailable"
+        t = skynet.tables(pts + [probe])
+        said = " ".join(skynet.stops(t, 6))
+        self.assertIn("threads (depth 6) stopped at a resource limit: thread creation failed after 34830 tasks", said)
+        self.assertIn("threads ran 111,111 tasks (depth 5)", said)
+        self.assertTrue(cbdata.limit_reached(probe))
+        self.assertFalse(cbdata.failed(probe), "a limit reached is not a failed point")
+        probe["tags"].pop("probe")
+        self.assertTrue(cbdata.failed(probe), "the same point without the tag is a failure")
+        said = " ".join(skynet.stops(skynet.tables(pts + [probe]), 6))
+        self.assertIn("threads (depth 6) failed: thread creation", said)
 
     def test_table_plot_and_reading(self):
         pts = [sky("coro", 4, r, v) for r, v in ((1, 100.0), (2, 110.0), (3, 105.0))]
