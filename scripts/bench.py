@@ -232,7 +232,7 @@ class Runner:
         wl, fn = peer_steps().get(st.name, (None, None))
         for rep in reps:
             if coro:
-                out += [(st.name, pt, rep) for pt in st.points(p, self.ctx)]
+                out += [(st.name, pt, rep) for pt in st.points(p, self.ctx) if not (pt.once and rep > 1)]
             for n, entry in (self.peer_list or []) if with_peers else []:
                 if wl not in entry.get("workloads", []):
                     continue
