@@ -32,6 +32,19 @@ si_csw si_csw_now(void) {
     return c;
 }
 
+si_usage si_usage_now(void) {
+    struct rusage ru;
+    si_usage u = {0, 0, 0};
+    if (getrusage(RUSAGE_SELF, &ru) == 0) {
+        u.user_ns =
+            (uint64_t)ru.ru_utime.tv_sec * 1000000000u + (uint64_t)ru.ru_utime.tv_usec * 1000u;
+        u.sys_ns =
+            (uint64_t)ru.ru_stime.tv_sec * 1000000000u + (uint64_t)ru.ru_stime.tv_usec * 1000u;
+        u.minflt = (uint64_t)ru.ru_minflt;
+    }
+    return u;
+}
+
 uint64_t si_status_bytes(const char *field) {
     FILE *f = fopen("/proc/self/status", "r");
     if (!f) return 0;

@@ -18,6 +18,13 @@ typedef struct si_csw {
 } si_csw;
 si_csw si_csw_now(void);
 
+/* CPU time in user and kernel mode and minor page faults so far, every thread
+ * of the process (getrusage RUSAGE_SELF): where a phase's time went. */
+typedef struct si_usage {
+    uint64_t user_ns, sys_ns, minflt;
+} si_usage;
+si_usage si_usage_now(void);
+
 /* A field of /proc/self/status in bytes ("VmRSS", "VmHWM"); 0 when unknown. */
 uint64_t si_status_bytes(const char *field);
 

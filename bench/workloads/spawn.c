@@ -87,6 +87,7 @@ static void sp_alive(sp_ctx *c, const bk_spawn_cfg *cfg) {
     }
     memset(ts, 0, n * sizeof *ts); /* touched now, so the baseline includes it */
     uint64_t rss0 = si_status_bytes("VmRSS");
+    si_usage u0 = si_usage_now();
     uint64_t t0 = si_now_ns();
     uint64_t reached = 0;
     int err = 0;
@@ -97,6 +98,7 @@ static void sp_alive(sp_ctx *c, const bk_spawn_cfg *cfg) {
     /* Let every task run up to its wait, so that its stack is really in use. */
     while (atomic_load_explicit(&c->started, memory_order_acquire) < reached) bk_sleep_ns(20000);
     uint64_t t_alive = si_now_ns() - t0;
+    si_usage u1 = si_usage_now();
     uint64_t rss1 = si_status_bytes("VmRSS");
     uint64_t hwm = si_status_bytes("VmHWM");
     bk_event_set(c->release);
@@ -111,6 +113,9 @@ static void sp_alive(sp_ctx *c, const bk_spawn_cfg *cfg) {
     res_u64(r, "tasks_reached", reached);
     res_u64(r, "wall_ns", wall);
     res_u64(r, "spawn_all_ns", t_alive);
+    res_u64(r, "spawn_user_ns", u1.user_ns - u0.user_ns);
+    res_u64(r, "spawn_sys_ns", u1.sys_ns - u0.sys_ns);
+    res_u64(r, "spawn_minflt", u1.minflt - u0.minflt);
     res_u64(r, "baseline_rss_bytes", rss0);
     res_u64(r, "peak_rss_bytes", rss1);
     res_u64(r, "vmhwm_bytes", hwm);
@@ -186,6 +191,11 @@ static const wl_result_spec sp_results[] = {
     WL_RES_OPT("tasks_requested", "integer", "--alive: n"),
     WL_RES_OPT("tasks_reached", "integer", "--alive: tasks alive at once before a spawn failed"),
     WL_RES_OPT("spawn_all_ns", "integer", "--alive: time to spawn them all"),
+    WL_RES_OPT("spawn_user_ns", "integer",
+               "--alive: CPU time in user mode while spawning them all (every thread)"),
+    WL_RES_OPT("spawn_sys_ns", "integer",
+               "--alive: CPU time in the kernel while spawning them all (page faults, mmap)"),
+    WL_RES_OPT("spawn_minflt", "integer", "--alive: minor page faults while spawning them all"),
     WL_RES_OPT("baseline_rss_bytes", "integer", "--alive: VmRSS before spawning"),
     WL_RES_OPT("peak_rss_bytes", "integer", "--alive: VmRSS with every task alive"),
     WL_RES_OPT("vmhwm_bytes", "integer", "--alive: VmHWM with every task alive"),

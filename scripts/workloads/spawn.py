@@ -3,6 +3,7 @@ resident memory per live task and the most tasks kept alive; corobench's
 coroutines run both with stacks of their own and on a shared stack
 (--stack-mode shared), whose million-task targets are set here."""
 import cbdata
+import md
 import plotdata
 import ratios
 import stats
@@ -61,6 +62,13 @@ def _memory_row(k, ps):
     r.update({"tasks_requested": req["max"] if req else None, "tasks_reached": reached["max"] if reached else None,
               "limit_error": cbdata.limit_error(ok),
               "spawn_all_s_by_rep": cbdata.by_rep(ok, lambda p: _seconds(cbdata.res(p, "spawn_all_ns")))})
+    # where spawning them all went (corobench's own systems report it)
+    for key, field in (("spawn_all_s", "spawn_all_ns"), ("user_s", "spawn_user_ns"), ("sys_s", "spawn_sys_ns")):
+        st = cbdata.stats([_seconds(cbdata.res(p, field)) for p in ok])
+        r[key] = st["median"] if st else None
+    faults = cbdata.stats([cbdata.res(p, "spawn_minflt") / cbdata.res(p, "tasks_reached") for p in ok
+                           if cbdata.res(p, "spawn_minflt") is not None and cbdata.res(p, "tasks_reached")])
+    r["minflt_per_task"] = faults["median"] if faults else None
     return r
 
 
@@ -74,7 +82,8 @@ def tables(points):
     mem = list(cbdata.group(points, "memory", ("system",)).items()) + list(cbdata.peer_group(points, "-memory").items())
     return {"spawn": (("system", "source", "median", "min", "max", "n_ok", "n_failed", "error"), rows),
             "memory": (("system", "median", "min", "max", "tasks_requested", "tasks_reached", "limit_error",
-                        "n_ok", "n_failed", "error"), [_memory_row(k, ps) for k, ps in mem])}
+                        "spawn_all_s", "user_s", "sys_s", "minflt_per_task", "n_ok", "n_failed", "error"),
+                       [_memory_row(k, ps) for k, ps in mem])}
 
 
 # RSS does not count the kernel stack each thread holds (see the report's caveats)
@@ -157,6 +166,24 @@ def memory_reading(t, env):
     return s + ((" " + "; ".join(lim) + ".") if lim else " No system hit a limit at the counts requested.")
 
 
+def spawn_split(t):
+    """Where the time of spawning every live task went, for the systems that
+    measure it (getrusage over the spawning): a fresh page of stack costs a
+    minor fault, taken in the kernel."""
+    rows = [r for r in t["memory"][1] if r.get("sys_s") is not None and r.get("tasks_reached")]
+    if not rows:
+        return []
+    body = [(systems.label(r["system"]), f"{r['tasks_reached']:,}", f"{r['spawn_all_s']:.3g}", f"{r['user_s']:.3g}",
+             f"{r['sys_s']:.3g}", f"{r['minflt_per_task']:.3g}" if r["minflt_per_task"] is not None else None,
+             f"{r['spawn_all_s'] * 1e6 / r['tasks_reached']:.3g}")
+            for r in sorted(rows, key=lambda r: systems.rank(r["system"]))]
+    return (["\nSpawning every live task, and where its time went (medians over repetitions; CPU time of every "
+             "thread from getrusage; kernel time is mostly page faults on fresh stack pages and the mappings "
+             "behind them):\n"]
+            + md.table(("system", "tasks alive", "spawn all (s)", "user CPU (s)", "kernel CPU (s)",
+                        "minor faults per task", "µs per task"), body, "lrrrrrr") + [""])
+
+
 def spawn_data(t, env, points):
     metric = lambda p: cbdata.res(p, "ns_per_task")  # noqa: E731
     own = [(systems.label(s), plotdata.rep_values(points, "spawn", metric, lambda p, s=s: systems.of(p) == s))
@@ -195,6 +222,6 @@ load sd.'/plot-bars-pair.gp'
          Plot("memory", "Memory per live task", """
 # Resident memory per live task at the most tasks kept alive.
 """ + plotdata.one_bar_panel("Resident memory per live task (peak RSS / tasks alive)", "memory.csv",
-                             "KiB per task (log scale)"), memory_data, memory_reading)]
+                             "KiB per task (log scale)"), memory_data, memory_reading, spawn_split)]
 HEADLINE = headline
 TARGETS = targets
