@@ -7,8 +7,12 @@ time limit; keeps every raw output in results/runs/<run-id>/raw/<step>/
 (the peers' points in raw/peers/).  Each repetition of a step runs
 corobench's points and then the peers' points of the same workload, back to
 back (A B A B ...): a ratio between two systems then compares measurements
-taken seconds apart, not minutes, and its repetitions pair up.  A step shows
-its progress (lib/progress.py): points done, elapsed, time left.
+taken seconds apart, not minutes, and its repetitions pair up.  The steps
+run in rounds, repetition r of every step in round r, so that a step's
+repetitions are spread over the whole run (Runner.run_rounds says why), and
+a step whose mode declares a budget sizes its repetitions from a pilot
+(lib/pilot.py).  A step shows its progress (lib/progress.py): points done,
+elapsed, time left; each round says how much measuring is left.  It
 then turns them into CSV, plots and REPORT.md, and publishes those into
 results/ only when a report was produced, so a failed or interrupted run
 never clobbers the last good report.  Nothing here names a workload: adding
@@ -38,7 +42,7 @@ import pilot as pilot_mod  # noqa: E402
 import systems  # noqa: E402
 import workloads  # noqa: E402
 from atomic import write_json, write_text  # noqa: E402
-from progress import Progress  # noqa: E402
+from progress import Progress, duration  # noqa: E402
 from cbdata import DataError, load_json_file  # noqa: E402
 
 ROOT = os.path.dirname(HERE)
@@ -143,13 +147,24 @@ def plan(names, background):
     return out
 
 
+class Work:
+    """A step's place in the run: its repetitions (the pilot's, then all),
+    the jobs done so far and the seconds they took."""
+
+    def __init__(self, st, coro, peers, reps):
+        self.st, self.coro, self.peers = st, coro, peers
+        self.pilot = self.reps = reps
+        self.done, self.secs = [], 0.0
+
+
 class Runner:
     def __init__(self, a, run):
         self.a, self.run, self.mode = a, run, a.mode
         self.ctx = Ctx(run, a.build)
         self.t0 = time.monotonic()
         self.plan = plan(a.steps, a.peers_build is not None)
-        self.nsteps, self.stepno, self.npoints, self.nfailed = len(self.plan) + 3, 0, 0, 0
+        self.nsteps = sum(self.reps(st) for st, _, _ in self.plan) + 3
+        self.stepno, self.npoints, self.nfailed = 0, 0, 0
         self.peer_list = None  # [(name, manifest entry)], found before the first peer point
         self.refused = set()  # (peer, point) that exited with a usage error: not asked again
         self.bar = None  # the Progress of the step running
@@ -242,18 +257,48 @@ class Runner:
                         out.append(("peers", pt, rep))
         return out
 
-    def step(self, st, coro, with_peers):
-        self.progress(st.title + ("" if coro else ": the peers only") + (", with the peers" if coro and with_peers
-                                                                        else ""))
-        if with_peers:
+    def run_rounds(self):
+        """The plan, round by round: round r runs repetition r of every step
+        that has one, in the plan's order; a step's pilot decides after its
+        last pilot round how many rounds it joins in all.
+
+        Why rounds, not a step's repetitions back to back: a shared machine
+        drifts over minutes (the host's other tenants, its clock), and
+        repetitions taken within one minute share that minute's state, so their
+        interval says nothing of it, and two runs of one commit disagree by
+        more than either run's intervals.  Spread over the whole run, a step's
+        repetitions sample the drift, and its intervals show it.  Within a
+        repetition the systems still run back to back, so a ratio's pairs
+        still compare measurements seconds apart."""
+        work = [Work(st, coro, peers, self.reps(st)) for st, coro, peers in self.plan]
+        rnd = 1
+        while any(rnd <= w.reps for w in work):
+            self.round_note(rnd, work)
+            for w in (w for w in work if rnd <= w.reps):
+                self.step(w, rnd)
+                if rnd == w.pilot:
+                    w.reps = self.more_reps(w.st, w.done, w.pilot, w.secs)
+                    self.nsteps = sum(x.reps for x in work) + 3
+            rnd += 1
+
+    def round_note(self, rnd, work):
+        if rnd == 1:
+            return
+        left = sum((w.reps - rnd + 1) * w.secs / (rnd - 1) for w in work if w.reps >= rnd)
+        self.say(f"      round {rnd}: {sum(w.reps >= rnd for w in work)} steps, about {duration(left)} of "
+                 "measuring left")
+
+    def step(self, w, rnd):
+        st = w.st
+        self.progress(st.title + ("" if w.coro else ": the peers only")
+                      + (", with the peers" if w.coro and w.peers else "")
+                      + (f", repetition {rnd} of {w.reps}" if w.reps > 1 else ""))
+        if w.peers:
             self.find_peers()
-        os.makedirs(os.path.join(self.run, "raw", st.name if coro else "peers"), exist_ok=True)
-        pilot, t0 = self.reps(st), time.monotonic()
-        done = self.run_jobs(st.name, self.jobs(st, coro, with_peers, range(1, pilot + 1)))
-        reps = self.more_reps(st, done, pilot, time.monotonic() - t0)
-        if reps > pilot:
-            self.run_jobs(f"{st.name}, repetitions {pilot + 1}-{reps}",
-                          self.jobs(st, coro, with_peers, range(pilot + 1, reps + 1)))
+        os.makedirs(os.path.join(self.run, "raw", st.name if w.coro else "peers"), exist_ok=True)
+        t0 = time.monotonic()
+        w.done += self.run_jobs(st.name, self.jobs(st, w.coro, w.peers, [rnd]))
+        w.secs += time.monotonic() - t0
 
     def run_jobs(self, name, todo):
         """Runs the jobs under one progress line; [(raw step dir, Point, rep)] of those that ran."""
@@ -390,8 +435,7 @@ def main(argv):
         a.peers_build = start_build(a.build, run)
     r = Runner(a, run)
     try:
-        for st, coro, with_peers in r.plan:
-            r.step(st, coro, with_peers)
+        r.run_rounds()
         wait_build(a.peers_build)
         record_duration(run, time.monotonic() - r.t0, a.peers_build, r.repetitions)
         err = r.finish()

@@ -115,6 +115,26 @@ class Interleaving(unittest.TestCase):
         self.assertEqual({j[2] for j in later}, {reps + 1, reps + 2}, "more repetitions go on numbering")
         self.assertFalse(any(j[1].once for j in later), "a point run once is not repeated")
 
+    def test_rounds_spread_each_steps_repetitions_over_the_run(self):
+        from workloads import Step
+        steps = [Step(n, n, {"full": {"reps": k}}, lambda p, ctx: []) for n, k in (("a", 3), ("b", 1), ("c", 2))]
+        r = self.runner([])
+        r.plan, r.nsteps, r.stepno, r.t0 = [(st, True, False) for st in steps], 9, 0, 0.0
+        r.run = "/nonexistent"
+        ran = []
+        r.run_jobs = lambda name, todo: ran.append(name) or [("x", None, 1)]
+        r.jobs = lambda st, coro, peers, reps: list(reps)
+        r.more_reps = lambda st, done, pilot, secs: pilot + (1 if st.name == "c" else 0)
+        r.say = r.progress = lambda text: None
+        orig = bench.os.makedirs
+        bench.os.makedirs = lambda *a, **k: None
+        try:
+            r.run_rounds()
+        finally:
+            bench.os.makedirs = orig
+        self.assertEqual(ran, ["a", "b", "c", "a", "c", "a", "c"],
+                         "round 1 runs every step, then each step as long as it has repetitions; c's pilot added one")
+
     def test_plan_orders_and_selects_the_steps(self):
         ps = bench.peer_steps()
         names = [s.name for s in workloads.steps()]
