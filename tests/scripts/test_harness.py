@@ -525,10 +525,14 @@ class Registry(unittest.TestCase):
         # the full run measures the same points as the run results/ref/ was made from
         with open(os.path.join(ROOT, "results", "ref", "points.json"), encoding="utf-8") as f:
             ref = json.load(f)["points"]
+        with open(os.path.join(ROOT, "results", "ref", "env.json"), encoding="utf-8") as f:
+            chosen = json.load(f).get("repetitions") or {}  # what each step's pilot chose
         for st in workloads.steps():
             p = st.params["full"]
-            names = sorted(f"{pt.name}.r{rep}" for rep in range(1, p["reps"] + 1)
-                           for pt in st.points(p, self.Ctx()))
+            reps = chosen[st.name]["reps"] if st.name in chosen else p["reps"]
+            self.assertLessEqual(reps, p.get("max_reps", p["reps"]), st.name)
+            names = sorted(f"{pt.name}.r{rep}" for rep in range(1, reps + 1)
+                           for pt in st.points(p, self.Ctx()) if not (pt.once and rep > 1))
             stored = sorted(f"{x['point']}.r{x['rep']}" for x in ref if x["step"] == st.name
                             # this Ctx has no build: the external echo servers (peers' binaries) are absent
                             and x["tags"].get("system") not in echo.EXTERNAL)
