@@ -32,8 +32,8 @@ ORDER = 55
 FANOUT = 10
 # depth: the repeated points; depth_thr: threads'; depth_peers: what peers are
 # asked (their caps may lower it); full_tree: run once on corobench (M:1 own and
-# shared stacks, M:N) when deeper than depth, and once on threads as a limit
-# probe when deeper than depth_thr.  Why: the module note.
+# shared stacks, M:N) when deeper than depth, and then once on threads as a
+# limit probe.  Why: the module note.
 PARAMS = {"quick": {"reps": 2, "depth": 4, "depth_thr": 3, "depth_peers": 3, "full_tree": 4},
           "full": {"reps": 2, "depth": 5, "depth_thr": 5, "depth_peers": 6, "full_tree": 6}}
 KEYS = ("system", "depth")
@@ -78,7 +78,7 @@ def points(p, ctx):
         out += [_point("coro", p["full_tree"], limit_x=2.5, once=True),
                 _point("coro-mn2", p["full_tree"], limit_x=2.5, once=True),
                 _point("coro-shared", p["full_tree"], once=True)]
-    if p["full_tree"] > p["depth_thr"]:  # and on threads, once: where it stops is the data
+    if p["full_tree"] > max(p["depth"], p["depth_thr"]):  # and on threads, once: where it stops is the data
         out.append(Point(f"threads-d{p['full_tree']}", "threads", "skynet", _args(p["full_tree"]),
                          tags={"depth": p["full_tree"], "probe": "limit"}, once=True))
     return out

@@ -162,7 +162,7 @@ def _ratio(mine, theirs, better):
 
 # metric key -> (line on corobench's lead, the goal in words, what differs) against C++20
 CXX20_GOALS = {"switch": (1.0, "no slower than", "each corobench switch also saves and restores the coroutine's "
-                          "floating-point control state, which a C++20 task does not keep (docs/design.md, "
+                          "floating-point control state, which a C++20 task does not keep (the design notes, "
                           "Floating-point state)"),
                "spawn": (0.5, "within 2x of", "a C++20 frame is one allocation; a corobench coroutine also "
                          "takes a stack from its pool")}
