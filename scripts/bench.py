@@ -247,12 +247,12 @@ class Runner:
         wl, fn = peer_steps().get(st.name, (None, None))
         for rep in reps:
             if coro:
-                out += [(st.name, pt, rep) for pt in st.points(p, self.ctx) if not (pt.once and rep > 1)]
+                out += [(st.name, pt, rep) for pt in st.points(p, self.ctx) if pt.runs_in(rep)]
             for n, entry in (self.peer_list or []) if with_peers else []:
                 if wl not in entry.get("workloads", []):
                     continue
                 for pt in fn(p):
-                    if not (pt.once and rep > 1):
+                    if pt.runs_in(rep):
                         pt.name, pt.system, pt.workload = f"{n}-{pt.name}", n, wl
                         out.append(("peers", pt, rep))
         return out
@@ -326,7 +326,7 @@ class Runner:
             return pilot
         values = {}
         for sdir, pt, rep in done:
-            if pt.kind == "cli" and not pt.once:
+            if pt.kind == "cli" and not (pt.once or pt.upto):
                 v = result_value(os.path.join(self.run, "raw", sdir, f"{pt.name}.r{rep}.out"), st.metric)
                 values.setdefault(f"{sdir}/{pt.name}", []).append(v)
         why = pilot_mod.decide(values, pilot, p["max_reps"], seconds / pilot, p["budget_s"])

@@ -133,6 +133,8 @@ def headline_ratio(vals, better):
         return f"{r:.3g}× vs {best} ({word}; a count: no interval)", None, best
     word = {stats.MET: "better", stats.MISSED: "worse"}.get(stats.verdict(iv, 1.0), "inconclusive: the interval "
                                                                                   "holds 1")
+    if iv.low is None:
+        word = "inconclusive: a single repetition on a side gives no interval"
     return f"{ratios.ci_text(iv, ratios.p_value(rc, rb))} vs {best} ({word})", iv, best
 
 

@@ -58,6 +58,11 @@ class Point:
     limit_s: float = None  # or a limit of its own
     optional: bool = False  # a peer may refuse it (exit 2: skipped); a crash is still a failed point
     once: bool = False  # in the first repetition only
+    upto: int = 0  # or in the first `upto` repetitions only (0: every repetition)
+
+    def runs_in(self, rep):
+        """Whether the point runs in repetition `rep` (from 1)."""
+        return rep <= (1 if self.once else self.upto or rep)
 
 
 @dataclass

@@ -532,7 +532,7 @@ class Registry(unittest.TestCase):
             reps = chosen[st.name]["reps"] if st.name in chosen else p["reps"]
             self.assertLessEqual(reps, p.get("max_reps", p["reps"]), st.name)
             names = sorted(f"{pt.name}.r{rep}" for rep in range(1, reps + 1)
-                           for pt in st.points(p, self.Ctx()) if not (pt.once and rep > 1))
+                           for pt in st.points(p, self.Ctx()) if pt.runs_in(rep))
             stored = sorted(f"{x['point']}.r{x['rep']}" for x in ref if x["step"] == st.name
                             # this Ctx has no build: the external echo servers (peers' binaries) are absent
                             and x["tags"].get("system") not in echo.EXTERNAL)

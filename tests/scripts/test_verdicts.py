@@ -165,6 +165,11 @@ class Headline(unittest.TestCase):
         self.assertIn("vs go", head)
         self.assertNotIn("vs coro-shared", head)
 
+    def test_a_single_repetition_says_it_gives_no_interval(self):
+        text = report.ratio_text(self.vals(scaled(10), [20.0]), "lower")
+        self.assertIn("single repetition", text)
+        self.assertNotIn("interval holds 1", text)
+
     def test_a_count_that_is_not_a_limit_is_not_compared(self):
         v = self.vals(scaled(1e6), scaled(1e5), report.NOT_A_LIMIT)
         self.assertTrue(report.ratio_text(v, "higher").startswith("not compared"))
