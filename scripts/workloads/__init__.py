@@ -11,6 +11,9 @@ outside it names the workload:
                runs that workload is asked; the runner runs them in each
                repetition of the module's first step, after corobench's
                points (kept in raw/peers/)
+  PYTHON_POINTS optional fn(params, ctx, systems) -> [Point]: what the
+               section in the article's own language asks of the Python peers
+               (systems: those present), with that section's parameters
   tables(points) -> {table: (columns, rows)}: raw points reduced
   PLOTS        [Plot]: caption, gnuplot text, data(t, env[, points]) -> {file:
                text} (with points: per-repetition values, for intervals),
@@ -113,6 +116,11 @@ def peer_points():
         if hasattr(m, "PEER_POINTS"):
             out.append((m.PEER_POINTS[0], m.PEER_POINTS[1], m.STEPS[0].params))
     return out
+
+
+def python_points(p, ctx, systems):
+    """Every module's PYTHON_POINTS, in ORDER, for the Python peers present."""
+    return [pt for m in load() if hasattr(m, "PYTHON_POINTS") for pt in m.PYTHON_POINTS(p, ctx, systems)]
 
 
 def normalize(points):

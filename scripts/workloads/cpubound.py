@@ -68,6 +68,14 @@ def points(p, ctx):
     return out
 
 
+def python_points(p, ctx, systems):
+    """cpubound on the Python peers, for the section in the article's own
+    language (p: that section's parameters: tasks, work, wss)."""
+    return [Point(f"{s}-cpubound-t{t}", s, "cpubound", ["--tasks", t, "--total-work", p["work"], "--wss", p["wss"]],
+                  tags={"tasks": t}) for t in p["tasks"] for s in systems]
+
+
+PYTHON_POINTS = python_points
 STEPS = [Step("oversub", "oversubscription sweep: cpubound over T tasks x working set x work", PARAMS, points)]
 
 

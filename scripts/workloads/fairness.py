@@ -22,6 +22,17 @@ def points(p, ctx):
             for y in p["yields"] for be in ("coro", "threads")]
 
 
+def python_points(p, ctx, systems):
+    """The ticker on the Python peers beside as many never- or rarely-yielding
+    CPU-bound tasks as cores, for the section in the article's own language
+    (p: that section's parameters: yields, ms)."""
+    return [Point(f"{s}-ticker-y{y}", s, "fairness", ["--tasks", ctx.cores, "--period-us", PERIOD_US,
+                                                     "--yield-us", y, "--duration-ms", p["ms"]],
+                  tags={"yield_us": y, "period_us": PERIOD_US, "tasks": ctx.cores, "duration_ms": p["ms"]})
+            for y in p["yields"] for s in systems]
+
+
+PYTHON_POINTS = python_points
 STEPS = [Step("fairness", "fairness: ticker lateness vs yield interval", PARAMS, points, metric="late_p99_ns")]
 KEYS = ("system", "yield_us", "period_us")
 

@@ -12,18 +12,18 @@ import cbdata
 import claims
 import md
 import peers
-from workloads import Point, Step, article
+import workloads
+from workloads import Step, article
 
 ORDER = 85
 PY = ("asyncio", "pythreads")
 # A Python point is mostly the interpreter's start-up,
 # so there are few of them: Python runs a cpubound step in microseconds where
 # C takes nanoseconds, hence little work; the task counts are one, the core
-# count and four times it; the ticker's period is corobench's fairness
-# period. The quick run keeps what claims 4 and 6 need.
+# count and four times it; the ticker runs beside as many CPU-bound tasks as
+# cores. The quick run keeps what claims 4 and 6 need.
 PARAMS = {"quick": {"reps": 3, "tasks": [1, 2], "work": 3000, "wss": 4096, "yields": [0], "ms": 40},
           "full": {"reps": 5, "tasks": [1, 2, 8], "work": 12000, "wss": 4096, "yields": [0, 1000], "ms": 100}}
-PERIOD_US = 1000
 NOT_A_LIMIT = "all requested, not a limit"
 
 
@@ -35,14 +35,9 @@ def _available(system, build):
 
 
 def points(p, ctx):
-    """One repetition: both systems back to back at every point."""
-    py = [s for s in PY if _available(s, ctx.build)]
-    out = [Point(f"{s}-cpubound-t{t}", s, "cpubound", ["--tasks", t, "--total-work", p["work"], "--wss", p["wss"]],
-                 tags={"tasks": t}) for t in p["tasks"] for s in py]
-    return out + [Point(f"{s}-ticker-y{y}", s, "fairness", ["--tasks", ctx.cores, "--period-us", PERIOD_US,
-                                                             "--yield-us", y, "--duration-ms", p["ms"]],
-                        tags={"yield_us": y, "period_us": PERIOD_US, "tasks": ctx.cores, "duration_ms": p["ms"]})
-                  for y in p["yields"] for s in py]
+    """One repetition: both systems back to back at every point; the points
+    are the workloads' own (PYTHON_POINTS)."""
+    return workloads.python_points(p, ctx, [s for s in PY if _available(s, ctx.build)])
 
 
 STEPS = [Step("pylang", "the article's language: cpubound and a ticker's lateness on asyncio and Python threads",

@@ -19,6 +19,7 @@ if importlib.util.find_spec("scipy") is None:  # the intervals: Debian's python3
 import claims  # noqa: E402
 import ctestrun  # noqa: E402
 import workloads  # noqa: E402
+from workloads import fairness as FA  # noqa: E402
 from workloads import pylang as PL  # noqa: E402
 
 ENV = {"cores": 2}
@@ -101,7 +102,7 @@ def ticker(a_us=(100000,) * 5, t_us=(5500,) * 5, gil_ns=5000000, y1000=(1500,) *
         p50 = (lambda v: v * 1000) if s == "pythreads" else (lambda v: v * 500)
         out += [point("pylang", f"{s}-ticker-y{y}", r, {"late_p99_ns": v * 1000 * (2 if s == "pythreads" else 1),
                                                          "late_p50_ns": p50(v), **extra},
-                      tasks=2, period_us=PL.PERIOD_US, yield_us=y, duration_ms=ms) for r, v in zip(REPS, vals)]
+                      tasks=2, period_us=FA.PERIOD_US, yield_us=y, duration_ms=ms) for r, v in zip(REPS, vals)]
     return out
 
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """corobench-asyncio: the Python asyncio peer of corobench. Runs switch, spawn,
-prodcons, cpubound, fairness, skynet and the article's programs on asyncio and prints the same result as
+prodcons, skynet, the article's programs and the workloads it shares with the
+Python threads peer (wl_*.py) on asyncio and prints the same result as
 `corobench <workload> --json` (bench/result.schema.json). Standard library only."""
 
 import asyncio
@@ -10,8 +11,6 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import article as A  # noqa: E402
-import cpu  # noqa: E402
-import cpuwork as C  # noqa: E402
 import opts as O  # noqa: E402
 import result as R  # noqa: E402
 import workloads as W  # noqa: E402
@@ -32,10 +31,6 @@ WORKLOADS = {
                   O.uint("items", 100000, 1, 10000000000, "items in all"),
                   O.uint("work-ns", 0, 0, 100000000, "busy work per consumed item, ns")],
                  W.prodcons, None),
-    "cpubound": ("fixed CPU work split over T tasks on one event loop",
-                 C.cpubound_opts("task"), cpu.cpubound, None),
-    "fairness": ("a ticker's lateness beside CPU-bound tasks that await asyncio.sleep(0) every --yield-us",
-                 C.fairness_opts("task"), cpu.fairness, None),
     "skynet": ("every task starts --fanout child tasks down to fanout^depth leaves; sums come back up",
                [O.uint("depth", 6, 0, 12, "levels below the root (leaves: fanout^depth)"),
                 O.uint("fanout", 10, 2, 1000, "children per task")], W.skynet, None),
@@ -46,6 +41,8 @@ WORKLOADS = {
                  O.uint("capacity", 0, 0, 1000000000, "queue capacity (0 = unbounded)")],
                 None, "program"),
 }
+SHARED = W.shared()
+WORKLOADS.update((n, (m.summary("task"), m.opts("task"), m.on_asyncio, None)) for n, m in SHARED.items())
 
 
 def usage():
@@ -58,8 +55,8 @@ def cross_check(name, p):
     """Checks that span options; raises UsageError."""
     if name == "spawn" and p["alive"] and p["n"] > 10000000:
         raise O.UsageError(f"--n: with --alive, expected an integer in [1, 10000000], got '{p['n']}'")
-    if name == "fairness":
-        C.check_fairness(p)
+    if name in SHARED:
+        SHARED[name].check(p)
     if name == "skynet" and p["fanout"] ** p["depth"] > 100000000:
         raise O.UsageError(f"--depth: --fanout ^ --depth must be at most 100000000 leaves, "
                            f"got {p['fanout']} ^ {p['depth']}")

@@ -5,10 +5,34 @@ the tasks recorded, after the clock stops, because a pure-Python FNV per
 operation would cost more than the operation being measured."""
 
 import asyncio
+import glob
+import importlib
+import os
 import resource
+import sys
 import time
 
 import result as R
+
+
+def shared():
+    """The workloads both Python peers run, one module each (wl_<name>.py
+    beside this file): name -> module. A module has NAME, summary(unit) and
+    opts(unit) (unit: 'task' or 'thread'), check(params) (raises
+    opts.UsageError), on_asyncio(params, result) (a coroutine) and
+    on_threads(params, result). Found by name so that a new one is one file."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    out = {}
+    for path in sorted(glob.glob(os.path.join(here, "wl_*.py"))):
+        m = importlib.import_module(os.path.basename(path)[:-3])
+        out[m.NAME] = m
+    return out
+
+
+def gil_interval_ns():
+    """The GIL's switch interval: how long a thread that wants the GIL waits
+    before it asks the holder to drop it (reported by the threads peer)."""
+    return round(sys.getswitchinterval() * 1e9)
 
 
 def rusage():

@@ -2,7 +2,8 @@
 """corobench-pythreads: the CPython threads peer of corobench, the article's
 own counterpart of asyncio: threading.Thread, queue.Queue, Event and
 Condition under the GIL. Runs the article's programs, switch, spawn (--alive),
-prodcons, cpubound, fairness and skynet, and prints the same result as
+prodcons, skynet and the workloads it shares with asyncio (../asyncio/wl_*.py),
+and prints the same result as
 `corobench <workload> --json` (bench/SCHEMA.md). Standard library only; the
 option parsing and result modules are the asyncio peer's.
 
@@ -18,14 +19,13 @@ import threading
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.join(HERE, "..", "asyncio")]
 
-import cpuwork as C  # noqa: E402
 import opts as O  # noqa: E402
 import pt_article  # noqa: E402
-import pt_cpu  # noqa: E402
 import pt_prodcons  # noqa: E402
 import pt_skynet  # noqa: E402
 import pt_switch_spawn as SS  # noqa: E402
 import result as R  # noqa: E402
+import workloads as AW  # noqa: E402
 
 PROG = "corobench-pythreads"
 BACKEND = "pythreads"
@@ -48,10 +48,6 @@ WORKLOADS = {
                   O.uint("items", 100000, 1, 10000000000, "items in all"),
                   O.uint("work-ns", 0, 0, 100000000, "busy work per consumed item, ns")],
                  pt_prodcons.prodcons),
-    "cpubound": ("fixed CPU work split over T threads: oversubscription under the GIL",
-                 C.cpubound_opts("thread"), pt_cpu.cpubound),
-    "fairness": ("a ticker's lateness beside CPU-bound threads (the GIL's switch interval)",
-                 C.fairness_opts("thread"), pt_cpu.fairness),
     "skynet": ("every thread starts --fanout children down to fanout^depth leaves; sums return",
                [O.uint("depth", 4, 0, 12, "levels below the root (leaves = fanout^depth)"),
                 O.uint("fanout", 10, 2, 1000, "children per thread"), STACK], pt_skynet.skynet),
@@ -61,6 +57,8 @@ WORKLOADS = {
                  O.uint("n", 6, 1, 10000000000, "countdown start"),
                  O.uint("capacity", 0, 0, 1000000000, "queue capacity (0 = unbounded)")], None),
 }
+SHARED = AW.shared()
+WORKLOADS.update((n, (m.summary("thread"), m.opts("thread"), m.on_threads)) for n, m in SHARED.items())
 
 
 def cross_check(name, p):
@@ -68,8 +66,8 @@ def cross_check(name, p):
     if name == "spawn" and p["alive"] and p["n"] > 10000000:
         raise O.UsageError(f"--n: with --alive, expected an integer in [1, 10000000], "
                            f"got '{p['n']}'")
-    if name == "fairness":
-        C.check_fairness(p)
+    if name in SHARED:
+        SHARED[name].check(p)
     if name == "skynet" and p["fanout"] ** p["depth"] > 100000000:
         raise O.UsageError(f"--depth: fanout^depth must be at most 100000000 leaves, "
                            f"got {p['fanout']}^{p['depth']}")

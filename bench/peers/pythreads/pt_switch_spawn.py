@@ -12,7 +12,6 @@ and task ids are recorded and hashed after the clock stops."""
 import threading
 import time
 
-import pt_cpu
 import result as R
 import workloads as AW  # the asyncio peer's rusage() and tags
 
@@ -73,7 +72,7 @@ def switch(p, res):
     res.checksum = AW.switch_checksum(seen, switches)
     res.results.update(switches=switches, wall_ns=wall, ns_per_switch=wall / switches,
                        vol_csw=v1 - v0, invol_csw=i1 - i0,
-                       gil_switch_interval_ns=pt_cpu.gil_interval_ns())
+                       gil_switch_interval_ns=AW.gil_interval_ns())
 
 
 def spawn(p, res):
