@@ -84,7 +84,7 @@ def ci_text(iv, p=None, unit="×"):
     """'3.05× [2.9, 3.2], p = 0.008' for the report: estimate, 95% interval, Mann-Whitney p."""
     if iv is None:
         return "—"
-    return iv.text() + unit + ("" if p is None else f", p = {p:.2g}")
+    return iv.text(unit=unit) + ("" if p is None else f", p = {p:.2g}")
 
 
 def p_text(a, b):

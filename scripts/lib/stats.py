@@ -53,11 +53,12 @@ class Interval:
     n: int
     paired: bool
 
-    def text(self, fmt="{:.3g}"):
+    def text(self, fmt="{:.3g}", unit=""):
+        """'3.05 [2.9, 3.2]×', or '3.05× (no interval: 1 repetition)'."""
         est = fmt.format(self.estimate)
         if self.low is None:
-            return f"{est} (no interval: {self.n} repetition{'s' if self.n != 1 else ''})"
-        return f"{est} [{fmt.format(self.low)}, {fmt.format(self.high)}]"
+            return f"{est}{unit} (no interval: {self.n} repetition{'s' if self.n != 1 else ''})"
+        return f"{est} [{fmt.format(self.low)}, {fmt.format(self.high)}]{unit}"
 
 
 def _clean(values):

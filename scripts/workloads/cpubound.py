@@ -338,7 +338,7 @@ def many_tasks_target(t, env):
         else:
             ivs[w] = _iv(mn[w], tr)
             parts.append(f"{w} B: {cbdata.fnum(mn[w]['median'])} vs {cbdata.fnum(tr['median'])} units/s = "
-                         + (ivs[w].text() + "×" if ivs[w] else "no ratio"))
+                         + (ivs[w].text(unit="×") if ivs[w] else "no ratio"))
     iv = deciding(list(ivs.values()), 1.0)
     if iv is None:
         return stats.target(SECTION, MANY, None, 1.0, why="nothing to compare: " + "; ".join(parts))
@@ -391,7 +391,8 @@ def _claim4_wss(fits, rows, w, cores):
     pct = "{:.0%}"
     ev = (f"wss {w} B, threads T={cores} → T={top['tasks']}: time per step {base['b_ns']:.3g} → "
           f"{top['b_ns']:.3g} ns, ×{slow.text() if slow else 'no ratio'}; fixed cost per task "
-          f"{top['task_iv'].text()} µs at T={top['tasks']} (vs {base['task_iv'].text()} at T={cores}), "
+          f"{top['task_iv'].text(unit=' µs')} at T={top['tasks']} "
+          f"(vs {base['task_iv'].text(unit=' µs')} at T={cores}), "
           f"{share.text(pct) if share else 'no share'} of the window at {top['work']} steps; whole window "
           f"×{loss.text() if loss else 'no ratio'}")
     co = _fit_at(fits, "coro", w, top["tasks"])
@@ -399,7 +400,7 @@ def _claim4_wss(fits, rows, w, cores):
     if co and co_base:
         cs = stats.ratio_interval(co["b_by_rep"], co_base["b_by_rep"])
         ev += (f"; coroutines M:1 over the same T: time per step ×{cs.text() if cs else 'no ratio'}, fixed cost "
-               f"{co['task_iv'].text()} µs per task")
+               f"{co['task_iv'].text(unit=' µs')} per task")
     tried = max((r["tasks"] for r in rows if r["system"] == "threads" and r["wss"] == w), default=0)
     if top["tasks"] < tried:
         err = next((r["error"] for r in rows if r["system"] == "threads" and r["wss"] == w and r["tasks"] == tried),
@@ -595,7 +596,7 @@ def start_pin_section(t, points, env):
         iv = _iv(p, q) if q and q["median"] and p["median"] else None
         mw = stats.mann_whitney_p(list(p["by_rep"].values()), list(q["by_rep"].values())) if q else None
         prs.append((systems.label(p["system"]), p["wss"], p["tasks"], cbdata.fnum(q["median"] if q else None),
-                    cbdata.fnum(p["median"]), iv.text() + "×" if iv else "not comparable",
+                    cbdata.fnum(p["median"]), iv.text(unit="×") if iv else "not comparable",
                     f"{mw:.2g}" if mw is not None else None))
     if not prs:
         out.append("Pinned vs unpinned (2 M:N workers, and the static split on 2 threads): not measured in this "

@@ -160,7 +160,7 @@ def reading(t, env):
     fr = {k: iv for k, iv in floor_ratios(t).items() if k[1] == hi and iv is not None}
     if fr:
         s += (f" Against the {systems.label(FLOOR)} at {hi} connections (requests/s ratio, 95% interval): "
-              + ", ".join(f"{systems.label(be)} {iv.text()}×" for (be, _), iv in sorted(fr.items())) + ".")
+              + ", ".join(f"{systems.label(be)} {iv.text(unit='×')}" for (be, _), iv in sorted(fr.items())) + ".")
     return s
 
 
@@ -205,7 +205,7 @@ def floor_table(t):
     if not fr:
         return [f"Requests/s against the {label}: not measured in this run.\n"]
     cs = sorted({c for _, c in fr})
-    rows = [(systems.label(s),) + tuple("—" if fr.get((s, c)) is None else fr[(s, c)].text() + "×" for c in cs)
+    rows = [(systems.label(s),) + tuple("—" if fr.get((s, c)) is None else fr[(s, c)].text(unit="×") for c in cs)
             for s in systems.order({s for s, _ in fr})]
     return ([f"Requests/s as a ratio of the {label} (1 = as fast as the floor; median of the repetitions "
              "paired with the floor's, 95% bootstrap interval):\n"]

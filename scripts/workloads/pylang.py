@@ -168,7 +168,7 @@ def table(t):
     for (key, what, unit, better, *_), a, th, iv, p in compared(t):
         n = f"{min(a['n_ok'], th['n_ok'])}{' paired' if iv and iv.paired else ''}" if a and th else "—"
         body.append([f"{what} ({better} is better)", _cell(a, unit), _cell(th, unit),
-                     iv.text() + "×" if iv else "not measured", "—" if p is None else f"{p:.3g}", n])
+                     iv.text(unit="×") if iv else "not measured", "—" if p is None else f"{p:.3g}", n])
         if key == "memory":
             body.append(_alive(t))
     return md.table(("workload", "asyncio", "Python threads", "asyncio's advantage [95% interval]",
@@ -344,13 +344,13 @@ def claim4(t, points, env):
     busy = cbdata.median([cbdata.res(p, "cpu_ns") / cbdata.res(p, "wall_ns") for p in many["ok"]
                           if cbdata.res(p, "cpu_ns") is not None and cbdata.res(p, "wall_ns")])
     ev = (f"Python threads, the same total work: {k} threads {cbdata.fnum(many['median'], 'units/s')}, speedup over "
-          f"1 thread {iv.text()}× on {cores} cores" + (f", CPUs kept busy {busy:.2f}" if busy is not None else ""))
+          f"1 thread {iv.text(unit='×')} on {cores} cores" + (f", CPUs kept busy {busy:.2f}" if busy is not None else ""))
     if tiv and PARAMS["full"]["tasks"][-1] != k:
-        ev += f"; {PARAMS['full']['tasks'][-1]} threads: {tiv.text()}×"
+        ev += f"; {PARAMS['full']['tasks'][-1]} threads: {tiv.text(unit='×')}"
     ctl = st.ratio_interval(thr, asy) if asy else None
     if ctl:
-        ev += (f"; asyncio {k} tasks vs 1 (one thread by design): {aiv.text()}×, threads' speedup over asyncio's "
-               f"{ctl.text()}×")
+        ev += (f"; asyncio {k} tasks vs 1 (one thread by design): {aiv.text(unit='×')}, threads' speedup over asyncio's "
+               f"{ctl.text(unit='×')}")
     v = st.verdict(iv, GAIN_LINE, "at_most")
     if v == st.MISSED and (ctl is None or st.verdict(ctl, GAIN_LINE) != st.MET):
         v = st.INCONCLUSIVE  # no parallelism beyond what the control shows without any
@@ -371,7 +371,7 @@ def claim5(t, points, env):
     ev = (f"OS context switches per task switch (getrusage, median): asyncio {a_csw:.3g}, Python threads "
           + ("—" if t_csw is None else f"{t_csw:.3g}") + f"; time per switch: asyncio "
           f"{cbdata.fnum(a['median'], 'ns')}, Python threads {cbdata.fnum(th['median'], 'ns')}, threads' over "
-          f"asyncio's {iv.text()}×")
+          f"asyncio's {iv.text(unit='×')}")
     rule = (f"holds if asyncio's switches involve at most {CSW_LINE} OS context switches each and the 95% interval "
             "of threads' time per switch over asyncio's lies wholly above 1; does not hold if asyncio's involve more "
             "or the interval lies wholly below 1; inconclusive if it straddles 1")
@@ -417,9 +417,9 @@ def claim6(t, points, env):
     starved = st.ratio_interval(a["by_rep"], {r: run - period for r in a["by_rep"]})
     held = st.ratio_interval(p50, {r: bound for r in p50})
     ev = (f"a ticker every {cbdata.fus(period)} beside {k} CPU-bound tasks of {cbdata.fus(run)} each that never "
-          f"yield: asyncio's p99 lateness {cbdata.fus(a['median'])}, {starved.text()}× a task's run less one period; "
+          f"yield: asyncio's p99 lateness {cbdata.fus(a['median'])}, {starved.text(unit='×')} a task's run less one period; "
           f"Python threads' median lateness {cbdata.fus(cbdata.median(list(p50.values())))} (p99 "
-          f"{cbdata.fus(th['median'])}), {held.text()}× the GIL's hand-over {k} × {cbdata.fus(gil)} + "
+          f"{cbdata.fus(th['median'])}), {held.text(unit='×')} the GIL's hand-over {k} × {cbdata.fus(gil)} + "
           f"{cbdata.fus(period)} = {cbdata.fus(bound)}")
     ya = rows_of(t, f"ticker-y{PARAMS['full']['yields'][-1]}")[0]
     if ya and ya["median"] is not None:

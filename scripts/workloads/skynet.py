@@ -5,12 +5,12 @@ corobench (own stacks M:1 and M:N, shared stack), threads and the peers.
 Tree sizes.  A task that gets a fresh stack pays for first touching it (a
 page fault, dear on a virtual machine), so a system that gives every task its
 own stack (corobench's own stacks, Boost.Fiber, threads) spends far longer on
-the full tree of 1,111,111 tasks than a small tree's time per task predicts;
-the full run's budget holds that tree once, not per repetition.  So
-corobench's repeated points run a smaller tree (depth), corobench runs the
-full tree once on M:1 with its own stacks, on M:N and on the shared stack,
-and the peers are asked the full tree in the full run (a smaller one in the
-quick run), the manifest capping those whose full tree does not fit a point's
+the full tree of 1,111,111 tasks than a small tree's time per task predicts.
+So corobench runs a smaller tree (depth) beside the full one, on M:1 with its
+own stacks, on M:N and on the shared stack, both in every repetition (the
+full tree's interval is what the report sets against the peers), and the
+peers are asked the full tree in the full run (a smaller one in the quick
+run), the manifest capping those whose full tree does not fit a point's
 limit.  Threads run a smaller tree (depth_thr), and the full tree once as a
 limit probe (tag probe=limit): a thread per task meets the machine's thread
 and memory-mapping limits long before a million, and where the probe stopped
@@ -31,11 +31,12 @@ from workloads import Plot, Point, Step
 ORDER = 55
 FANOUT = 10
 # depth: the repeated points; depth_thr: threads'; depth_peers: what peers are
-# asked (their caps may lower it); full_tree: run once on corobench (M:1 own and
-# shared stacks, M:N) when deeper than depth, and then once on threads as a
-# limit probe.  Why: the module note.
+# asked (their caps may lower it); full_tree: run on corobench (M:1 own and
+# shared stacks, M:N) when deeper than depth, and once on threads as a limit
+# probe.  Why: the module note.  Three repetitions in the full run: the fewest
+# that give a median an interval.
 PARAMS = {"quick": {"reps": 2, "depth": 4, "depth_thr": 3, "depth_peers": 3, "full_tree": 4},
-          "full": {"reps": 2, "depth": 5, "depth_thr": 5, "depth_peers": 6, "full_tree": 6}}
+          "full": {"reps": 3, "depth": 5, "depth_thr": 5, "depth_peers": 6, "full_tree": 6}}
 KEYS = ("system", "depth")
 FNV_OFFSET, FNV_PRIME, MASK = 0xCBF29CE484222325, 0x100000001B3, (1 << 64) - 1
 # Published figures, for context only (other machines, other years).
@@ -68,16 +69,16 @@ def _point(system, depth, **kw):
 
 def points(p, ctx):
     # corobench M:1 also on the peers' smaller tree (quick), so that every
-    # pair meets on one tree; a deeper peers' tree is the full one, run once
+    # pair meets on one tree; a deeper peers' tree is the full one, run
     # below
     out = [_point(s, p["depth"]) for s in ("coro", "coro-mn2", "coro-shared")]
     if p["depth_peers"] < p["depth"]:
         out += [_point(s, p["depth_peers"]) for s in ("coro", "coro-shared")]
     out.append(_point("threads", p["depth_thr"]))
-    if p["full_tree"] > p["depth"]:  # the full tree once on corobench: does it hold it?
-        out += [_point("coro", p["full_tree"], limit_x=2.5, once=True),
-                _point("coro-mn2", p["full_tree"], limit_x=2.5, once=True),
-                _point("coro-shared", p["full_tree"], once=True)]
+    if p["full_tree"] > p["depth"]:  # the full tree on corobench: does it hold it, how fast?
+        out += [_point("coro", p["full_tree"], limit_x=2.5),
+                _point("coro-mn2", p["full_tree"], limit_x=2.5),
+                _point("coro-shared", p["full_tree"])]
     if p["full_tree"] > max(p["depth"], p["depth_thr"]):  # and on threads, once: where it stops is the data
         out.append(Point(f"threads-d{p['full_tree']}", "threads", "skynet", _args(p["full_tree"]),
                          tags={"depth": p["full_tree"], "probe": "limit"}, once=True))
@@ -124,6 +125,8 @@ def tables(points):
         ok = [p for p in ps if p["status"] == "ok"]
         r = cbdata.row(KEYS, (s, d), ps, metric)
         r["values"] = [metric(p) for p in sorted(ok, key=lambda p: p["rep"]) if metric(p) is not None]
+        r["by_rep"] = cbdata.by_rep(ok, metric)  # the headline ratio's interval
+        r["step"] = ps[0]["step"] if len({p["step"] for p in ps}) == 1 else None
         r["limit"] = bool(ps) and all(cbdata.limit_reached(p) for p in ps if p["status"] != "ok")
         r["tasks"] = expected(FANOUT, d)[0] if d is not None else None
         r["requested"] = max((cbdata.num(p["tags"].get("depth")) or 0 for p in ps), default=None)
@@ -259,7 +262,7 @@ def published(t):
 
 def headline(t):
     return [("skynet, time per task", "ns/task", "lower",
-             {s: (r["median"], f"depth {r['depth']}") for s, r in common_rows(t).items()})]
+             {s: (r["median"], f"depth {r['depth']}", r) for s, r in common_rows(t).items()})]
 
 
 PLOTS = [Plot("skynet", "skynet: time per task", """

@@ -86,6 +86,16 @@ class Skynet(unittest.TestCase):
         self.assertEqual(len(csv.strip().splitlines()), 3)
         self.assertIn("2.95×", skynet.reading(t, {}))
 
+    def test_headline_ratio_has_an_interval_from_the_repetitions(self):
+        import ratios
+        pts = [sky("coro", 6, r, v) for r, v in ((1, 100.0), (2, 110.0), (3, 105.0))]
+        pts += [sky("go", 6, r, v, peer=True) for r, v in ((1, 300.0), (2, 320.0), (3, 310.0))]
+        (_, _, better, vals), = skynet.headline(skynet.tables(pts))
+        iv = ratios.interval(vals["coro"][2], vals["go"][2], better)
+        self.assertAlmostEqual(iv.estimate, 310.0 / 105.0)
+        self.assertIsNotNone(iv.low, "three repetitions a side give an interval")
+        self.assertFalse(iv.paired, "the peers step is another moment: unpaired")
+
     def test_systems_are_set_against_each_other_on_one_tree(self):
         pts = [sky("coro", 4, r, 900.0) for r in (1, 2)] + [sky("coro", 3, r, 100.0) for r in (1, 2)]
         pts += [sky(s, 3, r, 300.0, peer=True) for s in ("go", "cxx20") for r in (1, 2)]

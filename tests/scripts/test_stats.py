@@ -45,7 +45,9 @@ class RatioInterval(unittest.TestCase):
         iv = stats.ratio_interval([3.0], [1.0])
         self.assertIsNone(iv.low)
         self.assertIn("no interval", iv.text())
+        self.assertEqual(iv.text(unit="×"), "3× (no interval: 1 repetition)", "the unit stays with its number")
         self.assertEqual(stats.verdict(iv, 2), stats.INCONCLUSIVE)
+        self.assertEqual(stats.Interval(3.0, 2.5, 3.5, 5, True).text(unit="×"), "3 [2.5, 3.5]×")
 
     def test_unusable_input(self):
         self.assertIsNone(stats.ratio_interval([], [1.0]))
