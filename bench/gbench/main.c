@@ -66,6 +66,7 @@ int main(int argc, char **argv) {
     bm_register_coro_switch();
 #endif
 #ifdef BM_WITH_SYSTEM
+    bm_register_fpstate();
 #ifdef BM_HAVE_FCONTEXT
     bm_register_fcontext();
 #endif

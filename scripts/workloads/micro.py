@@ -2,6 +2,7 @@
 switch, spawn and queue hand-off per primitive, fcontext included."""
 import cbdata
 import md
+import plotdata
 from workloads import Point, Step
 
 ORDER = 10
@@ -63,6 +64,17 @@ def tables(points):
     return {"gbench": (("name", "median_ns", "min_ns", "max_ns", "n", "processes", "items_per_s"), rows)}
 
 
+def alone_text(t, name):
+    """'4.9 [4.87, 4.95] ns' : one Google Benchmark case's median ns with its
+    95% interval over every sample, or None when it did not run."""
+    r = next((r for r in t.get("gbench", (None, []))[1] if r["name"] == name and r.get("samples")), None)
+    mi = plotdata.median_interval(r["samples"]) if r else None
+    if mi is None:
+        return None
+    med, lo, hi = mi
+    return f"{med:.3g} [{lo:.3g}, {hi:.3g}] ns" if hi > lo else f"{med:.3g} ns (no interval)"
+
+
 def kind(name):
     """switch | spawn | queue | other, from a Google Benchmark name."""
     n = name.lower()
@@ -107,7 +119,8 @@ def words(name):
     parts = name.split("/")
     if len(parts) != 3:
         return {"switch/fcontext": "Boost.Context jump_fcontext",
-                "switch/swapcontext": "glibc swapcontext"}.get(name, name)
+                "switch/swapcontext": "glibc swapcontext",
+                "switch/fpstate": "FP control state save+restore, no switch"}.get(name, name)
     what, who, case = parts
     if who in ("coro", "coro_ucontext"):
         on = " (ucontext)" if who == "coro_ucontext" else ""

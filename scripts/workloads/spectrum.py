@@ -16,7 +16,7 @@ import md
 import peers
 import stats
 import systems
-from workloads import skynet
+from workloads import micro, skynet
 
 ORDER = 95
 STEPS = []
@@ -192,6 +192,9 @@ def targets(t, env):
                 if key not in CXX20_GOALS:
                     continue
                 line, goal, differs = CXX20_GOALS[key]
+                fp = micro.alone_text(t, "switch/fpstate") if key == "switch" else None
+                if fp:
+                    differs += f"; those instructions alone, without a switch, take {fp} (Google Benchmark, this run)"
                 out.append(stats.target("corobench coroutines against every kind",
                                         f"{title}: coro M:1 {goal} {systems.label(s)}", iv, line, "at_least",
                                         lead and f"{lead}; {differs}"))

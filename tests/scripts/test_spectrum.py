@@ -137,6 +137,13 @@ class Spectrum(unittest.TestCase):
         self.assertIn("is ahead", cx["measured"])
         self.assertEqual(v["context switch: coro M:1 ahead of Rust Tokio (current_thread)"]["verdict"],
                          stats.INCONCLUSIVE)
+        self.assertNotIn("alone", cx["measured"], "no Google Benchmark run: nothing measured to cite")
+        # the FP control state's instructions measured alone are cited beside the gap
+        t = spectrum.tables(pts) | skynet.tables(pts)
+        t["gbench"] = (("name", "samples"), [{"name": "switch/fpstate", "samples": [4.9, 5.0, 5.1, 4.8, 5.0]}])
+        cx = {r["target"]: r for r in spectrum.targets(t, {})}[cx["target"]]
+        self.assertRegex(cx["measured"], r"those instructions alone, without a switch, take 5 \[4\.8\d*, 5\.1\d*\] ns")
+        self.assertEqual(cx["verdict"], stats.MISSED, "an explanation does not change the verdict")
 
     def test_cxx20_goals(self):
         # spawn + join within 2x of C++20's: 1.5x slower meets it, 3x misses
