@@ -180,6 +180,15 @@ def why_missing(p, build, path=MANIFEST):
     return _probe_fails(p, build)
 
 
+def present(name, build, path=MANIFEST):
+    """Whether the peer `name` can run from this build (False for a name the
+    manifest does not have, or a manifest that cannot be read)."""
+    try:
+        return why_missing(peer(name, path), build, path) is None
+    except (OSError, ValueError, KeyError):
+        return False
+
+
 def available(build, path=MANIFEST):
     """{peer name: None when it can run from this build, else the reason}."""
     return {p["name"]: why_missing(p, build, path) for p in load(path)}

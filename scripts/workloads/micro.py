@@ -78,6 +78,8 @@ def alone_text(t, name):
 def kind(name):
     """switch | spawn | queue | other, from a Google Benchmark name."""
     n = name.lower()
+    if n == "switch/fpstate":  # part of a switch's work, alone: not a switch to rank beside the others
+        return "other"
     if "spawn" in n or "create" in n:
         return "spawn"
     if "queue" in n or "handoff" in n:
@@ -119,8 +121,7 @@ def words(name):
     parts = name.split("/")
     if len(parts) != 3:
         return {"switch/fcontext": "Boost.Context jump_fcontext",
-                "switch/swapcontext": "glibc swapcontext",
-                "switch/fpstate": "FP control state save+restore, no switch"}.get(name, name)
+                "switch/swapcontext": "glibc swapcontext"}.get(name, name)
     what, who, case = parts
     if who in ("coro", "coro_ucontext"):
         on = " (ucontext)" if who == "coro_ucontext" else ""

@@ -3,6 +3,7 @@ CPU work per item, on coroutines M:1 and M:N and threads; peers at 1 x 1."""
 import math
 
 import cbdata
+import peers
 import plotdata
 import ratios
 import stats
@@ -43,7 +44,33 @@ def peer_points(p):
                         "--work-ns", 0]) for cap in (1, 1024)]
 
 
-STEPS = [Step("prodcons", "producer-consumer sweep: P x C x capacity x per-item work", PARAMS, points)]
+# The hand-off targets' own step: one producer, one consumer, no work, at
+# capacities 1 and 1024, on corobench M:1 and M:N and on Go (GOMAXPROCS 1 and
+# 2), back to back in every repetition and repeated far more than the sweep's
+# many points can be.  Why: a pair spread over two workers lands on one worker
+# or on both from run to run, so a median of a few runs moves; the sweep's
+# repetitions and the peers step's are minutes apart, so their ratio cannot
+# be paired either.  Every system moves the same items, enough that a run
+# lasts tens of milliseconds, not a few (a scheduler tick).
+HANDOFF = {"quick": {"reps": 3, "items": 50000}, "full": {"reps": 20, "items": 2000000}}
+HANDOFF_SYSTEMS = ("coro", "coro-mn2", "go", "go-mp2")
+
+
+def handoff_points(p, ctx):
+    out = []
+    for cap in (1, 1024):
+        for be in HANDOFF_SYSTEMS:
+            if not be.startswith("coro") and not peers.present(be, ctx.build):
+                continue
+            out.append(Point(f"{be}-1x1-c{cap}", be, "prodcons", ["--producers", 1, "--consumers", 1, "--capacity",
+                                                                   cap, "--items", p["items"], "--work-ns", 0],
+                             tags={"p": 1, "c": 1, "capacity": cap, "work_ns": 0}))
+    return out
+
+
+STEPS = [Step("prodcons", "producer-consumer sweep: P x C x capacity x per-item work", PARAMS, points),
+         Step("handoff", "queue hand-off, 1 producer x 1 consumer: corobench M:1 and M:N against Go, paired",
+              HANDOFF, handoff_points, fixed_reps=True, metric="items_per_s")]
 PEER_POINTS = ("prodcons", peer_points)
 
 
@@ -52,7 +79,25 @@ def tables(points):
     pcs += list(cbdata.group(points, "peers", KEYS, lambda p: "-prodcons-" in p["point"]).items())
     rows = [cbdata.row(KEYS, (k[0],) + tuple(cbdata.num(x) for x in k[1:]), ps, lambda p: cbdata.res(p, "items_per_s"))
             for k, ps in pcs]
-    return {"prodcons": (KEYS + ("median", "min", "max", "n_ok", "n_failed", "error"), rows)}
+    hand = [cbdata.row(("system", "capacity"), (k[0], cbdata.num(k[1])), ps, lambda p: cbdata.res(p, "items_per_s"))
+            for k, ps in cbdata.group(points, "handoff", ("system", "capacity")).items()]
+    return {"prodcons": (KEYS + ("median", "min", "max", "n_ok", "n_failed", "error"), rows),
+            "handoff": (("system", "capacity", "median", "min", "max", "n_ok", "n_failed", "error"), hand)}
+
+
+def handoff(t, cap):
+    """{system: row} that the hand-off targets read at that capacity: the
+    hand-off step's, or, in a run made before it existed, the sweep's and the
+    peers step's 1 x 1 points without work."""
+    rows = {r["system"]: r for r in t.get("handoff", ((), []))[1] if r["capacity"] == cap and r["median"] is not None}
+    return rows or one_to_one(t, cap)
+
+
+def _source(a, b):
+    """Where a ratio's two rows come from, for its target's line."""
+    if a.get("step") == b.get("step") == "handoff":
+        return f"; hand-off step, {min(len(a['by_rep']), len(b['by_rep']))} repetitions paired"
+    return ""
 
 
 def one_to_one(t, cap, w=0):
@@ -68,14 +113,9 @@ def headline(t):
 
 def targets(t, env):
     g = cbdata.fnum
-    c1024, c1 = one_to_one(t, 1024), one_to_one(t, 1)
-    name = "queue hand-off at capacity 1024 at least 3× Go's buffered channel"
-    if "coro" in c1024 and "go" in c1024:
-        a, b = c1024["coro"], c1024["go"]
-        out = [stats.target("peer targets", name, ratios.interval(a, b, "higher"), 3,
-                            why=f"{g(a['median'], 'items/s')} vs {g(b['median'], 'items/s')}" + ratios.p_text(a, b))]
-    else:
-        out = [stats.target("peer targets", name, None, 3)]
+    c1 = handoff(t, 1)
+    out = [_pair_target("peer targets", "queue hand-off at capacity 1024 at least 3× Go's buffered channel",
+                        handoff(t, 1024), "coro", "go", 3)]
     # Go's unbuffered ping-pong is its switch workload's channel mechanism
     go_sw = next((x for x in t["switch"][1] if x["system"] == "go" and x["median"] is not None
                   and x.get("peer_mech") in (None, "chan")), None)
@@ -92,13 +132,14 @@ def targets(t, env):
 
 
 def _pair_target(section, name, rows, mine, theirs, line):
-    """mine's items/s against theirs' at one point, both run in the same step."""
+    """mine's items/s against theirs' at one point (paired when both rows come from one step)."""
     if mine not in rows or theirs not in rows:
         return stats.target(section, name, None, line)
     a, b = rows[mine], rows[theirs]
     g = cbdata.fnum
     return stats.target(section, name, ratios.interval(a, b, "higher"), line,
-                        why=f"{g(a['median'], 'items/s')} vs {g(b['median'], 'items/s')}" + ratios.p_text(a, b))
+                        why=f"{g(a['median'], 'items/s')} vs {g(b['median'], 'items/s')}" + ratios.p_text(a, b)
+                        + _source(a, b))
 
 
 def mn_targets(t):
@@ -107,9 +148,9 @@ def mn_targets(t):
     at capacity 1024 (what spreading a producer-consumer pair costs)."""
     section = "M:N and echo targets"
     out = [_pair_target(section, f"queue hand-off at capacity {cap} (1×1): coro M:N (2 workers) at least 3× Go "
-                        "with GOMAXPROCS=2", one_to_one(t, cap), "coro-mn2", "go-mp2", 3) for cap in (1, 1024)]
+                        "with GOMAXPROCS=2", handoff(t, cap), "coro-mn2", "go-mp2", 3) for cap in (1, 1024)]
     out.append(_pair_target(section, "queue hand-off at capacity 1024 (1×1): coro M:N (2 workers) at least 0.5× "
-                            "coro M:1", one_to_one(t, 1024), "coro-mn2", "coro", 0.5))
+                            "coro M:1", handoff(t, 1024), "coro-mn2", "coro", 0.5))
     return out
 
 

@@ -27,17 +27,10 @@ PARAMS = {"quick": {"reps": 3, "tasks": [1, 2], "work": 3000, "wss": 4096, "yiel
 NOT_A_LIMIT = "all requested, not a limit"
 
 
-def _available(system, build):
-    try:
-        return peers.why_missing(peers.peer(system), build) is None
-    except (OSError, ValueError, KeyError):
-        return False
-
-
 def points(p, ctx):
     """One repetition: both systems back to back at every point; the points
     are the workloads' own (PYTHON_POINTS)."""
-    return workloads.python_points(p, ctx, [s for s in PY if _available(s, ctx.build)])
+    return workloads.python_points(p, ctx, [s for s in PY if peers.present(s, ctx.build)])
 
 
 STEPS = [Step("pylang", "the article's language: cpubound and a ticker's lateness on asyncio and Python threads",

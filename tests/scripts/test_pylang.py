@@ -174,12 +174,12 @@ class Points(unittest.TestCase):
         names = [p.name for p in PL.points(PL.PARAMS["full"], self.Ctx())]
         self.assertEqual(names[:2], ["asyncio-cpubound-t1", "pythreads-cpubound-t1"])
         self.assertIn("pythreads-ticker-y0", names)
-        saved = PL._available
+        saved = PL.peers.present
         try:
-            PL._available = lambda s, build: s == "asyncio"
+            PL.peers.present = lambda s, build: s == "asyncio"
             names = [p.name for p in PL.points(PL.PARAMS["quick"], self.Ctx())]
         finally:
-            PL._available = saved
+            PL.peers.present = saved
         self.assertTrue(names and all(n.startswith("asyncio-") for n in names), names)
 
     def test_the_reference_run(self):

@@ -12,7 +12,7 @@ sys.path[:0] = [os.path.join(HERE, "..", "..", "scripts"), os.path.join(HERE, ".
 try:
     import stats  # noqa: E402
     import cbdata  # noqa: E402
-    from workloads import skynet, spectrum  # noqa: E402
+    from workloads import micro, skynet, spectrum  # noqa: E402
 except ImportError as e:  # scipy missing: say so, let ctest count a skip
     print(f"test_spectrum: cannot import the harness ({e}); skipped", file=sys.stderr)
     sys.exit(77)
@@ -144,6 +144,8 @@ class Spectrum(unittest.TestCase):
         cx = {r["target"]: r for r in spectrum.targets(t, {})}[cx["target"]]
         self.assertRegex(cx["measured"], r"those instructions alone, without a switch, take 5 \[4\.8\d*, 5\.1\d*\] ns")
         self.assertEqual(cx["verdict"], stats.MISSED, "an explanation does not change the verdict")
+        self.assertEqual((micro.kind("switch/fpstate"), micro.kind("switch/coro/rawctx")), ("other", "switch"),
+                         "part of a switch alone is not ranked among the switches")
 
     def test_cxx20_goals(self):
         # spawn + join within 2x of C++20's: 1.5x slower meets it, 3x misses

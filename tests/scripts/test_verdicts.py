@@ -117,6 +117,22 @@ class Targets(unittest.TestCase):
                             scaled(60e6)), [INC] * 3)
         self.assertEqual(mn(None, scaled(5e6), scaled(25e6), None, None), [NM] * 3)
 
+    def test_hand_off_step_pairs_its_repetitions(self):
+        # the hand-off step runs M:N and Go back to back in every repetition:
+        # a round that is slow for both leaves their ratio, which pairing sees
+        go, mn = scaled(5e6, NOISY), [3.5 * x for x in scaled(5e6, NOISY)]
+        hand = [row("coro-mn2", mn, "handoff", capacity=1), row("go-mp2", go, "handoff", capacity=1)]
+        sweep = [row("coro-mn2", scaled(5e6), "prodcons", p=1, c=1, capacity=1, work_ns=0),
+                 row("go-mp2", scaled(5e6), "peers", p=1, c=1, capacity=1, work_ns=0)]
+        r = prodcons.mn_targets({"prodcons": ((), sweep), "handoff": ((), hand)})[0]
+        self.assertEqual(r["verdict"], MET, "the hand-off step's rows, not the sweep's")
+        self.assertAlmostEqual(r["interval"].low, 3.5)
+        self.assertIn("hand-off step, 5 repetitions paired", r["measured"])
+        unpaired = [dict(x, step=s) for x, s in zip(hand, ("prodcons", "peers"))]
+        r = prodcons.mn_targets({"prodcons": ((), [x | {"p": 1, "c": 1, "work_ns": 0} for x in unpaired])})[0]
+        self.assertEqual(r["verdict"], INC, "the same values from two steps cannot be paired")
+        self.assertNotIn("hand-off step", r["measured"])
+
     def test_prodcons_against_go(self):
         # capacity 1024: coro items/s against Go's (line 3x); capacity 1:
         # Go's ns per switch against coro's ns per item (line 5x); 25 M items/s = 40 ns per item
