@@ -20,9 +20,11 @@ def points(p, ctx):
 # repetitions share one process (its code placement, its pages, that minute
 # of the host), and a ratio between two of its cases moves more from process
 # to process than those repetitions show.  A case's samples are pooled over
-# the processes, so its interval sees that movement.
+# the processes, so its interval sees that movement; for the same time, more
+# processes with fewer repetitions each see more of it.
 STEPS = [Step("gbench", "Google Benchmark micro run (switch, spawn, queue hand-off)",
-              {"quick": {"reps": 1, "args": ["--quick"]}, "full": {"reps": 3, "args": []}}, points,
+              {"quick": {"reps": 1, "args": ["--quick"]},
+               "full": {"reps": 4, "args": ["--benchmark_repetitions=3"]}}, points,
               fixed_reps=True)]
 
 
