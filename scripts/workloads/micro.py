@@ -93,7 +93,7 @@ def kind(name):
 
 def rows_of(t, what):
     """The micro results of one kind as bar rows (label, median, min, max)."""
-    return [{"label": "gb:" + r["name"], "median": r["median_ns"], "min": r["min_ns"], "max": r["max_ns"]}
+    return [{"name": r["name"], "median": r["median_ns"], "min": r["min_ns"], "max": r["max_ns"]}
             for r in t["gbench"][1] if kind(r["name"]) == what]
 
 

@@ -68,6 +68,8 @@ def handoff_points(p, ctx):
             out.append(Point(f"{be}-1x1-c{cap}", be, "prodcons", ["--producers", 1, "--consumers", 1, "--capacity",
                                                                    cap, "--items", p["items"], "--work-ns", 0],
                              tags={"p": 1, "c": 1, "capacity": cap, "work_ns": 0}))
+    if peers.present("go", ctx.build):  # the rendezvous target's other side: Go's unbuffered ping-pong
+        out.append(Point("go-switch", "go", "switch", ["--n", p["items"] // 2], tags={"rendezvous": "yes"}))
     return out
 
 
@@ -83,9 +85,13 @@ def tables(points):
     rows = [cbdata.row(KEYS, (k[0],) + tuple(cbdata.num(x) for x in k[1:]), ps, lambda p: cbdata.res(p, "items_per_s"))
             for k, ps in pcs]
     hand = [cbdata.row(("system", "capacity"), (k[0], cbdata.num(k[1])), ps, lambda p: cbdata.res(p, "items_per_s"))
-            for k, ps in cbdata.group(points, "handoff", ("system", "capacity")).items()]
+            for k, ps in cbdata.group(points, "handoff", ("system", "capacity"),
+                                      lambda p: "rendezvous" not in p["tags"]).items()]
+    rdv = [cbdata.row(("system",), k, ps, lambda p: cbdata.res(p, "ns_per_switch"))
+           for k, ps in cbdata.group(points, "handoff", ("system",), lambda p: "rendezvous" in p["tags"]).items()]
     return {"prodcons": (KEYS + ("median", "min", "max", "n_ok", "n_failed", "error"), rows),
-            "handoff": (("system", "capacity", "median", "min", "max", "n_ok", "n_failed", "error"), hand)}
+            "handoff": (("system", "capacity", "median", "min", "max", "n_ok", "n_failed", "error"), hand),
+            "handoff_switch": (("system", "median", "min", "max", "n_ok", "n_failed", "error"), rdv)}
 
 
 def handoff(t, cap):
@@ -99,7 +105,7 @@ def handoff(t, cap):
 def _source(a, b):
     """Where a ratio's two rows come from, for its target's line."""
     if a.get("step") == b.get("step") == "handoff":
-        return f"; hand-off step, {min(len(a['by_rep']), len(b['by_rep']))} repetitions paired"
+        return f"; hand-off step, {len(set(a['by_rep']) & set(b['by_rep']))} repetitions paired"
     return ""
 
 
@@ -119,19 +125,26 @@ def targets(t, env):
     c1 = handoff(t, 1)
     out = [_pair_target("peer targets", "queue hand-off at capacity 1024 at least 3× Go's buffered channel",
                         handoff(t, 1024), "coro", "go", 3)]
-    # Go's unbuffered ping-pong is its switch workload's channel mechanism
-    go_sw = next((x for x in t["switch"][1] if x["system"] == "go" and x["median"] is not None
-                  and x.get("peer_mech") in (None, "chan")), None)
+    go_sw = _go_pingpong(t)
     name = "rendezvous hand-off (capacity 1) at least 5× faster than Go's unbuffered ping-pong"
     if "coro" in c1 and go_sw:
-        per_item = {"samples": [1e9 / v for v in ratios.values(c1["coro"]) if v]}
-        ns = 1e9 / c1["coro"]["median"]
+        co = c1["coro"]
+        per_item = {"step": co.get("step"), "by_rep": {k: 1e9 / v for k, v in co["by_rep"].items() if v}}
+        ns = 1e9 / co["median"]
         out.append(stats.target("peer targets", name, ratios.interval(per_item, go_sw, "lower"), 5,
                                 why=f"{g(ns, 'ns')} per item vs Go {g(go_sw['median'], 'ns')} per switch"
-                                + ratios.p_text(per_item, go_sw)))
+                                + ratios.p_text(per_item, go_sw) + _source(per_item, go_sw)))
     else:
         out.append(stats.target("peer targets", name, None, 5))
     return out + mn_targets(t)
+
+
+def _go_pingpong(t):
+    """Go's unbuffered ping-pong (its switch workload's channel mechanism):
+    the hand-off step's, else the peers step's."""
+    rows = [r for r in t.get("handoff_switch", ((), []))[1] if r["system"] == "go" and r["median"] is not None]
+    return rows[0] if rows else next((x for x in t["switch"][1] if x["system"] == "go" and x["median"] is not None
+                                      and x.get("peer_mech") in (None, "chan")), None)
 
 
 def _pair_target(section, name, rows, mine, theirs, line):

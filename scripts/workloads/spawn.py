@@ -222,7 +222,8 @@ ttl_top = 'corobench spawn workload and peers'
 bottom = dir.'/spawn_micro.csv'
 ttl_bottom = 'Google Benchmark micro cases (same run)'
 load sd.'/plot-bars-pair.gp'
-""", spawn_data, lambda t, env: switch.extremes(t["spawn"][1], micro.rows_of(t, "spawn"), lambda r: r["system"])),
+""", spawn_data, lambda t, env: switch.extremes(t["spawn"][1], micro.rows_of(t, "spawn"),
+                                                lambda r: systems.label(r["system"]))),
          Plot("memory", "Memory per live task", """
 # Resident memory per live task at the most tasks kept alive.
 """ + plotdata.one_bar_panel("Resident memory per live task (peak RSS / tasks alive)", "memory.csv",

@@ -53,23 +53,19 @@ def _peer_mech(ps):
 CHANNEL = ("chan",)
 
 
-def bar_label(r):
-    return r.get("label") or (r["system"] + (f"-{r['mech']}" if r["mech"] not in (r["system"], None) else "")
-                              + (f" ({r['pin']})" if r.get("pin") not in (None, "none") else ""))
-
-
 def extremes(rows, gb, label, unit="ns"):
-    """Cheapest and dearest of a bar plot's rows, and coroutines against threads."""
-    allv = [(label(r), r["median"]) for r in rows if r["median"] is not None]
-    allv += [(r["label"], r["median"]) for r in gb]
+    """Cheapest and dearest of a bar plot's rows (its own and the Google
+    Benchmark cases, in words), and corobench's coroutines against threads."""
+    own = [(r, r["median"]) for r in rows if r["median"] is not None]
+    allv = [(label(r), v) for r, v in own] + [(micro.words(r["name"]), r["median"]) for r in gb]
     if not allv:
         return "No data."
     g = cbdata.fnum
     lo, hi = min(allv, key=lambda x: x[1]), max(allv, key=lambda x: x[1])
     s = (f"The cheapest is {lo[0]} at {g(lo[1], unit)} and the dearest {hi[0]} at {g(hi[1], unit)}, "
          f"{hi[1] / lo[1]:.3g}× apart.")
-    c = [v for k, v in allv if k.startswith("coro")]
-    th = [v for k, v in allv if k.startswith("threads")]
+    c = [v for r, v in own if r["system"].startswith("coro")]
+    th = [v for r, v in own if r["system"] == "threads"]
     if c and th:
         s += (f" corobench's coroutines ({g(min(c), unit)}) against the cheapest thread case ({g(min(th), unit)}): "
               f"threads cost {min(th) / min(c):.3g}× more.")
@@ -188,7 +184,7 @@ ttl_top = 'corobench switch workload and peers'
 bottom = dir.'/switch_micro.csv'
 ttl_bottom = 'Google Benchmark micro cases (same run)'
 load sd.'/plot-bars-pair.gp'
-""", plot_data, lambda t, env: extremes(t["switch"][1], micro.rows_of(t, "switch"), bar_label))]
+""", plot_data, lambda t, env: extremes(t["switch"][1], micro.rows_of(t, "switch"), words))]
 HEADLINE = headline
 TARGETS = targets
 SECTIONS = [raw_section]

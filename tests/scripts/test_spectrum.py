@@ -147,6 +147,17 @@ class Spectrum(unittest.TestCase):
         self.assertEqual((micro.kind("switch/fpstate"), micro.kind("switch/coro/rawctx")), ("other", "switch"),
                          "part of a switch alone is not ranked among the switches")
 
+    def test_readings_name_systems_in_words(self):
+        from workloads import switch
+        rows = [{"system": "coro", "mech": "coro", "pin": "same", "source": "corobench switch", "median": 9.0},
+                {"system": "threads", "mech": "futex", "pin": "same", "source": "corobench switch", "median": 2500.0},
+                {"system": "pythreads", "mech": "pythreads", "pin": "none", "source": "peer switch", "median": 4e4}]
+        s = switch.extremes(rows, [{"name": "switch/fcontext", "median": 6.0}], switch.words)
+        self.assertIn("The cheapest is Boost.Context jump_fcontext at 6 ns", s)
+        self.assertIn("the dearest Python threads (GIL) at", s)
+        self.assertIn("threads cost 278× more", s)
+        self.assertNotIn("gb:", s)
+
     def test_cxx20_goals(self):
         # spawn + join within 2x of C++20's: 1.5x slower meets it, 3x misses
         # it; the queue rows set no goal against C++20 and give no target

@@ -133,6 +133,19 @@ class Targets(unittest.TestCase):
         self.assertEqual(r["verdict"], INC, "the same values from two steps cannot be paired")
         self.assertNotIn("hand-off step", r["measured"])
 
+    def test_rendezvous_pairs_with_gos_ping_pong_in_the_hand_off_step(self):
+        # 25 M items/s = 40 ns per item against Go's 190 ns per switch, both
+        # slowed alike round by round: paired, 4.75x is wholly under the 5x line
+        coro = scaled(25e6, NOISY)
+        go = [190 * 25e6 / x for x in coro]
+        t = {"prodcons": ((), []), "switch": ((), []),
+             "handoff": ((), [row("coro", coro, "handoff", capacity=1)]),
+             "handoff_switch": ((), [row("go", go, "handoff")])}
+        r = prodcons.targets(t, {})[1]
+        self.assertEqual(r["verdict"], MISSED)
+        self.assertAlmostEqual(r["interval"].high, 4.75)
+        self.assertIn("hand-off step, 5 repetitions paired", r["measured"])
+
     def test_prodcons_against_go(self):
         # capacity 1024: coro items/s against Go's (line 3x); capacity 1:
         # Go's ns per switch against coro's ns per item (line 5x); 25 M items/s = 40 ns per item
