@@ -125,8 +125,6 @@ def tables(points):
         ok = [p for p in ps if p["status"] == "ok"]
         r = cbdata.row(KEYS, (s, d), ps, metric)
         r["values"] = [metric(p) for p in sorted(ok, key=lambda p: p["rep"]) if metric(p) is not None]
-        r["by_rep"] = cbdata.by_rep(ok, metric)  # the headline ratio's interval
-        r["step"] = ps[0]["step"] if len({p["step"] for p in ps}) == 1 else None
         r["limit"] = bool(ps) and all(cbdata.limit_reached(p) for p in ps if p["status"] != "ok")
         r["tasks"] = expected(FANOUT, d)[0] if d is not None else None
         r["requested"] = max((cbdata.num(p["tags"].get("depth")) or 0 for p in ps), default=None)

@@ -42,7 +42,7 @@ WORKLOADS = {
                 None, "program"),
 }
 SHARED = W.shared()
-WORKLOADS.update((n, (m.summary("task"), m.opts("task"), m.on_asyncio, None)) for n, m in SHARED.items())
+WORKLOADS.update((n, (m.SUMMARY["task"], m.opts("task"), m.on_asyncio, None)) for n, m in SHARED.items())
 
 
 def usage():

@@ -26,12 +26,8 @@ import workloads as W
 NAME = "cpubound"
 MASK = (1 << 64) - 1
 TAG = 0x4342
-
-
-def summary(unit):
-    if unit == "thread":
-        return "fixed CPU work split over T threads: oversubscription under the GIL"
-    return "fixed CPU work split over T tasks on one event loop"
+SUMMARY = {"task": "fixed CPU work split over T tasks on one event loop",
+           "thread": "fixed CPU work split over T threads: oversubscription under the GIL"}
 
 
 def opts(unit):

@@ -25,12 +25,8 @@ import workloads as W
 
 NAME = "fairness"
 TAG = 0x4641
-
-
-def summary(unit):
-    if unit == "thread":
-        return "a ticker's lateness beside CPU-bound threads (the GIL's switch interval)"
-    return "a ticker's lateness beside CPU-bound tasks that await asyncio.sleep(0) every --yield-us"
+SUMMARY = {"task": "a ticker's lateness beside CPU-bound tasks that await asyncio.sleep(0) every --yield-us",
+           "thread": "a ticker's lateness beside CPU-bound threads (the GIL's switch interval)"}
 
 
 def opts(unit):

@@ -17,7 +17,7 @@ import result as R
 
 def shared():
     """The workloads both Python peers run, one module each (wl_<name>.py
-    beside this file): name -> module. A module has NAME, summary(unit) and
+    beside this file): name -> module. A module has NAME, SUMMARY[unit] and
     opts(unit) (unit: 'task' or 'thread'), check(params) (raises
     opts.UsageError), on_asyncio(params, result) (a coroutine) and
     on_threads(params, result). Found by name so that a new one is one file."""

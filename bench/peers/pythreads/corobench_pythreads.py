@@ -58,7 +58,7 @@ WORKLOADS = {
                  O.uint("capacity", 0, 0, 1000000000, "queue capacity (0 = unbounded)")], None),
 }
 SHARED = AW.shared()
-WORKLOADS.update((n, (m.summary("thread"), m.opts("thread"), m.on_threads)) for n, m in SHARED.items())
+WORKLOADS.update((n, (m.SUMMARY["thread"], m.opts("thread"), m.on_threads)) for n, m in SHARED.items())
 
 
 def cross_check(name, p):
