@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import time
 import uuid
 
 FORMAT = "corobench-history"
@@ -132,12 +133,28 @@ def connect(path):
     try:
         db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        db.execute("PRAGMA journal_mode = WAL")
+        _wal(db)
         db.execute("PRAGMA foreign_keys = ON")
         _migrate(db, version)
     except sqlite3.DatabaseError as e:
         raise HistoryError(f"{path}: {e}")
     return db
+
+
+def _wal(db):
+    """Switches to WAL. The switch takes a lock that SQLite's busy handler
+    does not wait for while another connection is creating the same file, so
+    two writers starting at once would refuse each other: retry, within the
+    same busy timeout."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 def _migrate(db, version):
