@@ -1,55 +1,45 @@
-/* bm_fpstate.c — the floating-point control state that corobench's switch
- * keeps per coroutine (coro/arch/: MXCSR and the x87 control word on x86-64,
- * FPCR on aarch64), saved and restored alone, without a switch around it.
+/* bm_fpstate.c — what keeping the floating-point control state costs inside
+ * corobench's switch: the raw switch of bm_coro.c's switch/coro/rawctx, made
+ * with coro__rawctx_switch_nofp (coro/arch/), which is the same instructions
+ * less the saving and loading of that state (MXCSR and the x87 control word
+ * on x86-64, FPCR on aarch64).
  *
- * Why: C++20 coroutines, Go and Tokio keep no such state per task, and the
- * report sets corobench's switch against theirs; this says how much of the
- * gap those instructions can explain. One iteration is what one switch
- * does: save the suspending side's state to one slot, load the resuming
- * side's from another (different addresses, as two stacks' frames are, so
- * the load does not wait for the store). Alone in a loop the instructions
- * serialize on each other; inside the switch other work may overlap them,
- * so this is their cost alone, not their exact share of a switch. */
+ * Why a whole switch and not those instructions alone in a loop: alone they
+ * serialize on each other and cost several times their share, while inside
+ * a switch the rest of the work overlaps them. The report sets this case
+ * beside switch/coro/rawctx (same processes, interleaved) where it compares
+ * corobench's switch with C++20 coroutines, which keep no such state. */
 #include "bm.h"
+#include "coro.h"
 #include "gb.h"
 
-#include <stddef.h>
-#include <stdint.h>
+#include <stdlib.h>
 
-#if defined(__x86_64__)
-static void bm_fpstate(gb_state *s, void *arg) {
+/* Hidden in the runtime (coro/arch/switch_*.S): for this measurement only. */
+void coro__rawctx_switch_nofp(coro_rawctx *from, coro_rawctx *to);
+
+#define NOFP_STACK (64 * 1024)
+static coro_rawctx nofp_main, nofp_other;
+
+static void nofp_other_main(void *arg) {
     (void)arg;
-    uint32_t mx_save, mx_load;
-    uint16_t cw_save, cw_load;
-    /* the state being restored is the current one: the loop changes nothing */
-    __asm__ volatile("stmxcsr %0\n\tfnstcw %1" : "=m"(mx_load), "=m"(cw_load));
-    uint64_t n = gb_start(s, 1);
-    for (uint64_t i = 0; i < n; i++)
-        __asm__ volatile("stmxcsr %0\n\t" /* save: SSE control/status */
-                         "fnstcw %1\n\t"  /* save: x87 control word */
-                         "ldmxcsr %2\n\t" /* restore: SSE control/status */
-                         "fldcw %3"       /* restore: x87 control word */
-                         : "=m"(mx_save), "=m"(cw_save)
-                         : "m"(mx_load), "m"(cw_load));
-    gb_stop(s);
+    for (;;) coro__rawctx_switch_nofp(&nofp_other, &nofp_main);
 }
-#elif defined(__aarch64__)
-static void bm_fpstate(gb_state *s, void *arg) {
+
+static void bm_rawctx_nofp(gb_state *s, void *arg) {
     (void)arg;
-    uint64_t save, load;
-    __asm__ volatile("mrs %0, fpcr" : "=r"(load));
-    uint64_t n = gb_start(s, 1);
-    for (uint64_t i = 0; i < n; i++)
-        __asm__ volatile("mrs %0, fpcr\n\t" /* save: FP control register */
-                         "msr fpcr, %1"     /* restore */
-                         : "=&r"(save)
-                         : "r"(load));
+    void *stack = aligned_alloc(64, NOFP_STACK);
+    if (!stack) {
+        gb_skip(s, "rawctx_nofp: cannot allocate a stack");
+        return;
+    }
+    coro_rawctx_make(&nofp_other, stack, NOFP_STACK, nofp_other_main, NULL);
+    uint64_t n = gb_start(s, 2);
+    for (uint64_t i = 0; i < n / 2; i++) coro__rawctx_switch_nofp(&nofp_main, &nofp_other);
     gb_stop(s);
+    free(stack); /* nofp_other_main is parked in a switch and never resumed */
 }
-#endif
 
 void bm_register_fpstate(void) {
-#if defined(__x86_64__) || defined(__aarch64__)
-    gb_register("switch/fpstate", bm_fpstate, NULL, NULL);
-#endif
+    gb_register("switch/coro/rawctx_nofp", bm_rawctx_nofp, NULL, NULL);
 }

@@ -65,8 +65,10 @@ int main(int argc, char **argv) {
 #ifdef BM_HAVE_CORO
     bm_register_coro_switch();
 #endif
-#ifdef BM_WITH_SYSTEM
+#ifdef BM_HAVE_FPSTATE
     bm_register_fpstate();
+#endif
+#ifdef BM_WITH_SYSTEM
 #ifdef BM_HAVE_FCONTEXT
     bm_register_fcontext();
 #endif

@@ -49,8 +49,9 @@
 #include "gnu_property.h"
 
 	.text
-/* Restore `to`'s saved state from the frame at sp and pop it. */
-.macro RESTORE
+/* Restore `to`'s saved state from the frame at sp and pop it. fp=0 leaves
+ * FPCR alone (coro__rawctx_switch_nofp only). */
+.macro RESTORE fp=1
 	ldp	d8, d9, [sp, #CORO_FRAME_D8]	/* `to`'s callee-saved registers */
 	ldp	d10, d11, [sp, #CORO_FRAME_D10]
 	ldp	d12, d13, [sp, #CORO_FRAME_D12]
@@ -61,8 +62,10 @@
 	ldp	x25, x26, [sp, #CORO_FRAME_X25]
 	ldp	x27, x28, [sp, #CORO_FRAME_X27]
 	ldp	x29, x30, [sp, #CORO_FRAME_X29]	/* x30: where `to` resumes */
+	.if \fp
 	ldr	x10, [sp, #CORO_FRAME_FPCR]
 	msr	fpcr, x10			/* `to`'s FP control register */
+	.endif
 	add	sp, sp, #CORO_FRAME_SIZE	/* pop the frame */
 .endm
 
@@ -72,7 +75,7 @@
  * entry points in an indirect jmp instead, for the return-stack predictor;
  * whether that would pay on aarch64 too has not been tried on aarch64
  * hardware, so the simpler ending stays. */
-.macro SWITCH load_rc
+.macro SWITCH load_rc, fp=1
 	hint	34				/* bti c: landing pad (see the top) */
 	sub	sp, sp, #CORO_FRAME_SIZE	/* room for the frame */
 	stp	d8, d9, [sp, #CORO_FRAME_D8]	/* callee-saved FP registers */
@@ -85,13 +88,15 @@
 	stp	x25, x26, [sp, #CORO_FRAME_X25]
 	stp	x27, x28, [sp, #CORO_FRAME_X27]
 	stp	x29, x30, [sp, #CORO_FRAME_X29]	/* frame pointer, resume address */
+	.if \fp
 	mrs	x10, fpcr			/* FP control register (x10: caller-saved) */
 	str	x10, [sp, #CORO_FRAME_FPCR]
+	.endif
 	mov	x9, sp				/* sp cannot be stored directly */
 	str	x9, [x0]			/* from->sp */
 	ldr	x9, [x1]			/* to->sp */
 	mov	sp, x9				/* now on `to`'s stack, at its frame */
-	RESTORE
+	RESTORE \fp
 	.if \load_rc
 	ldr	w0, [x1, #CORO_RESUME_RC_OFF]	/* to's resume_rc: the call's result there */
 	.endif
@@ -104,6 +109,17 @@
 coro_rawctx_switch:
 	SWITCH 0
 	.size	coro_rawctx_switch, .-coro_rawctx_switch
+
+/* void coro__rawctx_switch_nofp(coro_rawctx *from, coro_rawctx *to):
+ * coro_rawctx_switch without FPCR, for the benchmark that measures what
+ * keeping it costs inside a switch; see switch_x86_64.S. */
+	.globl	coro__rawctx_switch_nofp
+	.hidden	coro__rawctx_switch_nofp
+	.type	coro__rawctx_switch_nofp, %function
+	.p2align 4
+coro__rawctx_switch_nofp:
+	SWITCH 0, 0
+	.size	coro__rawctx_switch_nofp, .-coro__rawctx_switch_nofp
 
 	.globl	coro__ctx_switch
 	.hidden	coro__ctx_switch

@@ -78,10 +78,13 @@
 #include "gnu_property.h"
 
 /* Restore `to`'s saved state from the frame at rsp and pop it, leaving rsp
- * at `to`'s return address. */
-.macro RESTORE
+ * at `to`'s return address. fp=0 leaves the floating-point control state
+ * alone (coro__rawctx_switch_nofp only). */
+.macro RESTORE fp=1
+	.if \fp
 	ldmxcsr	CORO_FRAME_MXCSR(%rsp)			/* `to`'s SSE control/status word */
 	fldcw	CORO_FRAME_X87CW(%rsp)			/* `to`'s x87 control word */
+	.endif
 	movq	CORO_FRAME_R15(%rsp), %r15		/* `to`'s callee-saved registers */
 	movq	CORO_FRAME_R14(%rsp), %r14
 	movq	CORO_FRAME_R13(%rsp), %r13
@@ -93,11 +96,13 @@
 
 /* Save the callee-saved state of `from` (rdi) below its return address,
  * store its sp, load `to`'s (rsi) and restore the same state from there.
- * Leaves rsp at `to`'s return address. */
-.macro SAVE_AND_SWAP
+ * Leaves rsp at `to`'s return address. fp=0: as RESTORE. */
+.macro SAVE_AND_SWAP fp=1
 	subq	$CORO_FRAME_SIZE, %rsp			/* room for the frame under the return address */
+	.if \fp
 	stmxcsr	CORO_FRAME_MXCSR(%rsp)			/* SSE control/status word */
 	fnstcw	CORO_FRAME_X87CW(%rsp)			/* x87 control word */
+	.endif
 	movq	%r15, CORO_FRAME_R15(%rsp)		/* callee-saved integer registers */
 	movq	%r14, CORO_FRAME_R14(%rsp)
 	movq	%r13, CORO_FRAME_R13(%rsp)
@@ -106,7 +111,7 @@
 	movq	%rbp, CORO_FRAME_RBP(%rsp)
 	movq	%rsp, (%rdi)				/* from->sp = the frame just written */
 	movq	(%rsi), %rsp				/* now on `to`'s stack, at its frame */
-	RESTORE
+	RESTORE \fp
 .endm
 
 	.text
@@ -121,6 +126,27 @@ coro_rawctx_switch:
 	notrack jmpq	*%rcx			/* resume `to` (no endbr64 there: see above) */
 	.cfi_endproc
 	.size	coro_rawctx_switch, .-coro_rawctx_switch
+
+/* void coro__rawctx_switch_nofp(coro_rawctx *from, coro_rawctx *to)
+ * coro_rawctx_switch without the floating-point control state: the same
+ * frame, its MXCSR and x87 slots neither written nor read. Not part of the
+ * runtime's contract and never used by it: it exists so that a benchmark can
+ * set the two switches side by side and measure what keeping that state
+ * costs inside a switch, where the rest of the switch's work overlaps it
+ * (bench/gbench, switch/coro/rawctx_nofp). Both sides of a pair must use it:
+ * a context saved by it holds no FP state for coro_rawctx_switch to load. */
+	.globl	coro__rawctx_switch_nofp
+	.hidden	coro__rawctx_switch_nofp
+	.type	coro__rawctx_switch_nofp, @function
+	.p2align 4
+coro__rawctx_switch_nofp:
+	.cfi_startproc
+	endbr64					/* as coro_rawctx_switch: reached from outside the runtime */
+	SAVE_AND_SWAP 0
+	popq	%rcx				/* as coro_rawctx_switch */
+	notrack jmpq	*%rcx
+	.cfi_endproc
+	.size	coro__rawctx_switch_nofp, .-coro__rawctx_switch_nofp
 
 	.globl	coro__ctx_switch
 	.hidden	coro__ctx_switch

@@ -66,7 +66,7 @@ def tables(points):
     return {"gbench": (("name", "median_ns", "min_ns", "max_ns", "n", "processes", "items_per_s"), rows)}
 
 
-def alone_text(t, name):
+def case_text(t, name):
     """'4.9 [4.87, 4.95] ns' : one Google Benchmark case's median ns with its
     95% interval over every sample, or None when it did not run."""
     r = next((r for r in t.get("gbench", (None, []))[1] if r["name"] == name and r.get("samples")), None)
@@ -80,7 +80,7 @@ def alone_text(t, name):
 def kind(name):
     """switch | spawn | queue | other, from a Google Benchmark name."""
     n = name.lower()
-    if n == "switch/fpstate":  # part of a switch's work, alone: not a switch to rank beside the others
+    if n.endswith("/rawctx_nofp"):  # an instrument (the FP state's share), not a system to rank
         return "other"
     if "spawn" in n or "create" in n:
         return "spawn"
@@ -129,7 +129,8 @@ def words(name):
         on = " (ucontext)" if who == "coro_ucontext" else ""
         if case.startswith("shared_yield:"):
             return f"shared-stack yield, {case.split(':')[1]} B{on}"
-        return {"rawctx": f"corobench raw switch{on}", "yield": f"corobench yield{on}",
+        return {"rawctx": f"corobench raw switch{on}", "rawctx_nofp": "corobench raw switch, no FP state",
+                "yield": f"corobench yield{on}",
                 "warm": f"corobench spawn+join{on}", "cold": f"corobench spawn+join{on}, cold"}.get(case, name)
     if who == "pthread":
         return "pthread create+join" + (" (64 KiB stack)" if case == "stack_64k" else "")

@@ -168,6 +168,17 @@ CXX20_GOALS = {"switch": (1.0, "no slower than", "each corobench switch also sav
                          "takes a stack from its pool")}
 
 
+def fp_share(t):
+    """What keeping the FP control state costs inside a switch: corobench's
+    raw switch with it and without it, or "" without a Google Benchmark run
+    that measured both."""
+    with_fp, without = micro.case_text(t, "switch/coro/rawctx"), micro.case_text(t, "switch/coro/rawctx_nofp")
+    if not (with_fp and without):
+        return ""
+    return (f"; corobench's raw switch takes {with_fp} with that state and {without} without it "
+            "(Google Benchmark, this run)")
+
+
 def targets(t, env):
     by, out = values(t), []
     for key, title, unit, better in ALL[:2] + ALL[4:6]:
@@ -192,9 +203,8 @@ def targets(t, env):
                 if key not in CXX20_GOALS:
                     continue
                 line, goal, differs = CXX20_GOALS[key]
-                fp = micro.alone_text(t, "switch/fpstate") if key == "switch" else None
-                if fp:
-                    differs += f"; those instructions alone, without a switch, take {fp} (Google Benchmark, this run)"
+                if key == "switch":
+                    differs += fp_share(t)
                 out.append(stats.target("corobench coroutines against every kind",
                                         f"{title}: coro M:1 {goal} {systems.label(s)}", iv, line, "at_least",
                                         lead and f"{lead}; {differs}"))

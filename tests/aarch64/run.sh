@@ -24,7 +24,7 @@ command -v $qemu >/dev/null 2>&1 || { echo "SKIP: $qemu not installed"; exit 77;
 readelf=readelf
 command -v $readelf >/dev/null 2>&1 || readelf=aarch64-linux-gnu-readelf
 mkdir -p "$work"
-flags="-std=c11 -O2 -Wall -Wextra -Werror -mbranch-protection=standard -D_GNU_SOURCE -I$src/coro -I$src/tests/coro"
+flags="-std=c11 -O2 -Wall -Wextra -Werror -mbranch-protection=standard -D_GNU_SOURCE -DT_RAWCTX_NOFP=1 -I$src/coro -I$src/tests/coro"
 lib="$(echo "$src"/coro/*.c) $src/coro/arch/ctx_make.c $src/coro/arch/switch_aarch64.S"
 for t in t_order t_switch t_queue t_io t_overflow; do
 	# shellcheck disable=SC2086

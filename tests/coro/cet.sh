@@ -61,7 +61,7 @@ echo "runtime linked together: x86 feature: ${all:-none}"
 
 # Landing pads and notrack, read back from the machine code.
 dis=$(objdump -d --no-show-raw-insn "$work/obj/switch_x86_64.S.o")
-for fn in coro_rawctx_switch coro_rawctx_entry; do
+for fn in coro_rawctx_switch coro__rawctx_switch_nofp coro_rawctx_entry; do
 	first=$(echo "$dis" | sed -n "/<$fn>:/{n;p;}" | awk '{print $2}')
 	[ "$first" = endbr64 ] || bad "$fn starts with '$first', not endbr64"
 done

@@ -137,15 +137,22 @@ class Spectrum(unittest.TestCase):
         self.assertIn("is ahead", cx["measured"])
         self.assertEqual(v["context switch: coro M:1 ahead of Rust Tokio (current_thread)"]["verdict"],
                          stats.INCONCLUSIVE)
-        self.assertNotIn("alone", cx["measured"], "no Google Benchmark run: nothing measured to cite")
-        # the FP control state's instructions measured alone are cited beside the gap
+        self.assertNotIn("raw switch", cx["measured"], "no Google Benchmark run: nothing measured to cite")
+        # the raw switch with and without the FP control state is cited beside the gap, only when both ran
         t = spectrum.tables(pts) | skynet.tables(pts)
-        t["gbench"] = (("name", "samples"), [{"name": "switch/fpstate", "samples": [4.9, 5.0, 5.1, 4.8, 5.0]}])
+        nofp = {"name": "switch/coro/rawctx_nofp", "samples": [3.9, 4.0, 4.1, 3.8, 4.0]}
+        t["gbench"] = (("name", "samples"), [nofp])
+        cx1 = {r["target"]: r for r in spectrum.targets(t, {})}[cx["target"]]
+        self.assertNotIn("raw switch", cx1["measured"], "one of the two cases alone is no comparison")
+        t["gbench"] = (("name", "samples"), [{"name": "switch/coro/rawctx", "samples": [5.9, 6.0, 6.1, 5.8, 6.0]},
+                                             nofp])
         cx = {r["target"]: r for r in spectrum.targets(t, {})}[cx["target"]]
-        self.assertRegex(cx["measured"], r"those instructions alone, without a switch, take 5 \[4\.8\d*, 5\.1\d*\] ns")
+        self.assertRegex(cx["measured"], r"raw switch takes 6 \[5\.8\d*, 6\.1\d*\] ns with that state and "
+                                         r"4 \[3\.8\d*, 4\.1\d*\] ns without it")
         self.assertEqual(cx["verdict"], stats.MISSED, "an explanation does not change the verdict")
-        self.assertEqual((micro.kind("switch/fpstate"), micro.kind("switch/coro/rawctx")), ("other", "switch"),
-                         "part of a switch alone is not ranked among the switches")
+        self.assertEqual((micro.kind("switch/coro/rawctx_nofp"), micro.kind("switch/coro/rawctx")),
+                         ("other", "switch"), "the switch less its FP state is not ranked among the switches")
+        self.assertEqual(micro.words("switch/coro/rawctx_nofp"), "corobench raw switch, no FP state")
 
     def test_readings_name_systems_in_words(self):
         from workloads import switch
