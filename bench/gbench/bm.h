@@ -7,7 +7,6 @@ void bm_register_thread_switch(void); /* bm_thread_switch.c */
 void bm_register_pthread_spawn(void); /* bm_pthread_spawn.c */
 void bm_register_swapcontext(void);   /* bm_swapcontext.c */
 void bm_register_fcontext(void);      /* bm_fcontext.c (libboost-context) */
-void bm_register_fpstate(void);       /* bm_fpstate.c (coro's assembly switch) */
 /* bm_coro.c, against coro or coro_ucontext */
 void bm_register_coro_switch(void);
 void bm_register_coro_spawn(void);

@@ -35,6 +35,24 @@ static void skip_rc(gb_state *s, const char *what, int rc) {
 
 #define RAW_STACK (64 * 1024)
 static coro_rawctx raw_main, raw_other;
+typedef void (*raw_switch_fn)(coro_rawctx *from, coro_rawctx *to);
+
+/* Round trips between raw_main and a context parked in `other`, each side
+ * switching with sw. Always inlined with a constant sw, so that each case
+ * calls its switch directly, as bm_fcontext.c calls jump_fcontext. */
+static inline __attribute__((always_inline)) void raw_pingpong(gb_state *s, raw_switch_fn sw,
+                                                               void (*other)(void *)) {
+    void *stack = aligned_alloc(64, RAW_STACK);
+    if (!stack) {
+        gb_skip(s, "rawctx: cannot allocate a stack");
+        return;
+    }
+    coro_rawctx_make(&raw_other, stack, RAW_STACK, other, NULL);
+    uint64_t n = gb_start(s, 2);
+    for (uint64_t i = 0; i < n / 2; i++) sw(&raw_main, &raw_other);
+    gb_stop(s);
+    free(stack); /* `other` is parked in a switch and never resumed */
+}
 
 static void raw_other_main(void *arg) {
     (void)arg;
@@ -43,17 +61,30 @@ static void raw_other_main(void *arg) {
 
 static void bm_rawctx(gb_state *s, void *arg) {
     (void)arg;
-    void *stack = aligned_alloc(64, RAW_STACK);
-    if (!stack) {
-        gb_skip(s, "rawctx: cannot allocate a stack");
-        return;
-    }
-    coro_rawctx_make(&raw_other, stack, RAW_STACK, raw_other_main, NULL);
-    uint64_t n = gb_start(s, 2);
-    for (uint64_t i = 0; i < n / 2; i++) coro_rawctx_switch(&raw_main, &raw_other);
-    gb_stop(s);
-    free(stack); /* raw_other_main is parked in a switch and never resumed */
+    raw_pingpong(s, coro_rawctx_switch, raw_other_main);
 }
+
+#ifdef BM_HAVE_FPSTATE
+/* The same switch less the floating-point control state it keeps per
+ * coroutine: coro__rawctx_switch_nofp, hidden in the runtime (coro/arch/)
+ * and there only for this case. Why a whole switch and not those
+ * instructions alone in a loop: alone they serialize on each other and cost
+ * several times their share, while inside a switch the rest of the work
+ * overlaps them. The report sets this case beside switch/coro/rawctx (same
+ * processes) where it compares corobench's switch with C++20 coroutines,
+ * which keep no such state. */
+void coro__rawctx_switch_nofp(coro_rawctx *from, coro_rawctx *to);
+
+static void nofp_other_main(void *arg) {
+    (void)arg;
+    for (;;) coro__rawctx_switch_nofp(&raw_other, &raw_main);
+}
+
+static void bm_rawctx_nofp(gb_state *s, void *arg) {
+    (void)arg;
+    raw_pingpong(s, coro__rawctx_switch_nofp, nofp_other_main);
+}
+#endif
 
 /* --- coro_yield between two coroutines, scheduler included ----------- */
 
@@ -313,6 +344,9 @@ static const size_t cap1 = 1, cap1024 = 1024;
 
 void bm_register_coro_switch(void) {
     gb_register(bm_name("switch", "rawctx"), bm_rawctx, NULL, NULL);
+#ifdef BM_HAVE_FPSTATE
+    gb_register(bm_name("switch", "rawctx_nofp"), bm_rawctx_nofp, NULL, NULL);
+#endif
     gb_register(bm_name("switch", "yield"), bm_yield, NULL, NULL);
     for (size_t i = 0; i < sizeof shared_sizes / sizeof *shared_sizes; i++) {
         char what[48];

@@ -65,9 +65,6 @@ int main(int argc, char **argv) {
 #ifdef BM_HAVE_CORO
     bm_register_coro_switch();
 #endif
-#ifdef BM_HAVE_FPSTATE
-    bm_register_fpstate();
-#endif
 #ifdef BM_WITH_SYSTEM
 #ifdef BM_HAVE_FCONTEXT
     bm_register_fcontext();
