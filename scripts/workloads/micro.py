@@ -3,6 +3,7 @@ switch, spawn and queue hand-off per primitive, fcontext included."""
 import cbdata
 import md
 import plotdata
+import stats
 from workloads import Point, Step
 
 ORDER = 10
@@ -74,7 +75,9 @@ def case_text(t, name):
     if mi is None:
         return None
     med, lo, hi = mi
-    return f"{med:.3g} [{lo:.3g}, {hi:.3g}] ns" if hi > lo else f"{med:.3g} ns (no interval)"
+    iv = stats.Interval(med, lo, hi, len(r["samples"]), False) if hi > lo else \
+        stats.Interval(med, None, None, len(r["samples"]), False)
+    return iv.text(unit=" ns")
 
 
 def kind(name):

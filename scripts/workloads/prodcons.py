@@ -60,15 +60,11 @@ HANDOFF_SYSTEMS = ("coro", "coro-mn2", "go", "go-mp2")
 
 
 def handoff_points(p, ctx):
-    out = []
-    for cap in (1, 1024):
-        for be in HANDOFF_SYSTEMS:
-            if not be.startswith("coro") and not peers.present(be, ctx.build):
-                continue
-            out.append(Point(f"{be}-1x1-c{cap}", be, "prodcons", ["--producers", 1, "--consumers", 1, "--capacity",
-                                                                   cap, "--items", p["items"], "--work-ns", 0],
-                             tags={"p": 1, "c": 1, "capacity": cap, "work_ns": 0}))
-    if peers.present("go", ctx.build):  # the rendezvous target's other side: Go's unbuffered ping-pong
+    here = [s for s in HANDOFF_SYSTEMS if s.startswith("coro") or peers.present(s, ctx.build)]
+    out = [Point(f"{s}-1x1-c{cap}", s, "prodcons", ["--producers", 1, "--consumers", 1, "--capacity", cap,
+                                                     "--items", p["items"], "--work-ns", 0],
+                 tags={"p": 1, "c": 1, "capacity": cap, "work_ns": 0}) for cap in (1, 1024) for s in here]
+    if "go" in here:  # the rendezvous target's other side: Go's unbuffered ping-pong
         out.append(Point("go-switch", "go", "switch", ["--n", p["items"] // 2], tags={"rendezvous": "yes"}))
     return out
 

@@ -153,6 +153,9 @@ class Spectrum(unittest.TestCase):
         self.assertEqual((micro.kind("switch/coro/rawctx_nofp"), micro.kind("switch/coro/rawctx")),
                          ("other", "switch"), "the switch less its FP state is not ranked among the switches")
         self.assertEqual(micro.words("switch/coro/rawctx_nofp"), "corobench raw switch, no FP state")
+        same = {"gbench": (("name", "samples"), [{"name": "switch/coro/rawctx", "samples": [4.0, 4.0, 4.0]}])}
+        self.assertEqual(micro.case_text(same, "switch/coro/rawctx"), "4 ns (no interval: 3 repetitions)")
+        self.assertIsNone(micro.case_text(same, "switch/coro/rawctx_nofp"))
 
     def test_readings_name_systems_in_words(self):
         from workloads import switch
