@@ -131,7 +131,10 @@ void coro_spawn_opts_init(coro_spawn_opts *o);
  * nearest, exceptions masked); with the ucontext fallback it inherits its
  * creator's instead. Each coroutine then keeps its own across switches.
  * Returns NULL when out of memory or outside coro_run() (coro_last_error()
- * tells which). Every spawned coroutine should be joined once; the ones that
+ * tells which). With one worker, when no recycled stack is at hand, its stack
+ * is reserved now and taken when it first runs, so that a burst of children
+ * that end without suspending share a few warm stacks; running out is still
+ * this call's error. Every spawned coroutine should be joined once; the ones that
  * are not are freed when coro_run() returns. */
 coro_t *coro_spawn(void (*fn)(void *), void *arg);
 coro_t *coro_spawn_ex(void (*fn)(void *), void *arg, const coro_spawn_opts *o);
@@ -227,7 +230,7 @@ typedef struct coro_stats {
     uint64_t switches; /* context switches performed */
     uint64_t live;     /* coroutines not yet ended */
     uint64_t peak_live;
-    uint64_t stacks_mapped;  /* stacks carved from mmap'd slabs */
+    uint64_t stacks_mapped;  /* stacks carved from mmap'd slabs (at their first use) */
     uint64_t stacks_guarded; /* of those, with a PROT_NONE guard page */
     uint64_t idle_sleeps;    /* times the scheduler slept in the kernel */
     uint64_t fd_waits;       /* times a coroutine parked on a descriptor */

@@ -40,9 +40,12 @@ typedef struct coro_stack {
     struct coro_stack *next; /* pool free list */
     unsigned vg_id;          /* valgrind stack registration */
     unsigned cls;            /* size class index */
-    int guarded;             /* a PROT_NONE page lies just below lo */
+    int guarded;             /* a guard page lies just below lo: CORO_GUARD_REGION or
+                                CORO_GUARD_MPROTECT (stack.c), 0 none */
     int guard_tried;         /* the guard was set (or refused) at first use */
 } coro_stack;
+#define CORO_GUARD_REGION 1
+#define CORO_GUARD_MPROTECT 2
 
 struct coro;
 struct coro_sched;
@@ -81,6 +84,11 @@ struct coro {
     char *image;         /* shared: its used stack bytes while copied out */
     uint32_t image_len;  /* ... their length (0: never ran) */
     uint32_t image_cap;  /* ... the buffer's size */
+    int prep;            /* what a switch to it must do first (coro__prepare_to):
+                            0 nothing, CORO_PREP_STACK take its promised stack,
+                            CORO_PREP_SHARED copy its bytes onto the shared stack;
+                            in the cache line of stack, which a switch reads anyway */
+    unsigned stack_cls;  /* CORO_PREP_STACK: the size class of the stack promised */
     void (*fn)(void *);
     void *arg;
     uint64_t id;
@@ -115,8 +123,11 @@ typedef struct coro_wlist {
 
 /* One size class of the stack pool. */
 typedef struct coro_pool_class {
-    size_t slot_size; /* guard + usable */
-    coro_stack *free;
+    size_t slot_size;        /* guard + usable */
+    coro_stack *free;        /* recycled stacks, the most recently used first */
+    struct coro_slab *fresh; /* slabs with slots never handed out yet */
+    size_t nfresh;           /* those slots: never fewer than promised */
+    size_t promised;         /* stacks owed to coroutines that have not run yet */
 } coro_pool_class;
 
 #define CORO_POOL_CLASSES 24
@@ -298,19 +309,32 @@ void coro__set_error(int e);
 /* stack.c */
 coro_stack *coro__stack_get(coro_sched *s, size_t size);
 void coro__stack_put(coro_sched *s, coro_stack *st);
+/* A stack of `size` owed to a coroutine until its first run: its size class,
+ * or CORO_ENOMEM when no slab can be mapped to back the promise. */
+int coro__stack_promise(coro_sched *s, size_t size);
+/* The promised stack, taken at the coroutine's first run: cannot fail. */
+coro_stack *coro__stack_claim(coro_sched *s, unsigned cls);
 /* The pool's fast path for the default size: pop a recycled stack (one whose
- * guard page is already settled); anything else goes through stack.c. */
+ * guard page is already settled; promises count on never-used slots only,
+ * so any recycled stack is free to take); NULL otherwise, and the caller
+ * goes through stack.c. */
 #define CORO_DEFAULT_CLASS 2 /* CORO_DEFAULT_STACK == CORO_MIN_STACK << 2 */
 _Static_assert(CORO_DEFAULT_STACK == CORO_MIN_STACK << CORO_DEFAULT_CLASS, "default class");
-static CORO_ALWAYS_INLINE coro_stack *coro__stack_get_default(coro_sched *s) {
+static CORO_ALWAYS_INLINE coro_stack *coro__stack_spare_default(coro_sched *s) {
 #ifndef CORO_ASAN /* ASan must unpoison a recycled stack: stack.c does */
     coro_stack *st = s->pool[CORO_DEFAULT_CLASS].free;
     if (CORO_LIKELY(st && st->guard_tried)) {
         s->pool[CORO_DEFAULT_CLASS].free = st->next;
         return st;
     }
+#else
+    (void)s;
 #endif
-    return coro__stack_get(s, CORO_DEFAULT_STACK);
+    return NULL;
+}
+static CORO_ALWAYS_INLINE coro_stack *coro__stack_get_default(coro_sched *s) {
+    coro_stack *st = coro__stack_spare_default(s);
+    return CORO_LIKELY(st) ? st : coro__stack_get(s, CORO_DEFAULT_STACK);
 }
 void coro__stack_release_all(coro_sched *s);
 int coro__overflow_install(coro_sched *s);
@@ -353,10 +377,16 @@ struct coro *coro__sstack_enter(coro_sched *s, struct coro *from, struct coro *t
 void coro__sstack_switched_out(struct coro *c);           /* ASan: poison a suspended one's bytes */
 void coro__sstack_release(coro_sched *s, struct coro *c); /* it ended */
 void coro__sstack_free(coro_sched *s);
+#define CORO_PREP_STACK 1
+#define CORO_PREP_SHARED 2
+/* sched.c: a coroutine's first run on its promised stack. */
+struct coro *coro__first_run(coro_sched *s, struct coro *to);
+/* Before every switch to `to`: the context to switch to. */
 static CORO_ALWAYS_INLINE struct coro *coro__prepare_to(coro_sched *s, struct coro *from,
                                                         struct coro *to) {
-    if (CORO_LIKELY(!to->sstack)) return to;
-    return coro__sstack_enter(s, from, to);
+    if (CORO_LIKELY(!to->prep)) return to;
+    if (to->prep == CORO_PREP_SHARED) return coro__sstack_enter(s, from, to);
+    return coro__first_run(s, to);
 }
 
 /* io.c */

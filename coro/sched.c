@@ -427,18 +427,57 @@ static int check_shared(const coro_sched *s, const coro_spawn_opts *o) {
     return 0;
 }
 
-/* Gives c its stack: one of its own from the pool, or the shared one. */
-static int give_stack(coro_sched *s, struct coro *c, size_t want, int shared) {
-    c->sstack = NULL;
-    if (CORO_UNLIKELY(shared)) {
-        c->stack = NULL;
-        return coro__sstack_attach(s, c, entry_one);
-    }
-    c->stack = want == CORO_DEFAULT_STACK ? coro__stack_get_default(s) : coro__stack_get(s, want);
-    if (CORO_UNLIKELY(!c->stack)) return CORO_ENOMEM;
+/* Lays out the first frame of c on its own stack. */
+static CORO_ALWAYS_INLINE void start_on_own_stack(coro_sched *s, struct coro *c) {
     if (!c->stack->guarded) c->canary = (uint64_t *)c->stack->lo; /* not written: see stack.c */
     coro_rawctx_make(&c->ctx, c->stack->lo, c->stack->size, s->world ? entry_mn : entry_one, c);
+}
+
+/* give_stack's other cases: the shared stack; with one worker the promise
+ * of a stack at the first run (stack.c: a burst of children that end without
+ * suspending then share a few warm stacks); with several workers a stack at
+ * once (a promise is a count of this worker's pool, and the coroutine may
+ * first run on another). */
+__attribute__((noinline)) static int give_stack_slow(coro_sched *s, struct coro *c, size_t want,
+                                                     int shared) {
+    if (shared) {
+        c->stack = NULL;
+        c->prep = CORO_PREP_SHARED;
+        return coro__sstack_attach(s, c, entry_one);
+    }
+    if (!s->world) {
+        int cls = coro__stack_promise(s, want);
+        if (cls < 0) return cls;
+        c->stack = NULL;
+        c->stack_cls = (unsigned)cls;
+        c->prep = CORO_PREP_STACK;
+        return 0;
+    }
+    c->stack = coro__stack_get(s, want);
+    if (!c->stack) return CORO_ENOMEM;
+    start_on_own_stack(s, c);
     return 0;
+}
+
+/* Gives c its stack: a recycled one that no promise counts on, the common
+ * case of a spawn, or give_stack_slow's. */
+static CORO_ALWAYS_INLINE int give_stack(coro_sched *s, struct coro *c, size_t want, int shared) {
+    c->sstack = NULL;
+    c->prep = 0;
+    if (CORO_LIKELY(want == CORO_DEFAULT_STACK && !shared) &&
+        CORO_LIKELY((c->stack = coro__stack_spare_default(s)) != NULL)) {
+        start_on_own_stack(s, c);
+        return 0;
+    }
+    return give_stack_slow(s, c, want, shared);
+}
+
+/* A promised stack taken at the coroutine's first run (coro__prepare_to). */
+__attribute__((noinline)) struct coro *coro__first_run(coro_sched *s, struct coro *to) {
+    to->stack = coro__stack_claim(s, to->stack_cls);
+    to->prep = 0;
+    start_on_own_stack(s, to);
+    return to;
 }
 
 coro_t *coro_spawn_ex(void (*fn)(void *), void *arg, const coro_spawn_opts *o) {

@@ -2,11 +2,27 @@
  * per-scheduler pool (LIFO, so the next spawn gets a cache-warm stack), sized
  * per spawn in power-of-two classes.
  *
- * Guard pages. Each stack gets a PROT_NONE page below it, set when the stack
- * is first handed out (not when its slab is mapped, so a short run does not
- * pay for sixty mprotect calls), while the guard budget lasts. A guard page
- * splits the mapping, costing about two of the kernel's vm.max_map_count
- * mappings (65530 by default), so a million guarded stacks cannot exist.
+ * Promises. With one worker, a coroutine spawned when no recycled stack is
+ * spare gets a promise instead (sched.c): the slab space is reserved at the
+ * spawn, so running out of it is still the spawn's error, but the stack
+ * itself is taken at the coroutine's first run. A task spawned in a burst
+ * (asyncio's FIFO runs every child after its parent blocks) that ends
+ * without suspending, as most leaves of a task tree do, then runs on the
+ * stack its predecessor just gave back, instead of faulting in a fresh page
+ * of its own: slots are carved one by one as they are first handed out, so a
+ * promise costs address space, not memory. The rejected alternative, taking
+ * the stack at the first run with no reservation, would have turned an
+ * exhausted address space into a failure of a coroutine that was already
+ * spawned, with no caller to report it to.
+ *
+ * Guard pages. Each stack gets a guard page below it, set when the stack is
+ * first handed out (not when its slab is mapped, so a short run does not pay
+ * for sixty system calls). Where the kernel has guard regions
+ * (MADV_GUARD_INSTALL, Linux 6.13), the guard is a marker in the page tables:
+ * it splits no mapping, so every stack has one, and that is all. Elsewhere it
+ * is a PROT_NONE page, while the guard budget lasts: such a page splits the
+ * mapping, costing about two of the kernel's vm.max_map_count mappings (65530
+ * by default), so a million of them cannot exist.
  * Beyond the budget (a quarter of max_map_count), stacks are unguarded and
  * watched instead, in two ways that touch no page a live coroutine does not
  * already use: every suspension checks that the stack pointer is still above
@@ -34,7 +50,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
 #include <sys/mman.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #ifdef CORO_ASAN
@@ -42,10 +60,12 @@
 #endif
 
 struct coro_slab {
-    struct coro_slab *next;
+    struct coro_slab *next;       /* every slab of the scheduler */
+    struct coro_slab *next_fresh; /* its class's other slabs with slots never handed out */
     char *base;
     size_t bytes;
     size_t nstacks, slot_size;
+    size_t carved; /* slots handed out at least once, the lowest first */
 };
 
 /* Set once before any stack is carved; read with relaxed atomics because
@@ -63,6 +83,33 @@ static inline size_t page_size(void) {
 /* Guarded stacks allowed in the whole process (all schedulers). */
 static atomic_long guard_budget = -1;
 static atomic_long guards_used;
+
+/* Guard regions (Linux 6.13's MADV_GUARD_INSTALL): a guard page written into
+ * the page tables, which splits no mapping, so every stack can have one.
+ * 1: they work here; 0: not (an older kernel, or the tests' budget); -1: not
+ * yet known. */
+#ifndef MADV_GUARD_INSTALL
+#define MADV_GUARD_INSTALL 102
+#endif
+static atomic_int guard_regions = -1;
+
+/* Puts a guard region on the page at g: 1 if it is known to fault. The first
+ * one is proven by reading it through process_vm_readv, which must fail with
+ * EFAULT: an emulator (qemu-user) acknowledges the advice without doing it. */
+static int guard_region(char *g, size_t ps) {
+    int known = atomic_load(&guard_regions);
+    if (known < 0 && getenv("CORO_GUARD_BUDGET")) known = 0; /* the tests' budget: mprotect only */
+    if (known == 0 || madvise(g, ps, MADV_GUARD_INSTALL) != 0) {
+        atomic_store(&guard_regions, 0);
+        return 0;
+    }
+    if (known == 1) return 1;
+    char byte;
+    struct iovec local = {&byte, 1}, remote = {g, 1};
+    int works = process_vm_readv(getpid(), &local, 1, &remote, 1, 0) < 0 && errno == EFAULT;
+    atomic_store(&guard_regions, works);
+    return works;
+}
 
 static long guard_limit(void) {
     long b = atomic_load(&guard_budget);
@@ -102,7 +149,10 @@ void coro__check_canary_slow(const struct coro *c) {
     if (CORO_UNLIKELY(*c->canary != 0)) coro__overflow_report(c);
 }
 
-static int carve_slab(coro_sched *s, unsigned cls, size_t slot) {
+/* Maps a slab of `cls` without touching it: its slots are carved one at a
+ * time as they are first handed out (carve), so a slab mapped to back
+ * promises costs no page until a coroutine really runs on it. */
+static int map_slab(coro_sched *s, unsigned cls, size_t slot) {
     size_t n = slot >= ((size_t)4 << 20) ? 1 : ((size_t)4 << 20) / slot;
     size_t bytes = n * slot;
     char *base = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
@@ -113,54 +163,96 @@ static int carve_slab(coro_sched *s, unsigned cls, size_t slot) {
         munmap(base, bytes);
         return CORO_ENOMEM;
     }
-    *sl = (struct coro_slab){s->slabs, base, bytes, n, slot};
+    coro_pool_class *pc = &s->pool[cls];
+    *sl = (struct coro_slab){s->slabs, pc->fresh, base, bytes, n, slot, 0};
     s->slabs = sl;
-    size_t ps = page_size();
-    /* Push in reverse so the lowest slot is handed out first. */
-    for (size_t i = n; i-- > 0;) {
-        char *slot_base = base + i * slot;
-        char *lo = slot_base + ps;
-        coro_stack *st = (coro_stack *)(slot_base + slot - sizeof(coro_stack));
-        st->lo = lo;
-        st->size = (size_t)((char *)st - lo);
-        st->cls = cls;
-        st->guarded = 0;
-        st->guard_tried = 0;
-        st->vg_id = VALGRIND_STACK_REGISTER(lo, (char *)st);
-        st->next = s->pool[cls].free;
-        s->pool[cls].free = st;
-        s->st.stacks_mapped++;
-    }
+    pc->slot_size = slot;
+    pc->fresh = sl;
+    pc->nfresh += n;
     return 0;
 }
 
-coro_stack *coro__stack_get(coro_sched *s, size_t size) {
-    size_t slot;
-    unsigned cls = size_class(size, &slot);
-    if (cls >= CORO_POOL_CLASSES) return NULL;
+/* The next never-used slot of the class: its descriptor is written now, in
+ * the top page that its coroutine's first frame touches anyway. */
+static coro_stack *carve(coro_sched *s, coro_pool_class *pc, unsigned cls) {
+    struct coro_slab *sl = pc->fresh;
+    char *slot_base = sl->base + sl->carved * sl->slot_size;
+    if (++sl->carved == sl->nstacks) pc->fresh = sl->next_fresh;
+    pc->nfresh--;
+    char *lo = slot_base + page_size();
+    coro_stack *st = (coro_stack *)(slot_base + sl->slot_size - sizeof(coro_stack));
+    st->lo = lo;
+    st->size = (size_t)((char *)st - lo);
+    st->cls = cls;
+    st->guarded = 0;
+    st->guard_tried = 0;
+    st->vg_id = VALGRIND_STACK_REGISTER(lo, (char *)st);
+    s->st.stacks_mapped++;
+    return st;
+}
+
+/* Keeps a never-used slot for every promise, plus one more for a stack
+ * wanted now when none is recycled. */
+static int ensure_fresh(coro_sched *s, unsigned cls, size_t slot, int now) {
     coro_pool_class *pc = &s->pool[cls];
-    if (CORO_UNLIKELY(!pc->free)) {
-        pc->slot_size = slot;
-        if (carve_slab(s, cls, slot) != 0) return NULL;
+    if ((now && pc->free) || pc->nfresh > pc->promised) return 0;
+    return map_slab(s, cls, slot);
+}
+
+/* A guard page below a stack at its first use: a guard region, else a
+ * PROT_NONE page while the budget of split mappings lasts, else none. */
+static void set_guard(coro_sched *s, coro_stack *st) {
+    char *g = st->lo - page_size();
+    st->guard_tried = 1;
+    if (guard_region(g, page_size())) {
+        st->guarded = CORO_GUARD_REGION;
+    } else if (atomic_fetch_add(&guards_used, 1) < guard_limit() &&
+               mprotect(g, page_size(), PROT_NONE) == 0) {
+        st->guarded = CORO_GUARD_MPROTECT;
+    } else {
+        atomic_fetch_sub(&guards_used, 1);
+        return;
     }
+    s->st.stacks_guarded++;
+}
+
+/* A recycled stack (the most recently used, still warm), else a fresh one;
+ * its guard page settled on first use. The caller made sure one exists. */
+static coro_stack *take(coro_sched *s, unsigned cls) {
+    coro_pool_class *pc = &s->pool[cls];
     coro_stack *st = pc->free;
-    pc->free = st->next;
-    if (CORO_UNLIKELY(!st->guard_tried)) {
-        st->guard_tried = 1;
-        if (atomic_fetch_add(&guards_used, 1) < guard_limit() &&
-            mprotect(st->lo - page_size(), page_size(), PROT_NONE) == 0) {
-            st->guarded = 1;
-            s->st.stacks_guarded++;
-        } else {
-            atomic_fetch_sub(&guards_used, 1);
-        }
+    if (st) {
+        pc->free = st->next;
+    } else {
+        st = carve(s, pc, cls);
     }
+    if (CORO_UNLIKELY(!st->guard_tried)) set_guard(s, st);
 #ifdef CORO_ASAN
     /* A recycled stack still carries the redzones of the frames its last
      * coroutine never returned from. */
     ASAN_UNPOISON_MEMORY_REGION(st->lo, st->size);
 #endif
     return st;
+}
+
+coro_stack *coro__stack_get(coro_sched *s, size_t size) {
+    size_t slot;
+    unsigned cls = size_class(size, &slot);
+    if (cls >= CORO_POOL_CLASSES || ensure_fresh(s, cls, slot, 1) != 0) return NULL;
+    return take(s, cls);
+}
+
+int coro__stack_promise(coro_sched *s, size_t size) {
+    size_t slot;
+    unsigned cls = size_class(size, &slot);
+    if (cls >= CORO_POOL_CLASSES || ensure_fresh(s, cls, slot, 0) != 0) return CORO_ENOMEM;
+    s->pool[cls].promised++;
+    return (int)cls;
+}
+
+coro_stack *coro__stack_claim(coro_sched *s, unsigned cls) {
+    s->pool[cls].promised--;
+    return take(s, cls);
 }
 
 void coro__stack_put(coro_sched *s, coro_stack *st) {
@@ -172,11 +264,11 @@ void coro__stack_release_all(coro_sched *s) {
     while (s->slabs) {
         struct coro_slab *sl = s->slabs;
         s->slabs = sl->next;
-        for (size_t i = 0; i < sl->nstacks; i++) {
+        for (size_t i = 0; i < sl->carved; i++) {
             coro_stack *st =
                 (coro_stack *)(sl->base + (i + 1) * sl->slot_size - sizeof(coro_stack));
             VALGRIND_STACK_DEREGISTER(st->vg_id);
-            if (st->guarded) atomic_fetch_sub(&guards_used, 1);
+            if (st->guarded == CORO_GUARD_MPROTECT) atomic_fetch_sub(&guards_used, 1);
         }
         munmap(sl->base, sl->bytes);
         free(sl);

@@ -6,7 +6,9 @@
  *
  * Every task joins its children in order after spawning them all, so on a
  * FIFO scheduler most of the tree is alive at once: skynet measures spawn,
- * join and memory per task together. On threads the full tree cannot be held
+ * join and memory per task together (how much memory a task that has not
+ * run yet holds is the runtime's choice: see docs/design.md, "A stack at
+ * the first run"). On threads the full tree cannot be held
  * (a thread per task); a spawn that fails ends the run with the error naming
  * the task it stopped at, and the harness runs threads on a smaller tree.
  *

@@ -1,11 +1,30 @@
 /* t_stress.c — scale and stacks: 100,000 coroutines alive at once and joined,
- * deep recursion on a large stack, every size class, and the guard budget
- * (stacks past it are unguarded but counted). */
+ * deep recursion on a large stack, every size class, and guard pages (every
+ * stack has one where the kernel has guard regions; elsewhere stacks past the
+ * guard budget are unguarded but counted). */
 #include "coro.h"
 #include "check.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+/* Whether this kernel's guard regions (MADV_GUARD_INSTALL) really fault,
+ * asked independently of the runtime. */
+static int kernel_has_guard_regions(void) {
+    long ps = sysconf(_SC_PAGESIZE);
+    char *p = mmap(NULL, (size_t)ps, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) return 0;
+    char byte;
+    struct iovec local = {&byte, 1}, remote = {p, 1};
+    int yes = madvise(p, (size_t)ps, 102 /* MADV_GUARD_INSTALL */) == 0 &&
+              process_vm_readv(getpid(), &local, 1, &remote, 1, 0) < 0 && errno == EFAULT;
+    munmap(p, (size_t)ps);
+    return yes;
+}
 
 static int n_alive; /* CORO_TEST_SMALL (valgrind) uses fewer */
 static long ran;
@@ -30,6 +49,9 @@ static void many_main(void *arg) {
     CHECK(st.live == (uint64_t)n_alive + 1);
     CHECK(st.stacks_mapped >= (uint64_t)n_alive);
     CHECK(st.stacks_guarded <= st.stacks_mapped);
+    /* Far past the mprotect budget (a quarter of vm.max_map_count): only
+     * guard regions can give every one of them a guard page. */
+    if (kernel_has_guard_regions()) CHECK(st.stacks_guarded == st.stacks_mapped);
     coro_event_set(&go);
     for (int i = 0; i < n_alive; i++) CHECK(coro_join(c[i]) == 0);
     free(c);
@@ -96,6 +118,30 @@ static void churn_main(void *arg) {
     CHECK(st.stacks_mapped < 100); /* one slab */
 }
 
+/* A burst of children that end without suspending, run after their parent
+ * blocks (FIFO), as the leaves of a task tree: each takes its stack at its
+ * first run, so they share a few recycled stacks instead of one fresh stack
+ * each, and the largest tree fits in far less memory. */
+static long leaves_ran;
+static void leaf(void *arg) {
+    leaves_ran += (long)(intptr_t)arg;
+}
+static void burst_main(void *arg) {
+    (void)arg;
+    enum { N = 5000 };
+    static coro_t *c[N];
+    coro_stats st;
+    coro_get_stats(&st);
+    uint64_t before = st.stacks_mapped;
+    for (int i = 0; i < N; i++) CHECK((c[i] = coro_spawn(leaf, (void *)(intptr_t)1)) != NULL);
+    coro_get_stats(&st);
+    CHECK(st.stacks_mapped == before); /* promised, not yet taken */
+    for (int i = 0; i < N; i++) CHECK(coro_join(c[i]) == 0);
+    CHECK(leaves_ran == N);
+    coro_get_stats(&st);
+    CHECK(st.stacks_mapped - before <= 4);
+}
+
 int main(void) {
     /* TSan counts each fiber against its limit of 8128 threads; valgrind is
      * slow: both get fewer coroutines. */
@@ -108,5 +154,6 @@ int main(void) {
     CHECK(ran == n_alive);
     CHECK(coro_run(deep_main, NULL) == 0);
     CHECK(coro_run(churn_main, NULL) == 0);
+    CHECK(coro_run(burst_main, NULL) == 0);
     TEST_END();
 }
