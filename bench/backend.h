@@ -20,6 +20,9 @@
  *   int   bk_run_workers(main, arg, unsigned w, int pin)
  *                                                   coro: w > 1 runs M:N (coro_run_ex),
  *                                                   workers pinned one per CPU unless pin = 0
+ *   int   bk_stack_guards(uint64_t *guarded, uint64_t *stacks)
+ *                                                   coroutines: stacks handed out, and of
+ *                                                   those with a guard page; threads: -ENOSYS
  *   const char *bk_strerror(int err); BK_NAME; BK_IS_THREADS; BK_CLOSED
  */
 #ifndef BK_BACKEND_H

@@ -98,5 +98,14 @@ static inline const char *bk_strerror(int err) {
 static inline const char *bk_switch_impl(void) {
     return coro_switch_impl();
 }
+/* Stacks handed out so far in this scheduler, and how many have a guard page. */
+static inline int bk_stack_guards(uint64_t *guarded, uint64_t *stacks) {
+    coro_stats st;
+    int rc = coro_get_stats(&st);
+    if (rc) return rc;
+    *guarded = st.stacks_guarded;
+    *stacks = st.stacks_mapped;
+    return 0;
+}
 
 #endif

@@ -196,6 +196,24 @@ def outliers(t):
     return head + (out if out else ["None."]) + [""]
 
 
+def _guard_caveat(t):
+    """Guard pages under corobench's stacks, as the memory point with the most stacks counted them."""
+    rows = [r for r in t.get("memory", ((), []))[1] if r.get("stacks")]
+    big = max(rows, key=lambda r: r["stacks"], default=None)
+    budget = ("a stack a guard page only while its guard budget lasts (a quarter of the kernel's vm.max_map_count, "
+              "since each guard page splits a mapping); past it, stacks have no guard page and an overflow is "
+              "detected after the fact (a stack-pointer check at each suspension, a canary at the end), not "
+              "prevented (coro/stack.c).")
+    if big is None:
+        return "- corobench gives " + budget + " The memory runs with the most coroutines run past it."
+    if big["stacks_guarded"] == big["stacks"]:
+        return (f"- Every one of the {big['stacks']:,} stacks of {systems.label(big['system'])}'s memory point had "
+                "a guard page: this kernel has guard regions (MADV_GUARD_INSTALL, Linux 6.13 and later), which "
+                "split no mapping. On a kernel without them, corobench gives " + budget)
+    return (f"- corobench gives {budget} In {systems.label(big['system'])}'s memory point, "
+            f"{big['stacks_guarded']:,} of its {big['stacks']:,} stacks had one.")
+
+
 def caveats(t):
     """What the headline's numbers leave out, and the settings peers ran with."""
     mem = {r["system"] for r in t.get("memory", ((), []))[1] if r.get("median") is not None}
@@ -205,10 +223,7 @@ def caveats(t):
                    "a task per OS thread) is resident memory (peak RSS over tasks alive): "
                    "it leaves out the kernel stack each thread holds, which RSS does not count (the echo targets "
                    "add the kernel stacks).")
-    out.append("- corobench gives a stack a guard page only while its guard budget lasts (a quarter of the kernel's "
-               "vm.max_map_count, since each guard page splits a mapping); past it, stacks have no guard page and "
-               "an overflow is detected after the fact (a stack-pointer check at each suspension, a canary at the "
-               "end), not prevented (coro/stack.c). The memory runs with the most coroutines run past it.")
+    out.append(_guard_caveat(t))
     seen = {r.get("system") for _, rows in t.values() for r in rows if isinstance(r, dict)}
     for p in peers.load():
         if p["name"] in seen and p.get("args"):

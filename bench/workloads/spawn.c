@@ -120,6 +120,11 @@ static void sp_alive(sp_ctx *c, const bk_spawn_cfg *cfg) {
     res_u64(r, "peak_rss_bytes", rss1);
     res_u64(r, "vmhwm_bytes", hwm);
     res_u64(r, "rss_per_task_bytes", reached && rss1 > rss0 ? (rss1 - rss0) / reached : 0);
+    uint64_t guarded, stacks;
+    if (bk_stack_guards(&guarded, &stacks) == 0) {
+        res_u64(r, "stacks", stacks);
+        res_u64(r, "stacks_guarded", guarded);
+    }
     if (reached < n) {
         char msg[160];
         snprintf(msg, sizeof msg, "%s creation failed at task %llu: %s", kind(),
@@ -199,6 +204,8 @@ static const wl_result_spec sp_results[] = {
     WL_RES_OPT("baseline_rss_bytes", "integer", "--alive: VmRSS before spawning"),
     WL_RES_OPT("peak_rss_bytes", "integer", "--alive: VmRSS with every task alive"),
     WL_RES_OPT("vmhwm_bytes", "integer", "--alive: VmHWM with every task alive"),
+    WL_RES_OPT("stacks", "integer", "--alive, coroutines: own stacks handed out"),
+    WL_RES_OPT("stacks_guarded", "integer", "--alive, coroutines: of those, with a guard page"),
     WL_RES_OPT("rss_per_task_bytes", "integer",
                "--alive: (peak_rss_bytes - baseline_rss_bytes) / tasks_reached"),
     WL_RES_OPT("limit_error", "string|null",

@@ -73,6 +73,9 @@ def _memory_row(k, ps):
     faults = cbdata.stats([cbdata.res(p, "spawn_minflt") / cbdata.res(p, "tasks_reached") for p in ok
                            if cbdata.res(p, "spawn_minflt") is not None and cbdata.res(p, "tasks_reached")])
     r["minflt_per_task"] = faults["median"] if faults else None
+    # corobench's coroutines: own stacks handed out and those with a guard page, at the rep with the most
+    r["stacks"], r["stacks_guarded"] = max(((cbdata.res(p, "stacks"), cbdata.res(p, "stacks_guarded")) for p in ok
+                                            if cbdata.res(p, "stacks") is not None), default=(None, None))
     return r
 
 
@@ -86,7 +89,8 @@ def tables(points):
     mem = list(cbdata.group(points, "memory", ("system",)).items()) + list(cbdata.peer_group(points, "-memory").items())
     return {"spawn": (("system", "source", "median", "min", "max", "n_ok", "n_failed", "error"), rows),
             "memory": (("system", "median", "min", "max", "tasks_requested", "tasks_reached", "limit_error",
-                        "spawn_all_s", "user_s", "sys_s", "minflt_per_task", "n_ok", "n_failed", "error"),
+                        "spawn_all_s", "user_s", "sys_s", "minflt_per_task", "stacks", "stacks_guarded", "n_ok",
+                        "n_failed", "error"),
                        [_memory_row(k, ps) for k, ps in mem])}
 
 

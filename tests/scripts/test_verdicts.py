@@ -212,6 +212,17 @@ class Headline(unittest.TestCase):
         self.assertIn("kernel stack", vals["pythreads"][1], "a peer of OS threads too")
         self.assertTrue(any("kernel stack" in x for x in report.caveats({"memory": ((), mem)})))
 
+    def test_guard_caveat_follows_the_stack_counts(self):
+        def caveat(**keys):
+            mem = [row("coro", scaled(4096), "memory", tasks_reached=10, tasks_requested=10) | keys]
+            return next(x for x in report.caveats({"memory": ((), mem)}) if "guard page" in x)
+        every = caveat(stacks=1000001, stacks_guarded=1000001)
+        self.assertIn("Every one of the 1,000,001 stacks", every)
+        some = caveat(stacks=1000001, stacks_guarded=16382)
+        self.assertIn("16,382 of its 1,000,001 stacks had one", some)
+        self.assertNotIn("Every one", some)
+        self.assertIn("only while its guard budget lasts", caveat())  # no counts in the data: the design's rule
+
     def test_switch_row_takes_one_mechanism(self):
         rows = [row("coro", scaled(20), "switch", mech="coro", pin="same"),
                 row("go", scaled(130), "peers", mech="go", pin="none", peer_mech="chan")]
