@@ -231,7 +231,7 @@ typedef struct coro_stats {
     uint64_t live;     /* coroutines not yet ended */
     uint64_t peak_live;
     uint64_t stacks_mapped;  /* stacks carved from mmap'd slabs (at their first use) */
-    uint64_t stacks_guarded; /* of those, with a PROT_NONE guard page */
+    uint64_t stacks_guarded; /* of those, with a guard page (docs/design.md) */
     uint64_t idle_sleeps;    /* times the scheduler slept in the kernel */
     uint64_t fd_waits;       /* times a coroutine parked on a descriptor */
     uint64_t fd_eagain;      /* wrapper calls (coro_read, ...) that said EAGAIN */
