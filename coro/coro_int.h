@@ -84,11 +84,6 @@ struct coro {
     char *image;         /* shared: its used stack bytes while copied out */
     uint32_t image_len;  /* ... their length (0: never ran) */
     uint32_t image_cap;  /* ... the buffer's size */
-    int prep;            /* what a switch to it must do first (coro__prepare_to):
-                            0 nothing, CORO_PREP_STACK take its promised stack,
-                            CORO_PREP_SHARED copy its bytes onto the shared stack;
-                            in the cache line of stack, which a switch reads anyway */
-    unsigned stack_cls;  /* CORO_PREP_STACK: the size class of the stack promised */
     void (*fn)(void *);
     void *arg;
     uint64_t id;
@@ -97,10 +92,15 @@ struct coro {
     uint64_t wake_token; /* the wait_seq a timer or fd event may still claim (CAS), 0 none */
     int lock;            /* M:N: guards done/joiner between exit and join */
     int done;            /* fn has returned */
-    int fresh;           /* never switched to yet: entered by the jmp-ended switch
-                            (a predictor hint only, see switch_to) */
-    int refs;            /* 2 at spawn: one dropped when its stack is reaped after its last
-                            switch, one by coro_join; the struct is freed at zero */
+    /* Three bytes where one int was, so that a live coroutine costs no more: */
+    unsigned char fresh;     /* never switched to yet: entered by the jmp-ended switch
+                                (a predictor hint only, see switch_to) */
+    unsigned char prep;      /* what a switch to it must do first (coro__prepare_to):
+                                0 nothing, CORO_PREP_STACK take its promised stack,
+                                CORO_PREP_SHARED copy its bytes onto the shared stack */
+    unsigned char stack_cls; /* CORO_PREP_STACK: the size class of the stack promised */
+    int refs;                /* 2 at spawn: one dropped when its stack is reaped after its last
+                                switch, one by coro_join; the struct is freed at zero */
 #ifdef CORO_ASAN
     void *asan_fake;         /* ASan fake stack of this fiber while suspended */
     const void *asan_bottom; /* the scheduler context's stack, learnt on first switch */
@@ -130,7 +130,7 @@ typedef struct coro_pool_class {
     size_t promised;         /* stacks owed to coroutines that have not run yet */
 } coro_pool_class;
 
-#define CORO_POOL_CLASSES 24
+#define CORO_POOL_CLASSES 24 /* fits struct coro's stack_cls */
 
 typedef struct coro_timer {
     uint64_t deadline;

@@ -449,7 +449,7 @@ __attribute__((noinline)) static int give_stack_slow(coro_sched *s, struct coro 
         int cls = coro__stack_promise(s, want);
         if (cls < 0) return cls;
         c->stack = NULL;
-        c->stack_cls = (unsigned)cls;
+        c->stack_cls = (unsigned char)cls;
         c->prep = CORO_PREP_STACK;
         return 0;
     }
