@@ -459,8 +459,9 @@ __attribute__((noinline)) static int give_stack_slow(coro_sched *s, struct coro 
     return 0;
 }
 
-/* Gives c its stack: a recycled one that no promise counts on, the common
- * case of a spawn, or give_stack_slow's. */
+/* Gives c its stack: a recycled one, the common case of a spawn (promises
+ * count on never-used slots only, so any recycled stack is free to take),
+ * or give_stack_slow's. */
 static CORO_ALWAYS_INLINE int give_stack(coro_sched *s, struct coro *c, size_t want, int shared) {
     c->sstack = NULL;
     c->prep = 0;
