@@ -7,6 +7,7 @@
 #ifndef BK_BACKEND_THREADS_H
 #define BK_BACKEND_THREADS_H
 
+#include <errno.h>
 #include "thr.h"
 
 #define BK_NAME "threads"
@@ -91,7 +92,7 @@ static inline const char *bk_switch_impl(void) {
 /* Not counted: every thread's stack has the guard page glibc gives it. */
 static inline int bk_stack_guards(uint64_t *guarded, uint64_t *stacks) {
     (void)guarded, (void)stacks;
-    return -38; /* ENOSYS */
+    return -ENOSYS;
 }
 
 #endif

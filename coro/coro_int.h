@@ -332,10 +332,6 @@ static CORO_ALWAYS_INLINE coro_stack *coro__stack_spare_default(coro_sched *s) {
 #endif
     return NULL;
 }
-static CORO_ALWAYS_INLINE coro_stack *coro__stack_get_default(coro_sched *s) {
-    coro_stack *st = coro__stack_spare_default(s);
-    return CORO_LIKELY(st) ? st : coro__stack_get(s, CORO_DEFAULT_STACK);
-}
 void coro__stack_release_all(coro_sched *s);
 int coro__overflow_install(coro_sched *s);
 void coro__overflow_remove(coro_sched *s);

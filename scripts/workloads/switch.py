@@ -10,9 +10,10 @@ import systems
 from workloads import Plot, Point, Step, micro
 
 ORDER = 20
-# Threads split over two cores hand over by an inter-processor wake-up, tens
-# of microseconds on a VM: their spread is between repetitions, not within a
-# run, so they run fewer round trips than the threads on one core (n_split).
+# Threads split over two cores hand over by an inter-processor wake-up, the
+# dearest switch of the step (the report's switch table): their spread is
+# between repetitions, not within a run, so they run fewer round trips than
+# the threads on one core (n_split).
 PARAMS = {"quick": {"reps": 3, "n": 200000, "n_thr": 5000, "n_split": 5000},
           "full": {"reps": 5, "max_reps": 10, "budget_s": 150, "n": 1000000, "n_thr": 50000, "n_split": 10000}}
 
