@@ -85,7 +85,11 @@ static void sp_alive(sp_ctx *c, const bk_spawn_cfg *cfg) {
         if (c->release) bk_event_free(c->release);
         return;
     }
-    memset(ts, 0, n * sizeof *ts); /* touched now, so the baseline includes it */
+    /* Touched now, so that the baseline includes it. Volatile stores, because
+     * GCC turns malloc + memset(0) into calloc, whose fresh pages stay
+     * untouched until the spawn loop writes them, and the handles would be
+     * counted as the tasks' memory. */
+    for (uint64_t i = 0; i < n; i++) ((bk_task *volatile *)ts)[i] = NULL;
     uint64_t rss0 = si_status_bytes("VmRSS");
     si_usage u0 = si_usage_now();
     uint64_t t0 = si_now_ns();

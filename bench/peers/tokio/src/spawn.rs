@@ -82,7 +82,7 @@ const BATCH: u64 = 10_000;
 async fn alive(n: u64) -> Alive {
     let gate = Arc::new(Semaphore::new(0));
     let started = Arc::new(AtomicU64::new(0));
-    // Touched now, so the baseline includes the handles (as corobench's memset).
+    // Touched now, so that the baseline includes the handles (as corobench's own spawn).
     let mut hs: Vec<Option<JoinHandle<u64>>> = (0..n).map(|_| None).collect();
     let (rss0, avail) = (status_bytes("VmRSS"), mem_available());
     let t0 = now_ns();
