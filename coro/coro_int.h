@@ -70,10 +70,22 @@ typedef int (*coro_retry_fn)(struct coro_sched *s, struct coro *c);
 struct coro {
     coro_rawctx ctx;     /* saved stack pointer while suspended */
     int resume_rc;       /* at CORO_RESUME_RC_OFF: what the scheduler's switches return to it */
-    int io_events;       /* set by the fd event that woke a coro_wait_fd() */
+    int lock;            /* M:N: guards done/joiner between exit and join */
     coro_retry_fn retry; /* one worker: a pending queue wait (NULL: none) */
-    void *retry_obj;     /* its queue */
-    void *retry_arg;     /* its item (put) or where the item goes (get) */
+    /* What only one phase of its life needs: the three never overlap, as a
+     * coroutine waits for one thing at a time and only once it has started.
+     * Sharing the space keeps a live coroutine at two cache lines. */
+    union {
+        struct { /* until its first run (read by entry_one/entry_mn) */
+            void (*fn)(void *);
+            void *arg;
+        } start;
+        struct {       /* a queue wait (queue.c) */
+            void *obj; /* its queue */
+            void *arg; /* its item (put) or where the item goes (get) */
+        } retry_on;
+        int io_events; /* an fd wait: set by the event that woke coro_wait_fd() */
+    } u;
     struct coro *next;   /* ready queue or one wait list: never both */
     struct coro *joiner; /* the coroutine waiting in coro_join() */
     uint64_t *canary;    /* unguarded stacks only: their low end (see stack.c): each
@@ -84,21 +96,18 @@ struct coro {
     char *image;         /* shared: its used stack bytes while copied out */
     uint32_t image_len;  /* ... their length (0: never ran) */
     uint32_t image_cap;  /* ... the buffer's size */
-    void (*fn)(void *);
-    void *arg;
     uint64_t id;
     uint64_t wait_seq;   /* bumped at every block: a timer or fd event carrying an
                             older value is stale and must not wake this coroutine */
     uint64_t wake_token; /* the wait_seq a timer or fd event may still claim (CAS), 0 none */
-    int lock;            /* M:N: guards done/joiner between exit and join */
-    int done;            /* fn has returned */
-    /* Three bytes where one int was, so that a live coroutine costs no more: */
+    /* Four bytes where one int was, so that a live coroutine costs no more: */
     unsigned char fresh;     /* never switched to yet: entered by the jmp-ended switch
                                 (a predictor hint only, see switch_to) */
     unsigned char prep;      /* what a switch to it must do first (coro__prepare_to):
                                 0 nothing, CORO_PREP_STACK take its promised stack,
                                 CORO_PREP_SHARED copy its bytes onto the shared stack */
     unsigned char stack_cls; /* CORO_PREP_STACK: the size class of the stack promised */
+    unsigned char done;      /* fn has returned */
     int refs;                /* 2 at spawn: one dropped when its stack is reaped after its last
                                 switch, one by coro_join; the struct is freed at zero */
 #ifdef CORO_ASAN
@@ -116,6 +125,11 @@ struct coro {
 _Static_assert(offsetof(struct coro, ctx) == 0, "ctx first");
 _Static_assert(offsetof(struct coro, resume_rc) == CORO_RESUME_RC_OFF,
                "resume_rc where arch/frame.h says");
+#if !defined(CORO_ASAN) && !defined(CORO_TSAN)
+/* Two cache lines: every byte here is paid once per live coroutine (the
+ * memory section of the report measures it). */
+_Static_assert(sizeof(struct coro) == 128, "struct coro is two cache lines");
+#endif
 
 typedef struct coro_wlist {
     struct coro *head, *tail;

@@ -170,7 +170,7 @@ static int park(coro_sched *s, int fd, coro_fdrec *r, int events, int64_t timeou
     }
     if (events & CORO_READ) r->rd = self, r->rd_seq = seq;
     if (events & CORO_WRITE) r->wr = self, r->wr_seq = seq;
-    self->io_events = 0;
+    self->u.io_events = 0;
     s->st.fd_waits++;
     __atomic_add_fetch(&io->waiters, 1, __ATOMIC_RELAXED);
     s = coro__block(s, self, held);
@@ -179,7 +179,7 @@ static int park(coro_sched *s, int fd, coro_fdrec *r, int events, int64_t timeou
     r = &io->fds[fd];                /* the table may have grown meanwhile */
     if (r->rd == self) r->rd = NULL; /* woken by the timer: withdraw */
     if (r->wr == self) r->wr = NULL;
-    int got = self->io_events;
+    int got = self->u.io_events;
     if (held) coro__unlock(held);
     return got ? got : CORO_ETIMEDOUT;
 }
@@ -265,7 +265,7 @@ static size_t wake(coro_sched *s, struct coro **slot, uint64_t seq, int ev) {
     struct coro *c = *slot;
     *slot = NULL;
     if (!coro__claim(c, seq)) return 0; /* its timer won */
-    c->io_events |= ev;
+    c->u.io_events |= ev;
     coro__make_ready(s, c);
     return 1;
 }

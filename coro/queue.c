@@ -104,7 +104,7 @@ static CORO_ALWAYS_INLINE int try_get_locked(coro_sched *s, coro_queue_t *q, voi
  * A put that finds a getter waiting (the ring is then empty) gives it the
  * item; a get that finds a putter waiting (the ring is then full) moves that
  * putter's item into the freed slot. The woken coroutine has its result when
- * it resumes (resume_rc, and retry_arg for a get) and returns without taking
+ * it resumes (resume_rc, and u.retry_on.arg for a get) and returns without taking
  * the lock again; only close wakes waiters that must retry (resume_rc still
  * CORO_EAGAIN). Items keep their FIFO order: a getter waits only while the
  * ring is empty, a putter only while it is full. */
@@ -113,7 +113,7 @@ static int put_locked_mn(coro_sched *s, coro_queue_t *q, void *item) {
     struct coro *g = coro__wlist_pop(&q->getters);
     if (g) {
         q->unfinished++;
-        g->retry_arg = item;
+        g->u.retry_on.arg = item;
         g->resume_rc = 0;
         coro__wake(s, g);
         return 0;
@@ -129,7 +129,7 @@ static int get_locked_mn(coro_sched *s, coro_queue_t *q, void **item) {
     q->len--;
     struct coro *p = coro__wlist_pop(&q->putters);
     if (p) {
-        p->resume_rc = push(q, p->retry_arg); /* a slot was just freed: cannot fail */
+        p->resume_rc = push(q, p->u.retry_on.arg); /* a slot was just freed: cannot fail */
         coro__wake(s, p);
     }
     return 0;
@@ -165,20 +165,20 @@ static CORO_ALWAYS_INLINE int retry_done(struct coro *c, coro_wlist *again, int 
 }
 
 static int put_retry(coro_sched *s, struct coro *c) {
-    coro_queue_t *q = c->retry_obj;
-    return retry_done(c, &q->putters, try_put_locked(s, q, c->retry_arg));
+    coro_queue_t *q = c->u.retry_on.obj;
+    return retry_done(c, &q->putters, try_put_locked(s, q, c->u.retry_on.arg));
 }
 
 static int get_retry(coro_sched *s, struct coro *c) {
-    coro_queue_t *q = c->retry_obj;
-    return retry_done(c, &q->getters, try_get_locked(s, q, c->retry_arg));
+    coro_queue_t *q = c->u.retry_on.obj;
+    return retry_done(c, &q->getters, try_get_locked(s, q, c->u.retry_on.arg));
 }
 
 /* A shared-stack waiter's stack is elsewhere while it waits, so its item goes
  * into its struct, not through a pointer into that stack. */
 static int get_retry_shared(coro_sched *s, struct coro *c) {
-    coro_queue_t *q = c->retry_obj;
-    return retry_done(c, &q->getters, try_get_locked(s, q, &c->retry_arg));
+    coro_queue_t *q = c->u.retry_on.obj;
+    return retry_done(c, &q->getters, try_get_locked(s, q, &c->u.retry_on.arg));
 }
 
 /* One worker: waits on `list` until retry(…) succeeds; returns its result. */
@@ -186,8 +186,8 @@ static CORO_ALWAYS_INLINE int wait_retry(coro_sched *s, coro_queue_t *q, coro_wl
                                          coro_retry_fn retry, void *arg) {
     struct coro *self = s->cur;
     self->retry = retry;
-    self->retry_obj = q;
-    self->retry_arg = arg;
+    self->u.retry_on.obj = q;
+    self->u.retry_on.arg = arg;
     coro__wlist_push(list, self);
     return coro__wait_op(s, self);
 }
@@ -204,7 +204,7 @@ static int put_mn(coro_sched *s, coro_queue_t *q, void *item) {
         }
         struct coro *self = s->cur;
         self->resume_rc = CORO_EAGAIN;
-        self->retry_arg = item;
+        self->u.retry_on.arg = item;
         coro__wlist_push(&q->putters, self);
         s = coro__block(s, self, &q->lock);
         if (self->resume_rc != CORO_EAGAIN) return self->resume_rc;
@@ -224,7 +224,7 @@ static int get_mn(coro_sched *s, coro_queue_t *q, void **item) {
         coro__wlist_push(&q->getters, self);
         s = coro__block(s, self, &q->lock);
         if (self->resume_rc != CORO_EAGAIN) {
-            *item = self->retry_arg;
+            *item = self->u.retry_on.arg;
             return self->resume_rc;
         }
     }
@@ -244,7 +244,7 @@ int coro_queue_put(coro_queue_t *q, void *item) {
 
 static __attribute__((noinline)) int get_wait_shared(coro_sched *s, coro_queue_t *q, void **item) {
     int rc = wait_retry(s, q, &q->getters, get_retry_shared, NULL);
-    if (rc == 0) *item = coro_S->cur->retry_arg;
+    if (rc == 0) *item = coro_S->cur->u.retry_on.arg;
     return rc;
 }
 

@@ -362,7 +362,7 @@ static void entry_one(void *p) {
     asan_finish(s, NULL);
     if (s->zombie) reap(s);
 
-    self->fn(self->arg);
+    self->u.start.fn(self->u.start.arg);
 
     coro__check_canary(self);
     self->done = 1;
@@ -397,7 +397,7 @@ static void entry_mn(void *p) {
     asan_finish(s, NULL);
     finish_handoff(s);
 
-    self->fn(self->arg);
+    self->u.start.fn(self->u.start.arg);
 
     s = coro__sched(); /* may have migrated */
     coro__check_canary(self);
@@ -501,7 +501,6 @@ coro_t *coro_spawn_ex(void (*fn)(void *), void *arg, const coro_spawn_opts *o) {
     c->canary = NULL;
     c->wait_seq = 0;
     c->wake_token = 0;
-    c->io_events = 0;
     c->lock = 0;
     c->done = 0;
     c->fresh = 1;
@@ -518,8 +517,8 @@ coro_t *coro_spawn_ex(void (*fn)(void *), void *arg, const coro_spawn_opts *o) {
 #ifdef CORO_TSAN
     c->tsan_fiber = __tsan_create_fiber(0);
 #endif
-    c->fn = fn;
-    c->arg = arg;
+    c->u.start.fn = fn;
+    c->u.start.arg = arg;
     s->st.spawned++;
     if (s->world) {
         c->id = __atomic_add_fetch(&s->world->next_id, 1, __ATOMIC_RELAXED);
