@@ -117,21 +117,25 @@ def targets(t, env):
     sp = {r["system"]: r for r in t["spawn"][1] if r["median"] is not None}
     name = "spawn + join at least 5× faster than a goroutine's"
     if "coro" not in sp or "go" not in sp:
-        return [stats.target("peer targets", name, None, 5)] + shared_targets(t)
+        return [stats.target("peer targets", name, None, 5)] + alive_targets(t)
     c, go = sp["coro"], sp["go"]
     iv = ratios.interval(c, go, "lower")
     g = cbdata.fnum
     return [stats.target("peer targets", name, iv, 5, why=f"{g(c['median'], 'ns')} vs Go {g(go['median'], 'ns')}"
-                         + ratios.p_text(c, go))] + shared_targets(t)
+                         + ratios.p_text(c, go))] + alive_targets(t)
 
 
-# the shared-stack mode's promise: a million live trivial coroutines, each in
-# a few hundred bytes (its saved frame and its task record), spawned in seconds
-SHARED_ALIVE = 1000000
-SHARED_TARGETS = (("rss_per_task_bytes", f"{SHARED_ALIVE:,} live shared-stack coroutines: at most 512 B resident each",
-                   512, "{:.0f}", " B"),
-                  ("spawn_all_s", f"{SHARED_ALIVE:,} live shared-stack coroutines spawned in under 10 s",
-                   10, "{:.3g}", " s"))
+# the million-task targets: on the shared stack a live trivial coroutine is
+# its saved frame and its task record, a few hundred bytes, spawned in seconds;
+# with stacks of their own every coroutine faults in a fresh page, whose cost
+# the host sets, so their bound is looser
+ALIVE = 1000000
+ALIVE_TARGETS = (("coro-shared", "rss_per_task_bytes",
+                  f"{ALIVE:,} live shared-stack coroutines: at most 512 B resident each", 512, "{:.0f}", " B"),
+                 ("coro-shared", "spawn_all_s", f"{ALIVE:,} live shared-stack coroutines spawned in under 10 s",
+                  10, "{:.3g}", " s"),
+                 ("coro", "spawn_all_s", f"{ALIVE:,} live coroutines with stacks of their own spawned in under 30 s",
+                  30, "{:.3g}", " s"))
 
 
 def _quantity(by_rep):
@@ -140,14 +144,15 @@ def _quantity(by_rep):
     return stats.ratio_interval(vals, [1.0] * len(vals)) if vals else None
 
 
-def shared_targets(t):
-    row = next((r for r in t.get("memory", ((), []))[1] if r["system"] == "coro-shared"), None)
+def alive_targets(t):
+    rows = {r["system"]: r for r in t.get("memory", ((), []))[1]}
     out = []
-    for key, name, line, fmt, unit in SHARED_TARGETS:
+    for system, key, name, line, fmt, unit in ALIVE_TARGETS:
+        row = rows.get(system)
         if row is None or not row["n_ok"]:
             out.append(stats.target("runtime targets", name, None, line, "at_most"))
             continue
-        if (row["tasks_reached"] or 0) < SHARED_ALIVE:
+        if (row["tasks_reached"] or 0) < ALIVE:
             r = stats.target("runtime targets", name, None, line, "at_most")
             r["measured"] = f"not measured at this size: {cbdata.fnum(row['tasks_reached'])} alive in this run"
             out.append(r)

@@ -76,24 +76,32 @@ class Targets(unittest.TestCase):
         self.assertEqual(verdicts(spawn.targets(self.spawn_t(scaled(10), scaled(50, NOISY)), {}))[:1], [INC])
         self.assertEqual(verdicts(spawn.targets(self.spawn_t(scaled(10), None), {}))[:1], [NM])
 
-    def shared_t(self, rss, spawn_s, reached=1000000):
-        mem = [row("coro-shared", rss, "memory", tasks_reached=reached, tasks_requested=reached,
+    def shared_t(self, rss, spawn_s, reached=1000000, system="coro-shared"):
+        mem = [row(system, rss, "memory", tasks_reached=reached, tasks_requested=reached,
                    spawn_all_s_by_rep={i + 1: v for i, v in enumerate(spawn_s)})] if rss else []
         return {"spawn": ((), []), "memory": ((), mem)}
 
     def test_a_million_shared_stack_coroutines(self):
         # rows: at most 512 B resident each, spawned in under 10 s
-        shared = lambda *a, **k: verdicts(spawn.targets(self.shared_t(*a, **k), {}))[1:]  # noqa: E731
+        shared = lambda *a, **k: verdicts(spawn.targets(self.shared_t(*a, **k), {}))[1:3]  # noqa: E731
         self.assertEqual(shared([352, 351, 353], [3.1, 2.9, 3.0]), [MET, MET])
         self.assertEqual(shared([600, 610, 605], [12.0, 11.5, 12.5]), [MISSED, MISSED])
         self.assertEqual(shared([300, 700, 500], [5.0, 15.0, 9.0]), [INC, INC])
         self.assertEqual(shared([352], [3.0]), [INC, INC], "one repetition gives no interval")
         self.assertEqual(shared(None, None), [NM, NM])
-        small = spawn.targets(self.shared_t([352], [0.4], reached=100000), {})[1:]
+        small = spawn.targets(self.shared_t([352], [0.4], reached=100000), {})[1:3]
         self.assertEqual(verdicts(small), [NM, NM], "a smaller count is not the target's")
         self.assertTrue(all("not measured at this size" in r["measured"] for r in small))
         met = spawn.targets(self.shared_t([352, 351, 353], [3.1, 2.9, 3.0]), {})[1]
         self.assertRegex(met["measured"], r"^352 \[\d+, \d+\] B")
+
+    def test_a_million_coroutines_with_stacks_of_their_own(self):
+        # the last row: spawned in under 30 s; the shared-stack rows are not theirs
+        own = lambda s, **k: verdicts(spawn.targets(self.shared_t([4225] * len(s), s, system="coro", **k), {}))  # noqa: E731
+        self.assertEqual(own([7.2, 6.5, 9.8]), [NM, NM, NM, MET])
+        self.assertEqual(own([35.0, 31.0, 40.0]), [NM, NM, NM, MISSED])
+        self.assertEqual(own([20.0, 45.0, 28.0]), [NM, NM, NM, INC])
+        self.assertEqual(own([7.0], reached=100000), [NM, NM, NM, NM], "a smaller count is not the target's")
 
     def prodcons_t(self, c1024, go1024, c1, go_switch):
         rows = [row("coro", c1024, "prodcons", p=1, c=1, capacity=1024, work_ns=0),
