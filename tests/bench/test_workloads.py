@@ -76,6 +76,16 @@ class Workloads(t.CbTest):
             with self.subTest(f"{wl} {' '.join(args)}"):
                 self.backends_agree(wl, args, kind)
 
+    def test_the_handles_are_in_the_baseline(self):
+        """spawn --alive keeps one handle per task in an array of the harness;
+        it must be resident before the baseline is read, or its 8 B per task
+        are counted as every task's memory."""
+        base = {}
+        for n in (1000, 300000):
+            base[n] = self.run_json(["--n", str(n), "--alive"], "spawn", "coro", "spawn-alive")["results"][
+                "baseline_rss_bytes"]
+        self.assertGreater(base[300000] - base[1000], 0.8 * 299000 * 8, base)
+
     def test_human_summary_and_help(self):
         p = self.cb(["switch", "--n", "100", "--backend", "threads"])
         self.assertEqual(p.returncode, 0)
