@@ -82,8 +82,10 @@ class Workloads(t.CbTest):
         are counted as every task's memory."""
         base = {}
         for n in (1000, 300000):
-            base[n] = self.run_json(["--n", str(n), "--alive"], "spawn", "coro", "spawn-alive")["results"][
-                "baseline_rss_bytes"]
+            obj = self.run_json(["--n", str(n), "--alive"], "spawn", "coro", "spawn-alive")
+            if obj["env"].get("sanitize"):  # TSan also stops at 8128 fibers
+                self.skipTest(f"a {obj['env']['sanitize']} build's memory is not the product's")
+            base[n] = obj["results"]["baseline_rss_bytes"]
         self.assertGreater(base[300000] - base[1000], 0.8 * 299000 * 8, base)
 
     def test_human_summary_and_help(self):
